@@ -1,0 +1,59 @@
+"""The roles people work in, as Django groups with exactly the permissions each needs.
+
+Migrations call ``sync_roles`` so every database, fresh or old, has the same groups.
+A change here needs a new migration that calls it again.
+"""
+
+from __future__ import annotations
+
+STAFF = "Staff"
+MANAGER = "Manager"
+AUDITOR = "Auditor"
+
+# Every record type anyone may read.
+DOMAIN_MODELS = [
+    ("partners", "company"),
+    ("partners", "partnership"),
+    ("partners", "partnershipparty"),
+    ("partners", "capability"),
+    ("partners", "site"),
+    ("partners", "person"),
+    ("partners", "exchange"),
+    ("milestones", "milestone"),
+    ("milestones", "dependency"),
+]
+
+
+def _view_all() -> set[tuple[str, str]]:
+    return {(app, f"view_{model}") for app, model in DOMAIN_MODELS}
+
+
+def role_permissions() -> dict[str, set[tuple[str, str]]]:
+    """Role name → (app label, codename) pairs."""
+    return {
+        STAFF: _view_all()
+        | {("partners", f"{verb}_{model}") for verb in ("add", "change") for model in ("person", "exchange")},
+        MANAGER: _view_all()
+        | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")},
+        AUDITOR: _view_all(),
+    }
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create or update the role groups (usable from a migration with historical models)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, wanted in role_permissions().items():
+        group, _created = Group.objects.get_or_create(name=role)
+        permissions = [
+            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in sorted(wanted)
+        ]
+        group.permissions.set(permissions)

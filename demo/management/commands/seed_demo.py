@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.seed import add_synthetic_exchanges, seed_illustrative, seed_reference, seed_users
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the AGC–MEDINET partnership with illustrative people, exchanges and milestones, and the demo "
+        "users admin, staff, manager and auditor. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="Password for the demo users. Without it, new users get a random one, printed once, "
+            "and existing users keep theirs.",
+        )
+        parser.add_argument(
+            "--exchanges",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add N synthetic exchanges in bulk (for benchmarks). Adds N more on every run.",
+        )
+        parser.add_argument("--random-seed", type=int, default=None, help="Make synthetic data repeatable.")
+
+    def handle(self, *args, password: str | None, exchanges: int, random_seed: int | None, **options):
+        if exchanges < 0:
+            raise CommandError("--exchanges must be zero or more.")
+        if password is not None and not password.strip():
+            raise CommandError("--password must not be empty.")
+        partnership = seed_reference()
+        seed_illustrative(partnership)
+        logins = seed_users(password)
+        added = add_synthetic_exchanges(partnership, exchanges, seed=random_seed)
+        if added:
+            self.stdout.write(f"Added {added} synthetic exchanges.")
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {partnership}."))
+        self.stdout.write("Demo logins:")
+        for login in logins:
+            secret = login.password if login.password else "(unchanged: existing password kept)"
+            self.stdout.write(f"  {login.username:<8} {login.role:<14} {secret}")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from milestones.models import Milestone
+from milestones.services import milestone_set_dependencies
+
+
+class MilestoneForm(forms.ModelForm):
+    depends_on = forms.ModelMultipleChoiceField(
+        label=_("Depends on"),
+        queryset=Milestone.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Milestone._meta.get_field("dependencies"), admin.site),
+        help_text=_("Milestones that must be done before this one."),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "partnership",
+            "site",
+            "title",
+            "description",
+            "owner",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "status",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["depends_on"].initial = list(self.instance.dependencies.all())
+
+    def clean_depends_on(self):
+        depends_on = self.cleaned_data["depends_on"]
+        try:
+            self.instance.validate_dependencies(depends_on)
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="dependency") from error
+        return depends_on
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    form = MilestoneForm
+    list_display = [
+        "title",
+        "site",
+        "owner",
+        "baseline_date",
+        "forecast_date",
+        "actual_date",
+        "slip",
+        "rag",
+        "status",
+    ]
+    list_filter = ["status", "partnership", "site"]
+    list_select_related = ["site__company", "owner"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["site", "owner"]
+    date_hierarchy = "baseline_date"
+    fieldsets = [
+        (None, {"fields": ["partnership", "site", "title", "description", "owner"]}),
+        (_("Dates and status"), {"fields": ["baseline_date", "forecast_date", "actual_date", "status"]}),
+        (_("Dependencies"), {"fields": ["depends_on"]}),
+    ]
+
+    @admin.display(description=_("slip (days)"))
+    def slip(self, milestone: Milestone) -> int:
+        return milestone.slip_days
+
+    @admin.display(description=_("RAG"))
+    def rag(self, milestone: Milestone) -> str:
+        rag = milestone.rag()
+        return rag.label if rag else "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        milestone_set_dependencies(milestone=form.instance, depends_on=form.cleaned_data["depends_on"])

@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from milestones.rag import Rag, rag_for
+from partners.models import Partnership, Person, Site
+
+DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
+DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def open(self) -> MilestoneQuerySet:
+        return self.exclude(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
+
+    def for_list(self) -> MilestoneQuerySet:
+        return self.select_related("partnership", "site__company", "owner")
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("partnership")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones", verbose_name=_("site")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_milestones",
+        verbose_name=_("owner"),
+    )
+    baseline_date = models.DateField(_("baseline date"), help_text=_("The date agreed when the plan was baselined."))
+    forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
+    actual_date = models.DateField(_("actual date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    dependencies = models.ManyToManyField(
+        "self",
+        through="Dependency",
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("depends on"),
+    )
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["baseline_date", "title"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "title"],
+                name="milestone_title_unique_per_partnership",
+                violation_error_message=_("This partnership already has a milestone with this title."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(actual_date__isnull=False),
+                name="milestone_done_has_actual_date",
+                violation_error_message=DONE_NEEDS_DATE,
+            ),
+            models.CheckConstraint(
+                condition=Q(status="done") | Q(actual_date__isnull=True),
+                name="milestone_actual_date_only_when_done",
+                violation_error_message=DATE_MEANS_DONE,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def expected_date(self) -> datetime.date:
+        """When it happened, or when it is now expected (the baseline when nobody forecast otherwise)."""
+        return self.actual_date or self.forecast_date or self.baseline_date
+
+    @property
+    def slip_days(self) -> int:
+        """Days behind baseline (negative when ahead)."""
+        return (self.expected_date - self.baseline_date).days
+
+    def rag(self, today: datetime.date | None = None) -> Rag | None:
+        return rag_for(
+            status=self.status,
+            slip_days=self.slip_days,
+            due=self.expected_date,
+            done=self.status == self.Status.DONE,
+            started=self.status != self.Status.NOT_STARTED,
+            today=today or timezone.localdate(),
+        )
+
+    def clean(self) -> None:
+        if self.status == self.Status.DONE and not self.actual_date:
+            raise ValidationError({"actual_date": DONE_NEEDS_DATE}, code="done_without_date")
+        if self.actual_date and self.status != self.Status.DONE:
+            raise ValidationError({"status": DATE_MEANS_DONE}, code="date_without_done")
+        if self.site_id and self.partnership_id and not self._site_belongs_to_party():
+            raise ValidationError(
+                {
+                    "site": _("%(site)s does not belong to a party of %(partnership)s.")
+                    % {"site": self.site, "partnership": self.partnership}
+                },
+                code="site_not_party",
+            )
+
+    def _site_belongs_to_party(self) -> bool:
+        return self.partnership.party_for(self.site.company) is not None
+
+    def validate_dependencies(self, depends_on: Iterable[Milestone]) -> None:
+        """Refuse dependencies that would make this milestone wait, directly or not, on itself."""
+        depends_on = list(depends_on)
+        if self.pk is None:
+            return  # A new milestone has no dependents yet, so it cannot close a loop.
+        if any(other.pk == self.pk for other in depends_on):
+            raise ValidationError(_("A milestone cannot depend on itself."), code="dependency_self")
+        edges: dict[int, list[int]] = defaultdict(list)
+        for milestone_id, depends_on_id in Dependency.objects.exclude(milestone_id=self.pk).values_list(
+            "milestone_id", "depends_on_id"
+        ):
+            edges[milestone_id].append(depends_on_id)
+        for start in depends_on:
+            path = _path_to(edges, start.pk, self.pk)
+            if path is not None:
+                titles = dict(Milestone.objects.filter(pk__in=path).values_list("pk", "title"))
+                chain = " → ".join([self.title, *(titles[pk] for pk in path)])
+                raise ValidationError(
+                    _("These dependencies would form a loop: %(chain)s.") % {"chain": chain},
+                    code="dependency_cycle",
+                )
+
+
+def _path_to(edges: dict[int, list[int]], start: int, goal: int) -> list[int] | None:
+    """Ids from ``start`` to ``goal`` following dependency edges, or None when unreachable."""
+    came_from: dict[int, int | None] = {start: None}
+    queue = [start]
+    while queue:
+        node = queue.pop(0)
+        if node == goal:
+            path = []
+            step: int | None = node
+            while step is not None:
+                path.append(step)
+                step = came_from[step]
+            return path[::-1]
+        for nxt in edges.get(node, []):
+            if nxt not in came_from:
+                came_from[nxt] = node
+                queue.append(nxt)
+    return None
+
+
+class Dependency(models.Model):
+    """Milestone ``milestone`` cannot finish before ``depends_on``."""
+
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="dependency_links", verbose_name=_("milestone")
+    )
+    depends_on = models.ForeignKey(
+        Milestone, on_delete=models.PROTECT, related_name="dependent_links", verbose_name=_("depends on")
+    )
+
+    class Meta:
+        ordering = ["milestone", "depends_on"]
+        verbose_name = _("milestone dependency")
+        verbose_name_plural = _("milestone dependencies")
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "depends_on"], name="dependency_once"),
+            models.CheckConstraint(
+                condition=~Q(milestone=F("depends_on")),
+                name="dependency_not_on_itself",
+                violation_error_message=_("A milestone cannot depend on itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} ← {self.depends_on}"

@@ -1,0 +1,37 @@
+"""Red / amber / green for milestones: the thresholds live here and nowhere else."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# A forecast this many days or more behind baseline turns amber, and red at the second figure.
+AMBER_SLIP_DAYS = 7
+RED_SLIP_DAYS = 30
+# A milestone not yet started this close to its due date is at risk.
+DUE_SOON_DAYS = 14
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", _("On track")
+    AMBER = "amber", _("At risk")
+    RED = "red", _("Late")
+
+
+def rag_for(
+    *, status: str, slip_days: int, due: datetime.date, done: bool, started: bool, today: datetime.date
+) -> Rag | None:
+    """Rate one milestone. Cancelled milestones are not rated (None)."""
+    if status == "cancelled":
+        return None
+    if done:
+        return Rag.GREEN
+    if due < today or slip_days >= RED_SLIP_DAYS:
+        return Rag.RED
+    if slip_days >= AMBER_SLIP_DAYS:
+        return Rag.AMBER
+    if not started and (due - today).days <= DUE_SOON_DAYS:
+        return Rag.AMBER
+    return Rag.GREEN

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "parent", "kind", "city", "country"]
+    list_filter = ["kind", "country"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "name_ja", "short_name"]
+    autocomplete_fields = ["parent"]
+
+
+class PartyFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        companies = [
+            form.cleaned_data["company"]
+            for form in self.forms
+            if form.cleaned_data.get("company") and not form.cleaned_data.get("DELETE")
+        ]
+        if len(companies) < 2:
+            raise ValidationError(_("A partnership needs at least two parties."), code="too_few_parties")
+        ids = {company.pk for company in companies}
+        for company in companies:
+            for ancestor in list(company.lineage())[1:]:
+                if ancestor.pk in ids:
+                    raise ValidationError(
+                        _(
+                            "%(company)s is part of %(parent)s's group, which is already a party: "
+                            "a subsidiary acts for its parent, so list only the parent."
+                        )
+                        % {"company": company, "parent": ancestor},
+                        code="party_in_party_group",
+                    )
+
+
+class PartyInline(admin.TabularInline):
+    model = PartnershipParty
+    formset = PartyFormSet
+    autocomplete_fields = ["company"]
+    extra = 0
+    min_num = 2
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["name", "status", "announced_on", "signed_on"]
+    list_filter = ["status"]
+    search_fields = ["name", "scope"]
+    inlines = [PartyInline]
+
+
+@admin.register(Capability)
+class CapabilityAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "company", "city", "country", "status", "operational_since"]
+    list_filter = ["status", "company", "capabilities"]
+    list_select_related = ["company"]
+    search_fields = ["name", "name_ja", "city", "company__name", "company__short_name"]
+    autocomplete_fields = ["company"]
+    filter_horizontal = ["capabilities"]
+
+    def get_queryset(self, request):
+        # Site.__str__ names the company: fetch it with the site for autocomplete and lookups.
+        return super().get_queryset(request).select_related("company")
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_ja", "employer", "home_site", "function", "job_title", "active"]
+    list_filter = ["active", "function", "employer"]
+    list_select_related = ["employer", "home_site__company"]
+    search_fields = ["name", "name_ja", "email", "job_title"]
+    autocomplete_fields = ["employer", "home_site"]
+
+
+class DirectionFilter(admin.SimpleListFilter):
+    title = _("direction")
+    parameter_name = "direction"
+
+    def lookups(self, request, model_admin):
+        links = PartnershipParty.objects.select_related("company").order_by("company__short_name")
+        parties = {link.company for link in links}
+        return [
+            (f"{home.pk}-{host.pk}", f"{home.short_name} → {host.short_name}")
+            for home in sorted(parties, key=lambda c: c.short_name)
+            for host in sorted(parties, key=lambda c: c.short_name)
+            if home != host
+        ]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        home, _sep, host = self.value().partition("-")
+        if not (home.isdigit() and host.isdigit()):
+            return queryset.none()
+        return queryset.filter(home_party_id=home, host_party_id=host)
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(admin.ModelAdmin):
+    list_display = [
+        "person",
+        "direction",
+        "host_site",
+        "function_area",
+        "purpose",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "status",
+    ]
+    list_filter = [
+        "status",
+        DirectionFilter,
+        "kind",
+        "purpose",
+        "function_area",
+        ("host_site", admin.RelatedOnlyFieldListFilter),
+        "planned_start",
+        "actual_start",
+    ]
+    list_select_related = ["person", "home_party", "host_party", "host_site__company"]
+    search_fields = ["person__name", "person__name_ja", "person__email", "objectives"]
+    autocomplete_fields = ["person", "host_company", "host_site", "host_supervisor"]
+    date_hierarchy = "planned_start"
+    readonly_fields = ["direction"]
+    fieldsets = [
+        (None, {"fields": ["person", "partnership", "kind", "purpose", "function_area"]}),
+        (_("Host"), {"fields": ["host_company", "host_site", "host_supervisor"]}),
+        (
+            _("Dates and status"),
+            {"fields": [("planned_start", "planned_end"), ("actual_start", "actual_end"), "status"]},
+        ),
+        (_("Objectives and outcome"), {"fields": ["objectives", "outcome"]}),
+    ]
+
+    @admin.display(description=_("direction"), ordering="home_party__short_name")
+    def direction(self, exchange: Exchange) -> str:
+        return exchange.direction if exchange.home_party_id else "—"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [(None, {"fields": ["direction"]}), *fieldsets]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # Nearly every exchange belongs to the one active partnership: preselect it.
+        active = list(Partnership.objects.filter(status=Partnership.Status.ACTIVE)[:2])
+        if len(active) == 1:
+            initial.setdefault("partnership", active[0].pk)
+        return initial

@@ -1,0 +1,16 @@
+from partners.models.company import Company
+from partners.models.exchange import Exchange
+from partners.models.partnership import Partnership, PartnershipParty
+from partners.models.person import Function, Person
+from partners.models.site import Capability, Site
+
+__all__ = [
+    "Capability",
+    "Company",
+    "Exchange",
+    "Function",
+    "Partnership",
+    "PartnershipParty",
+    "Person",
+    "Site",
+]

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+# A corporate tree deeper than this is a data error, not a real group structure.
+MAX_GROUP_DEPTH = 10
+
+
+class Company(models.Model):
+    class Kind(models.TextChoices):
+        HOLDING = "holding", _("Parent / holding company")
+        CDMO = "cdmo", _("CDMO")
+        CELL_THERAPY = "cell_therapy", _("Cell-therapy company")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
+    short_name = models.CharField(
+        _("short name"), max_length=50, help_text=_("Used in labels such as “AGC → MEDINET”.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
+        help_text=_("A subsidiary acts for its parent in a partnership."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(_("country"), max_length=100)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")),
+                name="company_not_its_own_parent",
+                violation_error_message=_("A company cannot be its own parent."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def lineage(self) -> Iterator[Company]:
+        """The company itself, then its parent, grandparent and so on up the group."""
+        company: Company | None = self
+        for _depth in range(MAX_GROUP_DEPTH):
+            if company is None:
+                return
+            yield company
+            company = company.parent
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A company cannot be its own parent.")}, code="parent_self")
+        ancestors = list(self.parent.lineage())
+        if self.pk is not None and any(ancestor.pk == self.pk for ancestor in ancestors):
+            raise ValidationError(
+                {
+                    "parent": _("%(parent)s is already part of %(company)s's group: this would make a loop.")
+                    % {"parent": self.parent, "company": self}
+                },
+                code="parent_cycle",
+            )
+        if len(ancestors) >= MAX_GROUP_DEPTH:
+            raise ValidationError({"parent": _("The group structure is too deep.")}, code="parent_depth")

@@ -1,0 +1,289 @@
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.translation import gettext_lazy as _
+
+from partners.models.company import Company
+from partners.models.partnership import Partnership
+from partners.models.person import Function, Person
+from partners.models.site import Site
+
+# One message per rule, shared by clean() and the database constraint that mirrors it.
+PLANNED_END_BEFORE_START = _("The planned end cannot be before the planned start.")
+ACTUAL_END_BEFORE_START = _("The actual end cannot be before the actual start.")
+ACTUAL_END_WITHOUT_START = _("An exchange cannot have an actual end without an actual start.")
+ACTIVE_NEEDS_START = _("An active exchange needs its actual start date.")
+PLANNED_HAS_NO_START = _("A planned exchange has not started yet: clear the actual start or set the status to active.")
+COMPLETED_NEEDS_END = _("A completed exchange needs its actual end date.")
+SAME_PARTY = _("The host must be a different party of the partnership from the person's employer.")
+
+
+class ExchangeQuerySet(models.QuerySet):
+    def with_period(self) -> ExchangeQuerySet:
+        """Annotate ``period_start``/``period_end``: actual dates where known, planned ones otherwise."""
+        starts = Coalesce("actual_start", "planned_start")
+        # Started late and not yet back: the stale planned end must not end it before it began.
+        return self.annotate(period_start=starts, period_end=Coalesce("actual_end", Greatest("planned_end", starts)))
+
+    def not_cancelled(self) -> ExchangeQuerySet:
+        return self.exclude(status=Exchange.Status.CANCELLED)
+
+    def overlapping(self, starts: datetime.date, ends: datetime.date) -> ExchangeQuerySet:
+        return self.with_period().filter(period_start__lte=ends, period_end__gte=starts)
+
+    def active_on(self, day: datetime.date) -> ExchangeQuerySet:
+        """Exchanges the person was actually on, that day."""
+        return self.not_cancelled().filter(Q(actual_end__isnull=True) | Q(actual_end__gte=day), actual_start__lte=day)
+
+    def for_list(self) -> ExchangeQuerySet:
+        return self.select_related("person", "home_party", "host_party", "host_company", "host_site__company")
+
+
+class Exchange(models.Model):
+    """A talent exchange: a secondment or training assignment of one person to the other party."""
+
+    class Kind(models.TextChoices):
+        SECONDMENT = "secondment", _("Secondment")
+        TRAINING = "training_assignment", _("Training assignment")
+
+    class Purpose(models.TextChoices):
+        TRAINING = "training", _("Training")
+        OPERATIONAL_SUPPORT = "operational_support", _("Operational support")
+        KNOWLEDGE_TRANSFER = "knowledge_transfer", _("Knowledge transfer")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("person"))
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("partnership")
+    )
+    host_company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="hosted_exchanges", verbose_name=_("host company")
+    )
+    host_site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_exchanges",
+        verbose_name=_("host site"),
+    )
+    host_supervisor = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_exchanges",
+        verbose_name=_("host supervisor"),
+    )
+    # Derived in clean() from the person's employer and the host company, and kept with the exchange
+    # so its direction stays what it was when it happened even if people later change employer.
+    home_party = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        blank=True,
+        verbose_name=_("from party"),
+    )
+    host_party = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        blank=True,
+        verbose_name=_("to party"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices, default=Kind.SECONDMENT)
+    purpose = models.CharField(_("purpose"), max_length=30, choices=Purpose.choices)
+    function_area = models.CharField(_("function area"), max_length=30, choices=Function.choices)
+    planned_start = models.DateField(_("planned start"))
+    planned_end = models.DateField(_("planned end"))
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    objectives = models.TextField(_("objectives"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+
+    objects = ExchangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-planned_start", "person__name"]
+        verbose_name = _("talent exchange")
+        verbose_name_plural = _("talent exchanges")
+        indexes = [
+            models.Index(fields=["person", "planned_start"], name="exchange_person_start"),
+            models.Index(fields=["status", "planned_start"], name="exchange_status_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_end__gte=F("planned_start")),
+                name="exchange_planned_end_after_start",
+                violation_error_message=PLANNED_END_BEFORE_START,
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True) | Q(actual_start__isnull=False, actual_end__gte=F("actual_start")),
+                name="exchange_actual_end_after_start",
+                violation_error_message=ACTUAL_END_BEFORE_START,
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(actual_start__isnull=False),
+                name="exchange_active_has_start",
+                violation_error_message=ACTIVE_NEEDS_START,
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="planned") | Q(actual_start__isnull=True),
+                name="exchange_planned_not_started",
+                violation_error_message=PLANNED_HAS_NO_START,
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(actual_end__isnull=False),
+                name="exchange_completed_has_end",
+                violation_error_message=COMPLETED_NEEDS_END,
+            ),
+            models.CheckConstraint(
+                condition=~Q(home_party=F("host_party")),
+                name="exchange_between_different_parties",
+                violation_error_message=SAME_PARTY,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.host_company.short_name} ({self.planned_start:%Y-%m-%d})"
+
+    @property
+    def direction(self) -> str:
+        return f"{self.home_party.short_name} → {self.host_party.short_name}"
+
+    @property
+    def starts(self) -> datetime.date:
+        return self.actual_start or self.planned_start
+
+    @property
+    def ends(self) -> datetime.date:
+        return self.actual_end or max(self.planned_end, self.starts)
+
+    def clean(self) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+
+        def add(field: str, message, code: str) -> None:
+            errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+        self._check_dates(add)
+        if self.partnership_id and self.person_id and self.host_company_id:
+            self._resolve_parties(add)
+            self._check_signed(add)
+        if self.host_site_id and self.host_company_id and self.host_site.company_id != self.host_company_id:
+            add(
+                "host_site",
+                _("%(site)s is not a site of the host company (%(host)s).")
+                % {"site": self.host_site, "host": self.host_company},
+                "host_site_other_company",
+            )
+        if self.host_supervisor_id and self.host_supervisor_id == self.person_id:
+            add("host_supervisor", _("A person cannot supervise their own exchange."), "supervisor_self")
+        if not errors and self.person_id:
+            self._check_overlap(add)
+        if errors:
+            raise ValidationError(errors)
+
+    def _check_dates(self, add) -> None:
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            add("planned_end", PLANNED_END_BEFORE_START, "planned_end_before_start")
+        if self.actual_end and not self.actual_start:
+            add("actual_start", ACTUAL_END_WITHOUT_START, "actual_end_without_start")
+        elif self.actual_start and self.actual_end and self.actual_end < self.actual_start:
+            add("actual_end", ACTUAL_END_BEFORE_START, "actual_end_before_start")
+        if self.status == self.Status.ACTIVE and not self.actual_start:
+            add("actual_start", ACTIVE_NEEDS_START, "active_without_start")
+        if self.status == self.Status.PLANNED and self.actual_start:
+            add("status", PLANNED_HAS_NO_START, "planned_with_start")
+        if self.status == self.Status.COMPLETED and not self.actual_end:
+            add("actual_end", COMPLETED_NEEDS_END, "completed_without_end")
+
+    def _resolve_parties(self, add) -> None:
+        partnership, employer = self.partnership, self.person.employer
+        home = partnership.party_for(employer)
+        host = partnership.party_for(self.host_company)
+        if home is None:
+            add(
+                "person",
+                _("%(person)s works for %(employer)s, which is not a party to %(partnership)s.")
+                % {"person": self.person, "employer": employer, "partnership": partnership},
+                "home_not_party",
+            )
+        if host is None:
+            add(
+                "host_company",
+                _("%(host)s is not a party to %(partnership)s (nor a subsidiary of one).")
+                % {"host": self.host_company, "partnership": partnership},
+                "host_not_party",
+            )
+        elif home is not None and home.pk == host.pk:
+            add(
+                "host_company",
+                _("%(person)s already works for %(party)s: the host must be the other party.")
+                % {"person": self.person, "party": home.short_name},
+                "same_party",
+            )
+        if home is not None and host is not None:
+            self.home_party, self.host_party = home, host
+            supervisor = self.host_supervisor
+            is_other = supervisor is not None and supervisor.pk != self.person_id
+            if is_other and partnership.party_for(supervisor.employer) != host:
+                add(
+                    "host_supervisor",
+                    _("The host supervisor must work for the host party, %(party)s.") % {"party": host.short_name},
+                    "supervisor_not_host",
+                )
+
+    def _check_signed(self, add) -> None:
+        signed_on = self.partnership.signed_on
+        if signed_on is None:
+            add("partnership", _("This partnership has not been signed yet."), "partnership_unsigned")
+            return
+        for field in ("planned_start", "actual_start"):
+            day = getattr(self, field)
+            if day and day < signed_on:
+                add(
+                    field,
+                    _("The partnership was signed on %(signed)s: an exchange cannot start before that.")
+                    % {"signed": signed_on.isoformat()},
+                    "before_signing",
+                )
+
+    def _check_overlap(self, add) -> None:
+        if self.status == self.Status.CANCELLED:
+            return
+        clash = (
+            Exchange.objects.filter(person_id=self.person_id)
+            .exclude(pk=self.pk)
+            .not_cancelled()
+            .overlapping(self.starts, self.ends)
+            .select_related("host_company")
+            .first()
+        )
+        if clash is not None:
+            add(
+                NON_FIELD_ERRORS,
+                _(
+                    "%(person)s is already on an exchange to %(host)s from %(starts)s to %(ends)s; "
+                    "exchanges of one person cannot overlap."
+                )
+                % {
+                    "person": self.person,
+                    "host": clash.host_company.short_name,
+                    "starts": clash.starts.isoformat(),
+                    "ends": clash.ends.isoformat(),
+                },
+                "overlap",
+            )

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models.company import Company
+
+
+class Partnership(models.Model):
+    class Status(models.TextChoices):
+        NEGOTIATING = "negotiating", _("In negotiation")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        ENDED = "ended", _("Ended")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    parties = models.ManyToManyField(
+        Company, through="PartnershipParty", related_name="partnerships", verbose_name=_("parties")
+    )
+    announced_on = models.DateField(_("announced on"), null=True, blank=True)
+    signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, help_text=_("No exchange can start before this date.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEGOTIATING)
+    scope = models.TextField(_("scope"), help_text=_("What the parties agreed to do together; it may grow over time."))
+
+    class Meta:
+        ordering = ["-signed_on", "name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_on__isnull=False) | Q(status="negotiating"),
+                name="partnership_signed_unless_negotiating",
+                violation_error_message=_("Only a partnership in negotiation can be without a signing date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def party_for(self, company: Company) -> Company | None:
+        """The party that ``company`` acts for: itself or the nearest parent that is a party."""
+        party_ids = {party.pk for party in self.parties.all()}
+        for member in company.lineage():
+            if member.pk in party_ids:
+                return member
+        return None
+
+
+class PartnershipParty(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="party_links", verbose_name=_("partnership")
+    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
+
+    class Meta:
+        ordering = ["partnership", "company__name"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "company"],
+                name="partnership_party_once",
+                violation_error_message=_("This company is already a party to the partnership."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} — {self.partnership}"

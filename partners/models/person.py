@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from partners.models.company import Company
+from partners.models.site import Site
+
+
+class Function(models.TextChoices):
+    """The line of work a person belongs to, and the area an exchange trains them in."""
+
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    QUALITY_ASSURANCE = "quality_assurance", _("Quality assurance")
+    QUALITY_CONTROL = "quality_control", _("Quality control")
+    PROCESS_DEVELOPMENT = "process_development", _("Process development")
+    ENGINEERING = "engineering", _("Engineering and facilities")
+    SUPPLY_CHAIN = "supply_chain", _("Supply chain")
+    REGULATORY = "regulatory", _("Regulatory affairs")
+    BUSINESS = "business", _("Business and alliance management")
+
+
+def same_group(a: Company, b: Company) -> bool:
+    """True when two companies share a top-level parent (AGC Biologics and AGC Inc., say)."""
+    return list(a.lineage())[-1].pk == list(b.lineage())[-1].pk
+
+
+class Person(models.Model):
+    """Someone at a partner company. Not a user account: most partner staff never log in."""
+
+    name = models.CharField(_("name"), max_length=200, help_text=_("In Latin script, as on the person's ID badge."))
+    name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
+    employer = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="employees", verbose_name=_("employer")
+    )
+    home_site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="people", verbose_name=_("home site")
+    )
+    function = models.CharField(_("function"), max_length=30, choices=Function.choices)
+    job_title = models.CharField(_("job title"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Clear when the person leaves; never delete."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="person_email_unique",
+                violation_error_message=_("Another person already has this email address."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.email = self.email.strip().lower()
+        if self.home_site_id and self.employer_id and not same_group(self.home_site.company, self.employer):
+            raise ValidationError(
+                {
+                    "home_site": _("%(site)s belongs to %(owner)s, which is not in %(employer)s's group.")
+                    % {"site": self.home_site, "owner": self.home_site.company, "employer": self.employer}
+                },
+                code="home_site_other_group",
+            )

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models.company import Company
+
+
+class Capability(models.Model):
+    """What a site can do: process development, clinical manufacturing, QC testing, ..."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("capability")
+        verbose_name_plural = _("capabilities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        PARTIAL = "partial", _("Partial operation")
+        OPERATIONAL = "operational", _("Operational")
+        CLOSED = "closed", _("Closed")
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="sites", verbose_name=_("company"))
+    name = models.CharField(_("name"), max_length=200)
+    name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100)
+    country = models.CharField(_("country"), max_length=100)
+    capabilities = models.ManyToManyField(Capability, blank=True, related_name="sites", verbose_name=_("capabilities"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    operational_since = models.DateField(
+        _("operational since"), null=True, blank=True, help_text=_("First day of (partial) operation.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["company__name", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "name"],
+                name="site_name_unique_per_company",
+                violation_error_message=_("This company already has a site with this name."),
+            ),
+            models.CheckConstraint(
+                condition=Q(operational_since__isnull=False) | ~Q(status__in=["partial", "operational"]),
+                name="site_running_has_start_date",
+                violation_error_message=_("A site in operation needs the date it started operating."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.company.short_name})"
+
+    def clean(self) -> None:
+        if self.status in {self.Status.PARTIAL, self.Status.OPERATIONAL} and self.operational_since is None:
+            raise ValidationError(
+                {"operational_since": _("A site in operation needs the date it started operating.")},
+                code="operational_since_required",
+            )

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+
+from partners.models import Company, Partnership, Person, Site
+from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, SiteFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Alliance:
+    agc: Company
+    agc_bio: Company
+    medinet: Company
+    partnership: Partnership
+    yokohama: Site
+    shinagawa: Site
+    agc_person: Person
+    medinet_person: Person
+    medinet_supervisor: Person
+    agc_supervisor: Person
+
+
+@pytest.fixture
+def alliance(db) -> Alliance:
+    """AGC Inc. (parent of AGC Biologics) and MEDINET in a partnership signed on 2024-09-11."""
+    agc = CompanyFactory(name="AGC Inc.", short_name="AGC", kind=Company.Kind.HOLDING)
+    agc_bio = CompanyFactory(name="AGC Biologics", short_name="AGC Biologics", parent=agc)
+    medinet = CompanyFactory(name="MEDINET Co., Ltd.", short_name="MEDINET", kind=Company.Kind.CELL_THERAPY)
+    partnership = PartnershipFactory(parties=[agc, medinet], signed_on=datetime.date(2024, 9, 11))
+    yokohama = SiteFactory(company=agc_bio, name="Yokohama Technical Center")
+    shinagawa = SiteFactory(company=medinet, name="Shinagawa Cell Processing Center", city="Tokyo")
+    return Alliance(
+        agc=agc,
+        agc_bio=agc_bio,
+        medinet=medinet,
+        partnership=partnership,
+        yokohama=yokohama,
+        shinagawa=shinagawa,
+        agc_person=PersonFactory(name="Yui Takahashi", employer=agc_bio, home_site=yokohama),
+        medinet_person=PersonFactory(name="Takumi Yamada", employer=medinet, home_site=shinagawa),
+        medinet_supervisor=PersonFactory(name="Mio Hayashi", employer=medinet),
+        agc_supervisor=PersonFactory(name="Haruka Nishimura", employer=agc_bio),
+    )
+
+
+PERSONAS = ["anonymous", "staff", "manager", "auditor", "admin"]
+
+
+def login_as(client, persona: str):
+    if persona == "anonymous":
+        return client
+    if persona == "admin":
+        user = UserFactory(username="admin", is_superuser=True)
+    else:
+        user = UserFactory(username=persona, role=persona.capitalize())
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, db):
+    return login_as(client, "staff")
+
+
+@pytest.fixture
+def manager_client(client, db):
+    return login_as(client, "manager")
+
+
+@pytest.fixture
+def auditor_client(client, db):
+    return login_as(client, "auditor")
+
+
+@pytest.fixture
+def admin_client(client, db):
+    return login_as(client, "admin")

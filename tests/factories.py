@@ -1,0 +1,115 @@
+"""Test data. Factories save through full_clean(), so every object they make obeys the model rules."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from milestones.models import Milestone
+from partners.models import Company, Exchange, Function, Partnership, PartnershipParty, Person, Site
+
+SIGNED = datetime.date(2024, 9, 11)
+
+
+class CleanModelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        obj.full_clean()
+        obj.save()
+        return obj
+
+
+class CompanyFactory(CleanModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+    short_name = factory.Sequence(lambda n: f"C{n}")
+    kind = Company.Kind.CDMO
+    country = "Japan"
+    city = "Tokyo"
+
+
+class PartnershipFactory(CleanModelFactory):
+    class Meta:
+        model = Partnership
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Partnership {n}")
+    announced_on = SIGNED
+    signed_on = SIGNED
+    status = Partnership.Status.ACTIVE
+    scope = "Exchange and train manufacturing and quality staff."
+
+    @factory.post_generation
+    def parties(self, create, extracted, **kwargs):
+        if create and extracted:
+            for company in extracted:
+                PartnershipParty.objects.create(partnership=self, company=company)
+
+
+class SiteFactory(CleanModelFactory):
+    class Meta:
+        model = Site
+
+    company = factory.SubFactory(CompanyFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+    city = "Yokohama"
+    country = "Japan"
+    status = Site.Status.OPERATIONAL
+    operational_since = datetime.date(2020, 1, 1)
+
+
+class PersonFactory(CleanModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    employer = factory.SubFactory(CompanyFactory)
+    function = Function.MANUFACTURING
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+
+
+class ExchangeFactory(CleanModelFactory):
+    """Needs person, partnership and host_company that fit together (see the ``alliance`` fixture)."""
+
+    class Meta:
+        model = Exchange
+
+    purpose = Exchange.Purpose.TRAINING
+    function_area = Function.MANUFACTURING
+    planned_start = datetime.date(2025, 1, 6)
+    planned_end = datetime.date(2025, 3, 28)
+    status = Exchange.Status.PLANNED
+
+
+class MilestoneFactory(CleanModelFactory):
+    class Meta:
+        model = Milestone
+
+    title = factory.Sequence(lambda n: f"Milestone {n}")
+    baseline_date = datetime.date(2026, 6, 30)
+    status = Milestone.Status.NOT_STARTED
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct-horse-battery")
+    is_staff = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))

@@ -1,0 +1,209 @@
+"""Every Exchange rule: refused by clean() with a message a person understands, and by the database."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from partners.models import Exchange
+from tests.factories import ExchangeFactory, PersonFactory, SiteFactory
+
+D = datetime.date
+
+
+def agc_to_medinet(alliance, **overrides) -> Exchange:
+    values = {
+        "person": alliance.agc_person,
+        "partnership": alliance.partnership,
+        "host_company": alliance.medinet,
+        "host_site": alliance.shinagawa,
+        "host_supervisor": alliance.medinet_supervisor,
+        **overrides,
+    }
+    return ExchangeFactory.build(**values)
+
+
+def errors_of(exchange: Exchange) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as caught:
+        exchange.full_clean()
+    return caught.value.message_dict
+
+
+def test_valid_exchange_derives_its_direction_through_the_parent_company(alliance):
+    exchange = agc_to_medinet(alliance)
+    exchange.full_clean()
+    exchange.save()
+    assert exchange.home_party == alliance.agc  # AGC Biologics acts for its parent AGC Inc.
+    assert exchange.host_party == alliance.medinet
+    assert exchange.direction == "AGC → MEDINET"
+
+
+def test_direction_the_other_way(alliance):
+    exchange = ExchangeFactory(
+        person=alliance.medinet_person,
+        partnership=alliance.partnership,
+        host_company=alliance.agc_bio,
+        host_site=alliance.yokohama,
+        host_supervisor=alliance.agc_supervisor,
+    )
+    assert exchange.direction == "MEDINET → AGC"
+
+
+def test_planned_end_before_start_is_refused(alliance):
+    errors = errors_of(agc_to_medinet(alliance, planned_start=D(2025, 3, 1), planned_end=D(2025, 2, 1)))
+    assert errors["planned_end"] == ["The planned end cannot be before the planned start."]
+
+
+def test_actual_end_before_actual_start_is_refused(alliance):
+    exchange = agc_to_medinet(
+        alliance, status="completed", actual_start=D(2025, 2, 1), actual_end=D(2025, 1, 20)
+    )
+    assert errors_of(exchange)["actual_end"] == ["The actual end cannot be before the actual start."]
+
+
+def test_actual_end_without_actual_start_is_refused(alliance):
+    exchange = agc_to_medinet(alliance, status="completed", actual_end=D(2025, 3, 1))
+    assert "actual_start" in errors_of(exchange)
+
+
+def test_host_must_be_the_other_party(alliance):
+    other_agc = PersonFactory(employer=alliance.agc)
+    exchange = agc_to_medinet(
+        alliance, host_company=alliance.agc_bio, host_site=alliance.yokohama, host_supervisor=other_agc
+    )
+    assert errors_of(exchange)["host_company"] == [
+        "Yui Takahashi already works for AGC: the host must be the other party."
+    ]
+
+
+def test_host_company_outside_the_partnership_is_refused(alliance):
+    outsider_site = SiteFactory()
+    exchange = agc_to_medinet(
+        alliance, host_company=outsider_site.company, host_site=outsider_site, host_supervisor=None
+    )
+    assert "is not a party to" in errors_of(exchange)["host_company"][0]
+
+
+def test_person_whose_employer_is_not_a_party_is_refused(alliance):
+    outsider = PersonFactory()
+    assert "which is not a party to" in errors_of(agc_to_medinet(alliance, person=outsider))["person"][0]
+
+
+def test_host_site_must_belong_to_the_host_company(alliance):
+    errors = errors_of(agc_to_medinet(alliance, host_site=alliance.yokohama))
+    assert errors["host_site"] == [
+        "Yokohama Technical Center (AGC Biologics) is not a site of the host company (MEDINET Co., Ltd.)."
+    ]
+
+
+def test_host_supervisor_must_work_for_the_host_party(alliance):
+    errors = errors_of(agc_to_medinet(alliance, host_supervisor=alliance.agc_supervisor))
+    assert errors["host_supervisor"] == ["The host supervisor must work for the host party, MEDINET."]
+
+
+def test_overlapping_exchanges_of_one_person_are_refused(alliance):
+    ExchangeFactory(**_fields(agc_to_medinet(alliance)))
+    second = agc_to_medinet(alliance, planned_start=D(2025, 3, 1), planned_end=D(2025, 5, 30))
+    assert errors_of(second)["__all__"] == [
+        "Yui Takahashi is already on an exchange to MEDINET from 2025-01-06 to 2025-03-28; "
+        "exchanges of one person cannot overlap."
+    ]
+
+
+def test_cancelled_exchanges_do_not_block_new_ones(alliance):
+    ExchangeFactory(**_fields(agc_to_medinet(alliance, status="cancelled")))
+    agc_to_medinet(alliance).full_clean()
+
+
+def test_back_to_back_exchanges_are_allowed(alliance):
+    ExchangeFactory(**_fields(agc_to_medinet(alliance)))
+    agc_to_medinet(alliance, planned_start=D(2025, 3, 29), planned_end=D(2025, 6, 30)).full_clean()
+
+
+def test_overlap_uses_actual_dates_when_known(alliance):
+    ExchangeFactory(
+        **_fields(agc_to_medinet(alliance, status="completed", actual_start=D(2025, 1, 6), actual_end=D(2025, 4, 30)))
+    )
+    late_return = agc_to_medinet(alliance, planned_start=D(2025, 4, 1), planned_end=D(2025, 6, 30))
+    assert "__all__" in errors_of(late_return)
+
+
+def test_completed_exchange_needs_an_actual_end(alliance):
+    exchange = agc_to_medinet(alliance, status="completed", actual_start=D(2025, 1, 6))
+    assert errors_of(exchange)["actual_end"] == ["A completed exchange needs its actual end date."]
+
+
+def test_active_exchange_needs_an_actual_start(alliance):
+    assert errors_of(agc_to_medinet(alliance, status="active"))["actual_start"] == [
+        "An active exchange needs its actual start date."
+    ]
+
+
+def test_exchange_cannot_start_before_the_partnership_was_signed(alliance):
+    exchange = agc_to_medinet(alliance, planned_start=D(2024, 9, 10), planned_end=D(2024, 12, 20))
+    assert errors_of(exchange)["planned_start"] == [
+        "The partnership was signed on 2024-09-11: an exchange cannot start before that."
+    ]
+
+
+def test_exchange_on_the_signing_day_is_allowed(alliance):
+    agc_to_medinet(alliance, planned_start=D(2024, 9, 11), planned_end=D(2024, 12, 20)).full_clean()
+
+
+def test_a_person_cannot_supervise_their_own_exchange(alliance):
+    errors = errors_of(agc_to_medinet(alliance, host_supervisor=alliance.agc_person))
+    assert errors["host_supervisor"][0] == "A person cannot supervise their own exchange."
+
+
+def _fields(exchange: Exchange) -> dict:
+    return {
+        field.name: getattr(exchange, field.name)
+        for field in Exchange._meta.concrete_fields
+        if field.editable and field.name != "id"
+    }
+
+
+# The database holds the same rules when clean() is bypassed.
+
+
+@pytest.mark.parametrize(
+    ("overrides", "constraint"),
+    [
+        ({"planned_end": D(2025, 1, 1)}, "exchange_planned_end_after_start"),
+        ({"status": "completed"}, "exchange_completed_has_end"),
+        ({"status": "active"}, "exchange_active_has_start"),
+        ({"actual_end": D(2025, 1, 10)}, "exchange_actual_end_after_start"),
+        ({"status": "planned", "actual_start": D(2025, 1, 6)}, "exchange_planned_not_started"),
+    ],
+)
+def test_database_refuses_invalid_exchange_rows(alliance, overrides, constraint):
+    exchange = agc_to_medinet(alliance)
+    exchange.full_clean()
+    for name, value in overrides.items():
+        setattr(exchange, name, value)
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        exchange.save()
+    if connection.vendor == "postgresql":
+        assert constraint in str(caught.value)
+
+
+def test_database_refuses_an_exchange_within_one_party(alliance):
+    exchange = agc_to_medinet(alliance)
+    exchange.full_clean()
+    exchange.host_party = exchange.home_party
+    with pytest.raises(IntegrityError), transaction.atomic():
+        exchange.save()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="exclusion constraints exist only on PostgreSQL")
+def test_postgresql_refuses_overlapping_rows_written_past_clean(alliance):
+    first = agc_to_medinet(alliance)
+    first.full_clean()
+    first.save()
+    second = agc_to_medinet(alliance, planned_start=D(2025, 2, 1), planned_end=D(2025, 4, 1))
+    second.home_party, second.host_party = first.home_party, first.host_party
+    with pytest.raises(IntegrityError, match="exchange_no_overlap_per_person"), transaction.atomic():
+        second.save()
