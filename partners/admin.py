@@ -73,10 +73,6 @@ class SiteAdmin(admin.ModelAdmin):
     autocomplete_fields = ["company"]
     filter_horizontal = ["capabilities"]
 
-    def get_queryset(self, request):
-        # Site.__str__ names the company: fetch it with the site for autocomplete and lookups.
-        return super().get_queryset(request).select_related("company")
-
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):

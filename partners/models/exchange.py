@@ -191,7 +191,7 @@ class Exchange(models.Model):
             )
         if self.host_supervisor_id and self.host_supervisor_id == self.person_id:
             add("host_supervisor", _("A person cannot supervise their own exchange."), "supervisor_self")
-        if not errors and self.person_id:
+        if not errors and self.person_id and self.planned_start and self.planned_end:
             self._check_overlap(add)
         if errors:
             raise ValidationError(errors)

@@ -23,6 +23,12 @@ class Capability(models.Model):
         return self.name
 
 
+class SiteManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        # A site is named with its company ("Milan (AGC Biologics)"): fetch both in one query everywhere.
+        return super().get_queryset().select_related("company")
+
+
 class Site(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -41,6 +47,8 @@ class Site(models.Model):
         _("operational since"), null=True, blank=True, help_text=_("First day of (partial) operation.")
     )
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = SiteManager()
 
     class Meta:
         ordering = ["company__name", "name"]

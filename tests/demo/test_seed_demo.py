@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from milestones.models import Milestone
+from partners.models import Company, Exchange, Partnership, Person, Site
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_loads_the_real_partnership():
+    seed("--password", "demo-pass-123")
+    partnership = Partnership.objects.get()
+    assert {c.short_name for c in partnership.parties.all()} == {"AGC", "MEDINET"}
+    assert partnership.signed_on.isoformat() == "2024-09-11"
+    assert Company.objects.get(name="AGC Biologics").parent.name == "AGC Inc."
+    yokohama = Site.objects.get(name="Yokohama Technical Center")
+    assert yokohama.get_status_display() == "Partial operation"
+    assert yokohama.operational_since.isoformat() == "2025-07-01"
+    titles = set(Milestone.objects.values_list("title", flat=True))
+    assert {"Yokohama partial service start (2025)", "Yokohama cell-therapy CDMO launch (2026)"} <= titles
+
+
+@pytest.mark.django_db
+def test_seed_records_pass_every_model_rule_and_run_both_directions():
+    seed("--password", "demo-pass-123")
+    for record in [*Exchange.objects.all(), *Milestone.objects.all(), *Person.objects.all(), *Site.objects.all()]:
+        record.full_clean()
+    assert {e.direction for e in Exchange.objects.select_related("home_party", "host_party")} == {
+        "AGC → MEDINET",
+        "MEDINET → AGC",
+    }
+
+
+@pytest.mark.django_db
+def test_seed_is_idempotent():
+    seed("--password", "demo-pass-123")
+    counts = [model.objects.count() for model in (Company, Site, Person, Exchange, Milestone, get_user_model())]
+    seed()
+    assert [model.objects.count() for model in (Company, Site, Person, Exchange, Milestone, get_user_model())] == counts
+
+
+@pytest.mark.django_db
+def test_demo_users_get_the_given_password_and_their_roles():
+    output = seed("--password", "demo-pass-123")
+    assert "manager  Manager        demo-pass-123" in output
+    for username in ("admin", "staff", "manager", "auditor"):
+        assert authenticate(username=username, password="demo-pass-123") is not None
+    assert get_user_model().objects.get(username="admin").is_superuser
+    assert list(get_user_model().objects.get(username="auditor").groups.values_list("name", flat=True)) == ["Auditor"]
+
+
+@pytest.mark.django_db
+def test_without_a_password_new_users_get_a_random_one_and_a_rerun_keeps_it():
+    first = seed()
+    staff_line = next(line for line in first.splitlines() if line.strip().startswith("staff"))
+    password = staff_line.split()[-1]
+    assert len(password) >= 12
+    second = seed()
+    assert password not in second
+    assert "existing password kept" in second
+    assert authenticate(username="staff", password=password) is not None
+
+
+@pytest.mark.django_db
+def test_synthetic_exchanges_are_added_valid_and_spread_out():
+    seed("--password", "demo-pass-123")
+    before = Exchange.objects.count()
+    assert "Added 2000 synthetic exchanges." in seed("--exchanges", "2000", "--random-seed", "7")
+    synthetic = Exchange.objects.filter(objectives="Synthetic demo record.")
+    assert Exchange.objects.count() - before == 2000 == synthetic.count()
+    assert set(synthetic.values_list("status", flat=True)) == {"planned", "active", "completed", "cancelled"}
+    directions = synthetic.values("home_party__short_name", "host_party__short_name").annotate(n=Count("id"))
+    assert {(d["home_party__short_name"], d["host_party__short_name"]) for d in directions} == {
+        ("AGC", "MEDINET"),
+        ("MEDINET", "AGC"),
+    }
+    assert synthetic.values("host_site").distinct().count() >= 3
+    for exchange in synthetic.order_by("?")[:200]:
+        exchange.full_clean()  # overlap, party, site and date rules all hold
+
+
+@pytest.mark.django_db
+def test_negative_exchange_count_is_refused():
+    with pytest.raises(CommandError, match="zero or more"):
+        seed("--exchanges", "-5")
