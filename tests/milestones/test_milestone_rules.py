@@ -43,20 +43,32 @@ def test_milestone_ahead_of_baseline_has_negative_slip(alliance):
     ("fields", "expected"),
     [
         ({"baseline_date": D(2027, 6, 1)}, Rag.GREEN),
-        ({"baseline_date": D(2027, 6, 1), "forecast_date": D(2027, 6, 1) + datetime.timedelta(AMBER_SLIP_DAYS - 1)},
-         Rag.GREEN),
-        ({"baseline_date": D(2027, 6, 1), "forecast_date": D(2027, 6, 1) + datetime.timedelta(AMBER_SLIP_DAYS)},
-         Rag.AMBER),
-        ({"baseline_date": D(2027, 6, 1), "forecast_date": D(2027, 6, 1) + datetime.timedelta(RED_SLIP_DAYS)},
-         Rag.RED),
+        (
+            {"baseline_date": D(2027, 6, 1), "forecast_date": D(2027, 6, 1) + datetime.timedelta(AMBER_SLIP_DAYS - 1)},
+            Rag.GREEN,
+        ),
+        (
+            {"baseline_date": D(2027, 6, 1), "forecast_date": D(2027, 6, 1) + datetime.timedelta(AMBER_SLIP_DAYS)},
+            Rag.AMBER,
+        ),
+        ({"baseline_date": D(2027, 6, 1), "forecast_date": D(2027, 6, 1) + datetime.timedelta(RED_SLIP_DAYS)}, Rag.RED),
         ({"baseline_date": TODAY + datetime.timedelta(DUE_SOON_DAYS)}, Rag.AMBER),
         ({"baseline_date": TODAY + datetime.timedelta(DUE_SOON_DAYS), "status": "in_progress"}, Rag.GREEN),
         ({"baseline_date": TODAY - datetime.timedelta(1), "status": "in_progress"}, Rag.RED),
         ({"baseline_date": D(2025, 1, 1), "actual_date": D(2025, 3, 1), "status": "done"}, Rag.GREEN),
         ({"baseline_date": D(2025, 1, 1), "status": "cancelled"}, None),
     ],
-    ids=["on-plan", "small-slip", "amber-slip", "red-slip", "due-soon-not-started", "due-soon-started",
-         "overdue", "done", "cancelled"],
+    ids=[
+        "on-plan",
+        "small-slip",
+        "amber-slip",
+        "red-slip",
+        "due-soon-not-started",
+        "due-soon-started",
+        "overdue",
+        "done",
+        "cancelled",
+    ],
 )
 def test_rag_status_from_slip_and_due_date(alliance, fields, expected):
     assert milestone(alliance, **fields).rag(today=TODAY) == expected

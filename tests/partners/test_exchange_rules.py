@@ -58,9 +58,7 @@ def test_planned_end_before_start_is_refused(alliance):
 
 
 def test_actual_end_before_actual_start_is_refused(alliance):
-    exchange = agc_to_medinet(
-        alliance, status="completed", actual_start=D(2025, 2, 1), actual_end=D(2025, 1, 20)
-    )
+    exchange = agc_to_medinet(alliance, status="completed", actual_start=D(2025, 2, 1), actual_end=D(2025, 1, 20))
     assert errors_of(exchange)["actual_end"] == ["The actual end cannot be before the actual start."]
 
 

@@ -154,4 +154,3 @@ def test_partnership_with_two_parties_is_saved_from_the_admin(admin_client, alli
     assert response.status_code == 302
     saved = Partnership.objects.get(name="Second agreement")
     assert set(saved.parties.all()) == {alliance.agc, alliance.medinet}
-
