@@ -9,15 +9,16 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from demo import reference
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
-from partners.models import Capability, Company, Exchange, Function, Partnership, PartnershipParty, Person, Site
+from partners.models import Capability, Company, Exchange, Function, Partnership, Person, Site
 
 SYNTHETIC_EMAIL = "synthetic-{:07d}@demo.example"
+SYNTHETIC_REASON = "Synthetic demo data (seed_demo --exchanges)"
 # Each synthetic person gets this many back-to-back exchanges, so no two of theirs overlap.
 EXCHANGES_PER_SYNTHETIC_PERSON = 10
 
@@ -29,13 +30,44 @@ class Login:
     password: str | None  # None: the user existed and keeps the password they had
 
 
+REASON = "Demo data loaded by seed_demo"
+
+
+def upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+    """Create or update one record through its rules, saving (and so writing history) only when something changed."""
+    obj = model._default_manager.filter(**lookup).first() or model(**lookup)
+    changed = obj.pk is None
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        if field.is_relation:  # compare ids: an unsaved object has no related object to read yet
+            current, wanted = getattr(obj, field.attname), value.pk if value is not None else None
+        else:
+            current, wanted = getattr(obj, name), value
+        if current != wanted:
+            setattr(obj, name, value)
+            changed = True
+    if changed:
+        obj.full_clean()
+        obj._change_reason = REASON
+        obj.save()
+    return obj
+
+
+def set_links(obj: models.Model, name: str, targets: list) -> None:
+    manager = getattr(obj, name)
+    if set(manager.all()) != set(targets):
+        obj._change_reason = REASON
+        manager.set(targets)
+
+
 @transaction.atomic
 def seed_reference() -> Partnership:
     companies: dict[str, Company] = {}
     for name, name_ja, short, parent, kind, country, city, website in reference.COMPANIES:
-        companies[name], _ = Company.objects.update_or_create(
-            name=name,
-            defaults={
+        companies[name] = upsert(
+            Company,
+            {"name": name},
+            {
                 "name_ja": name_ja,
                 "short_name": short,
                 "parent": companies.get(parent),
@@ -47,10 +79,10 @@ def seed_reference() -> Partnership:
         )
     capabilities = {capability.code: capability for capability in Capability.objects.all()}
     for company, name, name_ja, city, country, status, since, caps, notes in reference.SITES:
-        site, _ = Site.objects.update_or_create(
-            company=companies[company],
-            name=name,
-            defaults={
+        site = upsert(
+            Site,
+            {"company": companies[company], "name": name},
+            {
                 "name_ja": name_ja,
                 "city": city,
                 "country": country,
@@ -59,13 +91,13 @@ def seed_reference() -> Partnership:
                 "notes": notes,
             },
         )
-        site.capabilities.set([capabilities[code] for code in caps])
+        set_links(site, "capabilities", [capabilities[code] for code in caps])
 
     spec = dict(reference.PARTNERSHIP)
-    parties = spec.pop("parties")
-    partnership, _ = Partnership.objects.update_or_create(name=spec.pop("name"), defaults=spec)
-    for party in parties:
-        PartnershipParty.objects.get_or_create(partnership=partnership, company=companies[party])
+    parties = [companies[party] for party in spec.pop("parties")]
+    partnership = upsert(Partnership, {"name": spec.pop("name")}, spec)
+    Partnership.validate_parties(parties)
+    set_links(partnership, "parties", parties)
     return partnership
 
 
@@ -75,10 +107,10 @@ def seed_illustrative(partnership: Partnership) -> None:
     sites = {site.name: site for site in Site.objects.all()}
     people: dict[str, Person] = {}
     for name, name_ja, employer, home_site, function, title in reference.PEOPLE:
-        email = name.lower().replace(" ", ".") + "@demo.example"
-        people[name], _ = Person.objects.update_or_create(
-            email=email,
-            defaults={
+        people[name] = upsert(
+            Person,
+            {"email": name.lower().replace(" ", ".") + "@demo.example"},
+            {
                 "name": name,
                 "name_ja": name_ja,
                 "employer": companies[employer],
@@ -89,33 +121,46 @@ def seed_illustrative(partnership: Partnership) -> None:
         )
 
     for person, host, site, supervisor, kind, purpose, area, planned, actual, status, objectives in reference.EXCHANGES:
-        exchange = Exchange.objects.filter(person=people[person], planned_start=planned[0]).first() or Exchange(
-            person=people[person], planned_start=planned[0]
+        upsert(
+            Exchange,
+            {"person": people[person], "planned_start": planned[0]},
+            {
+                "partnership": partnership,
+                "host_company": companies[host],
+                "host_site": sites[site],
+                "host_supervisor": people[supervisor],
+                "kind": kind,
+                "purpose": purpose,
+                "function_area": area,
+                "planned_end": planned[1],
+                "actual_start": actual[0],
+                "actual_end": actual[1],
+                "status": status,
+                "objectives": f"{objectives} ({reference.ILLUSTRATIVE})",
+            },
         )
-        exchange.partnership = partnership
-        exchange.host_company = companies[host]
-        exchange.host_site = sites[site]
-        exchange.host_supervisor = people[supervisor]
-        exchange.kind, exchange.purpose, exchange.function_area = kind, purpose, area
-        exchange.planned_end = planned[1]
-        exchange.actual_start, exchange.actual_end = actual
-        exchange.status, exchange.objectives = status, f"{objectives} ({reference.ILLUSTRATIVE})"
-        exchange.full_clean()
-        exchange.save()
 
     milestones: dict[str, Milestone] = {}
     for title, site, owner, baseline, forecast, actual, status, _deps, description in reference.MILESTONES:
-        milestone = Milestone.objects.filter(partnership=partnership, title=title).first() or Milestone(
-            partnership=partnership, title=title
+        milestones[title] = upsert(
+            Milestone,
+            {"partnership": partnership, "title": title},
+            {
+                "site": sites.get(site),
+                "owner": people[owner],
+                "baseline_date": baseline,
+                "forecast_date": forecast,
+                "actual_date": actual,
+                "status": status,
+                "description": description,
+            },
         )
-        milestone.site, milestone.owner = sites.get(site), people[owner]
-        milestone.baseline_date, milestone.forecast_date, milestone.actual_date = baseline, forecast, actual
-        milestone.status, milestone.description = status, description
-        milestone.full_clean()
-        milestone.save()
-        milestones[title] = milestone
     for title, *_rest, depends_on, _description in reference.MILESTONES:
-        milestone_set_dependencies(milestone=milestones[title], depends_on=[milestones[d] for d in depends_on])
+        milestone = milestones[title]
+        wanted = [milestones[d] for d in depends_on]
+        if set(milestone.dependencies.all()) != set(wanted):
+            milestone._change_reason = REASON
+            milestone_set_dependencies(milestone=milestone, depends_on=wanted)
 
 
 @transaction.atomic
@@ -165,17 +210,18 @@ def add_synthetic_exchanges(partnership: Partnership, count: int, *, seed: int |
         for index in range(first, first + people_needed):
             home = parties[index % len(parties)]
             site = rng.choice(sites_by_party[home.pk] or [None])
-            people.append(
-                Person(
-                    name=f"Demo Person {index:07d}",
-                    employer=site.company if site else home,
-                    home_site=site,
-                    function=rng.choice(functions),
-                    job_title="Synthetic demo record",
-                    email=SYNTHETIC_EMAIL.format(index),
-                )
+            person = Person(
+                name=f"Demo Person {index:07d}",
+                employer=site.company if site else home,
+                home_site=site,
+                function=rng.choice(functions),
+                job_title="Synthetic demo record",
+                email=SYNTHETIC_EMAIL.format(index),
             )
-        people = Person.objects.bulk_create(people, batch_size=2000)  # primary keys come back on both databases
+            person._change_reason = SYNTHETIC_REASON
+            people.append(person)
+        # Audited bulk_create: writes the history rows too (primary keys come back on both databases).
+        people = Person.objects.bulk_create(people, batch_size=2000)
 
         exchanges = []
         signed = partnership.signed_on
@@ -208,6 +254,7 @@ def _synthetic_exchange(rng, partnership, person, home, host, site, start, end, 
         planned_end=end,
         objectives="Synthetic demo record.",
     )
+    exchange._change_reason = SYNTHETIC_REASON
     if rng.random() < 0.05:
         exchange.status = Exchange.Status.CANCELLED
     elif end < today:

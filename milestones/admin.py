@@ -6,11 +6,13 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdmin
+from audit.forms import AuditedModelForm
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
 
 
-class MilestoneForm(forms.ModelForm):
+class MilestoneForm(AuditedModelForm):
     depends_on = forms.ModelMultipleChoiceField(
         label=_("Depends on"),
         queryset=Milestone.objects.all(),
@@ -48,7 +50,7 @@ class MilestoneForm(forms.ModelForm):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(AuditedAdmin):
     form = MilestoneForm
     list_display = [
         "title",

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import AuditedQuerySet, audit_history
 from milestones.rag import Rag, rag_for
 from partners.models import Partnership, Person, Site
 
@@ -17,12 +18,40 @@ DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
 DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
 
 
-class MilestoneQuerySet(models.QuerySet):
+class MilestoneQuerySet(AuditedQuerySet):
     def open(self) -> MilestoneQuerySet:
         return self.exclude(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
 
     def for_list(self) -> MilestoneQuerySet:
         return self.select_related("partnership", "site__company", "owner")
+
+
+# Defined before Milestone: its history snapshots these links, so the class must exist first.
+class Dependency(models.Model):
+    """Milestone ``milestone`` cannot finish before ``depends_on``."""
+
+    milestone = models.ForeignKey(
+        "milestones.Milestone", on_delete=models.CASCADE, related_name="dependency_links", verbose_name=_("milestone")
+    )
+    depends_on = models.ForeignKey(
+        "milestones.Milestone", on_delete=models.PROTECT, related_name="dependent_links", verbose_name=_("depends on")
+    )
+
+    class Meta:
+        ordering = ["milestone", "depends_on"]
+        verbose_name = _("milestone dependency")
+        verbose_name_plural = _("milestone dependencies")
+        constraints = [
+            models.UniqueConstraint(fields=["milestone", "depends_on"], name="dependency_once"),
+            models.CheckConstraint(
+                condition=~Q(milestone=F("depends_on")),
+                name="dependency_not_on_itself",
+                violation_error_message=_("A milestone cannot depend on itself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.milestone} ← {self.depends_on}"
 
 
 class Milestone(models.Model):
@@ -54,7 +83,7 @@ class Milestone(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     dependencies = models.ManyToManyField(
         "self",
-        through="Dependency",
+        through=Dependency,
         symmetrical=False,
         blank=True,
         related_name="dependents",
@@ -62,6 +91,7 @@ class Milestone(models.Model):
     )
 
     objects = MilestoneQuerySet.as_manager()
+    history = audit_history(m2m_fields=("dependencies",))
 
     class Meta:
         ordering = ["baseline_date", "title"]
@@ -166,30 +196,3 @@ def _path_to(edges: dict[int, list[int]], start: int, goal: int) -> list[int] | 
                 came_from[nxt] = node
                 queue.append(nxt)
     return None
-
-
-class Dependency(models.Model):
-    """Milestone ``milestone`` cannot finish before ``depends_on``."""
-
-    milestone = models.ForeignKey(
-        Milestone, on_delete=models.CASCADE, related_name="dependency_links", verbose_name=_("milestone")
-    )
-    depends_on = models.ForeignKey(
-        Milestone, on_delete=models.PROTECT, related_name="dependent_links", verbose_name=_("depends on")
-    )
-
-    class Meta:
-        ordering = ["milestone", "depends_on"]
-        verbose_name = _("milestone dependency")
-        verbose_name_plural = _("milestone dependencies")
-        constraints = [
-            models.UniqueConstraint(fields=["milestone", "depends_on"], name="dependency_once"),
-            models.CheckConstraint(
-                condition=~Q(milestone=F("depends_on")),
-                name="dependency_not_on_itself",
-                violation_error_message=_("A milestone cannot depend on itself."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.milestone} ← {self.depends_on}"

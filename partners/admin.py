@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.forms.models import BaseInlineFormSet
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AuditedAdmin
+from audit.forms import AuditedModelForm
 from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
+from partners.services import partnership_set_parties
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedAdmin):
     list_display = ["name", "short_name", "parent", "kind", "city", "country"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
@@ -17,55 +20,52 @@ class CompanyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
 
-class PartyFormSet(BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        companies = [
-            form.cleaned_data["company"]
-            for form in self.forms
-            if form.cleaned_data.get("company") and not form.cleaned_data.get("DELETE")
-        ]
-        if len(companies) < 2:
-            raise ValidationError(_("A partnership needs at least two parties."), code="too_few_parties")
-        ids = {company.pk for company in companies}
-        for company in companies:
-            for ancestor in list(company.lineage())[1:]:
-                if ancestor.pk in ids:
-                    raise ValidationError(
-                        _(
-                            "%(company)s is part of %(parent)s's group, which is already a party: "
-                            "a subsidiary acts for its parent, so list only the parent."
-                        )
-                        % {"company": company, "parent": ancestor},
-                        code="party_in_party_group",
-                    )
+class PartnershipForm(AuditedModelForm):
+    # Not named "parties": the admin refuses a many-to-many field with its own link model in fieldsets.
+    party_companies = forms.ModelMultipleChoiceField(
+        label=_("Parties"),
+        queryset=Company.objects.all(),
+        widget=AutocompleteSelectMultiple(Partnership._meta.get_field("parties"), admin.site),
+        help_text=_("Two or more companies. A subsidiary acts for its parent: list only the parent."),
+    )
 
+    class Meta:
+        model = Partnership
+        fields = ["name", "status", "announced_on", "signed_on", "scope"]
 
-class PartyInline(admin.TabularInline):
-    model = PartnershipParty
-    formset = PartyFormSet
-    autocomplete_fields = ["company"]
-    extra = 0
-    min_num = 2
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["party_companies"].initial = list(self.instance.parties.all())
+
+    def clean_party_companies(self):
+        parties = self.cleaned_data["party_companies"]
+        Partnership.validate_parties(parties)
+        return parties
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(AuditedAdmin):
     list_display = ["name", "status", "announced_on", "signed_on"]
     list_filter = ["status"]
     search_fields = ["name", "scope"]
-    inlines = [PartyInline]
+    form = PartnershipForm
+    fieldsets = [(None, {"fields": ["name", "party_companies", "status", "announced_on", "signed_on", "scope"]})]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        partnership_set_parties(partnership=form.instance, parties=form.cleaned_data["party_companies"])
 
 
 @admin.register(Capability)
-class CapabilityAdmin(admin.ModelAdmin):
+class CapabilityAdmin(AuditedAdmin):
     list_display = ["name", "code"]
     search_fields = ["name"]
     prepopulated_fields = {"code": ["name"]}
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(AuditedAdmin):
     list_display = ["name", "company", "city", "country", "status", "operational_since"]
     list_filter = ["status", "company", "capabilities"]
     list_select_related = ["company"]
@@ -75,7 +75,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdmin):
     list_display = ["name", "name_ja", "employer", "home_site", "function", "job_title", "active"]
     list_filter = ["active", "function", "employer"]
     list_select_related = ["employer", "home_site__company"]
@@ -107,7 +107,7 @@ class DirectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Exchange)
-class ExchangeAdmin(admin.ModelAdmin):
+class ExchangeAdmin(AuditedAdmin):
     list_display = [
         "person",
         "direction",

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from milestones.models import Milestone
-from partners.models import Company, Exchange, Function, Partnership, PartnershipParty, Person, Site
+from partners.models import Company, Exchange, Function, Partnership, Person, Site
 
 SIGNED = datetime.date(2024, 9, 11)
 
@@ -51,8 +51,7 @@ class PartnershipFactory(CleanModelFactory):
     @factory.post_generation
     def parties(self, create, extracted, **kwargs):
         if create and extracted:
-            for company in extracted:
-                PartnershipParty.objects.create(partnership=self, company=company)
+            self.parties.add(*extracted)
 
 
 class SiteFactory(CleanModelFactory):

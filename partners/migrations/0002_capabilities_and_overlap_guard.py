@@ -31,7 +31,7 @@ def add_capabilities(apps, schema_editor):
 
 def add_overlap_guard(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(ADD_OVERLAP_GUARD)
+        schema_editor.execute(ADD_OVERLAP_GUARD, params=None)
 
 
 def drop_overlap_guard(apps, schema_editor):

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import AuditedQuerySet, audit_history
+
 # A corporate tree deeper than this is a data error, not a real group structure.
 MAX_GROUP_DEPTH = 10
 
@@ -37,6 +39,9 @@ class Company(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history()
 
     class Meta:
         ordering = ["name"]

@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
 from partners.models.partnership import Partnership
 from partners.models.person import Function, Person
@@ -23,7 +24,7 @@ COMPLETED_NEEDS_END = _("A completed exchange needs its actual end date.")
 SAME_PARTY = _("The host must be a different party of the partnership from the person's employer.")
 
 
-class ExchangeQuerySet(models.QuerySet):
+class ExchangeQuerySet(AuditedQuerySet):
     def with_period(self) -> ExchangeQuerySet:
         """Annotate ``period_start``/``period_end``: actual dates where known, planned ones otherwise."""
         starts = Coalesce("actual_start", "planned_start")
@@ -115,6 +116,7 @@ class Exchange(models.Model):
     outcome = models.TextField(_("outcome"), blank=True)
 
     objects = ExchangeQuerySet.as_manager()
+    history = audit_history()
 
     class Meta:
         ordering = ["-planned_start", "person__name"]

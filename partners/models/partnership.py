@@ -1,57 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
 
 
-class Partnership(models.Model):
-    class Status(models.TextChoices):
-        NEGOTIATING = "negotiating", _("In negotiation")
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
-        ENDED = "ended", _("Ended")
-
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    parties = models.ManyToManyField(
-        Company, through="PartnershipParty", related_name="partnerships", verbose_name=_("parties")
-    )
-    announced_on = models.DateField(_("announced on"), null=True, blank=True)
-    signed_on = models.DateField(
-        _("signed on"), null=True, blank=True, help_text=_("No exchange can start before this date.")
-    )
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEGOTIATING)
-    scope = models.TextField(_("scope"), help_text=_("What the parties agreed to do together; it may grow over time."))
-
-    class Meta:
-        ordering = ["-signed_on", "name"]
-        verbose_name = _("partnership")
-        verbose_name_plural = _("partnerships")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(signed_on__isnull=False) | Q(status="negotiating"),
-                name="partnership_signed_unless_negotiating",
-                violation_error_message=_("Only a partnership in negotiation can be without a signing date."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def party_for(self, company: Company) -> Company | None:
-        """The party that ``company`` acts for: itself or the nearest parent that is a party."""
-        party_ids = {party.pk for party in self.parties.all()}
-        for member in company.lineage():
-            if member.pk in party_ids:
-                return member
-        return None
-
-
+# Defined before Partnership: its history snapshots these links, so the class must exist first.
 class PartnershipParty(models.Model):
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.PROTECT, related_name="party_links", verbose_name=_("partnership")
+        "partners.Partnership", on_delete=models.PROTECT, related_name="party_links", verbose_name=_("partnership")
     )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
 
@@ -69,3 +32,67 @@ class PartnershipParty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} — {self.partnership}"
+
+
+class Partnership(models.Model):
+    class Status(models.TextChoices):
+        NEGOTIATING = "negotiating", _("In negotiation")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        ENDED = "ended", _("Ended")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    parties = models.ManyToManyField(
+        Company, through=PartnershipParty, related_name="partnerships", verbose_name=_("parties")
+    )
+    announced_on = models.DateField(_("announced on"), null=True, blank=True)
+    signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, help_text=_("No exchange can start before this date.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEGOTIATING)
+    scope = models.TextField(_("scope"), help_text=_("What the parties agreed to do together; it may grow over time."))
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history(m2m_fields=("parties",))
+
+    class Meta:
+        ordering = ["-signed_on", "name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_on__isnull=False) | Q(status="negotiating"),
+                name="partnership_signed_unless_negotiating",
+                violation_error_message=_("Only a partnership in negotiation can be without a signing date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def validate_parties(companies: Iterable[Company]) -> None:
+        """Two or more parties, none inside another party's group (a subsidiary acts for its parent)."""
+        companies = list(companies)
+        if len(companies) < 2:
+            raise ValidationError(_("A partnership needs at least two parties."), code="too_few_parties")
+        ids = {company.pk for company in companies}
+        for company in companies:
+            for ancestor in list(company.lineage())[1:]:
+                if ancestor.pk in ids:
+                    raise ValidationError(
+                        _(
+                            "%(company)s is part of %(parent)s's group, which is already a party: "
+                            "a subsidiary acts for its parent, so list only the parent."
+                        )
+                        % {"company": company, "parent": ancestor},
+                        code="party_in_party_group",
+                    )
+
+    def party_for(self, company: Company) -> Company | None:
+        """The party that ``company`` acts for: itself or the nearest parent that is a party."""
+        party_ids = {party.pk for party in self.parties.all()}
+        for member in company.lineage():
+            if member.pk in party_ids:
+                return member
+        return None

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
 from partners.models.site import Site
 
@@ -43,6 +44,9 @@ class Person(models.Model):
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     active = models.BooleanField(_("active"), default=True, help_text=_("Clear when the person leaves; never delete."))
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history()
 
     class Meta:
         ordering = ["name"]

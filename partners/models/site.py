@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
 
 
@@ -13,6 +14,9 @@ class Capability(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history()
 
     class Meta:
         ordering = ["name"]
@@ -23,7 +27,7 @@ class Capability(models.Model):
         return self.name
 
 
-class SiteManager(models.Manager):
+class SiteManager(models.Manager.from_queryset(AuditedQuerySet)):
     def get_queryset(self) -> models.QuerySet:
         # A site is named with its company ("Milan (AGC Biologics)"): fetch both in one query everywhere.
         return super().get_queryset().select_related("company")
@@ -49,6 +53,7 @@ class Site(models.Model):
     notes = models.TextField(_("notes"), blank=True)
 
     objects = SiteManager()
+    history = audit_history(m2m_fields=("capabilities",))
 
     class Meta:
         ordering = ["company__name", "name"]

@@ -110,6 +110,7 @@ def count_list_queries(client) -> int:
 
 def test_exchange_list_runs_the_same_queries_at_ten_rows_and_at_thousands(staff_client, alliance):
     add_synthetic_exchanges(alliance.partnership, 10, seed=1)
+    count_list_queries(staff_client)  # the first request of a session also stores the session's clock
     small = count_list_queries(staff_client)
     add_synthetic_exchanges(alliance.partnership, 3000, seed=2)
     assert Exchange.objects.count() == 3010

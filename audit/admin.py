@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from audit.forms import REASON_FIELD, AuditedModelForm, DeleteReasonForm
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Admin for a record on the audit trail: every edit and delete carries a reason.
+
+    Bulk delete is switched off (each deletion needs its own reason), and the admin's history
+    button opens the record's audit trail.
+    """
+
+    form = AuditedModelForm
+    delete_confirmation_template = "admin/audit/delete_confirmation.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if self.has_change_permission(request, obj) or (obj is None and self.has_add_permission(request)):
+            fieldsets.append((_("Audit trail"), {"fields": [REASON_FIELD]}))
+        return fieldsets
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name != REASON_FIELD]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        form = DeleteReasonForm(request.POST or None)
+        if request.method == "POST" and not form.is_valid():
+            messages.error(request, _("Give a reason for deleting this record."))
+            return HttpResponseRedirect(request.get_full_path())
+        request._audit_delete_reason = form.cleaned_data[REASON_FIELD] if form.is_bound else ""
+        return super().delete_view(request, object_id, {**(extra_context or {}), "reason_form": form})
+
+    def delete_model(self, request, obj):
+        obj._change_reason = request._audit_delete_reason
+        super().delete_model(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse("audit:trail", args=[opts.app_label, opts.model_name, object_id]))

@@ -1,0 +1,48 @@
+"""Putting a model on the audit trail: one line, ``history = audit_history()``, plus AuditedQuerySet."""
+
+from __future__ import annotations
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
+
+from audit.models import ChainedHistory
+
+
+class AuditedWriteError(RuntimeError):
+    """A write that would change audited rows without leaving a trail."""
+
+
+def audit_history(*, m2m_fields: tuple[str, ...] = ()) -> HistoricalRecords:
+    return HistoricalRecords(
+        bases=[ChainedHistory],
+        m2m_bases=[ChainedHistory],
+        m2m_fields=m2m_fields,
+        # Reasons are sentences, not labels: no length cap.
+        history_change_reason_field=models.TextField(null=True),
+    )
+
+
+class AuditedQuerySet(models.QuerySet):
+    """Bulk writes on audited models either leave history or are refused."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        if objs and objs[0].pk is None:
+            raise AuditedWriteError("bulk_create did not return primary keys, so no history could be written.")
+        get_history_manager_for_model(self.model).bulk_history_create(
+            objs,
+            batch_size=kwargs.get("batch_size"),
+            default_change_reason=get_change_reason_from_object(objs[0]) if objs else "",
+        )
+        return objs
+
+    def update(self, **kwargs):
+        raise AuditedWriteError(
+            f"{self.model.__name__}: QuerySet.update() would change rows without history; save each object."
+        )
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditedWriteError(
+            f"{self.model.__name__}: bulk_update() would change rows without history; save each object."
+        )

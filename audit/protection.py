@@ -1,0 +1,99 @@
+"""Database triggers that make history tables append-only, on SQLite and PostgreSQL.
+
+Installed by migrations (``ProtectHistory``); a test checks every history table has them. Only someone
+who can alter the schema (drop or disable the triggers) can get past them, and that leaves the
+hash chain broken for ``verify_audit`` to find.
+"""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+REFUSAL = "audit history is append-only"
+
+PG_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{REFUSAL}: % on % refused', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+END $$;
+CREATE OR REPLACE FUNCTION audit_chain_head_only_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.length < OLD.length OR (NEW.length = OLD.length AND NEW.last_hash <> OLD.last_hash)
+       OR NEW.chain <> OLD.chain THEN
+        RAISE EXCEPTION '{REFUSAL}: the chain head of % can only grow', OLD.chain
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END $$;
+"""
+
+
+def sqlite_statements(table: str) -> list[str]:
+    return [
+        f'CREATE TRIGGER IF NOT EXISTS "{table}_no_update" BEFORE UPDATE ON "{table}" '
+        f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: UPDATE on {table} refused'); END;",
+        f'CREATE TRIGGER IF NOT EXISTS "{table}_no_delete" BEFORE DELETE ON "{table}" '
+        f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: DELETE on {table} refused'); END;",
+    ]
+
+
+def postgresql_statements(table: str) -> list[str]:
+    return [
+        f'CREATE OR REPLACE TRIGGER "{table}_no_change" BEFORE UPDATE OR DELETE ON "{table}" '
+        "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();",
+        f'CREATE OR REPLACE TRIGGER "{table}_no_truncate" BEFORE TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();",
+    ]
+
+
+def chain_head_statements(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return [
+            'CREATE OR REPLACE TRIGGER "audit_chainhead_no_delete" BEFORE DELETE ON "audit_chainhead" '
+            "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();",
+            'CREATE OR REPLACE TRIGGER "audit_chainhead_no_truncate" BEFORE TRUNCATE ON "audit_chainhead" '
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();",
+            'CREATE OR REPLACE TRIGGER "audit_chainhead_only_grows" BEFORE UPDATE ON "audit_chainhead" '
+            "FOR EACH ROW EXECUTE FUNCTION audit_chain_head_only_grows();",
+        ]
+    return [
+        'CREATE TRIGGER IF NOT EXISTS "audit_chainhead_no_delete" BEFORE DELETE ON "audit_chainhead" '
+        f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: DELETE on audit_chainhead refused'); END;",
+        'CREATE TRIGGER IF NOT EXISTS "audit_chainhead_only_grows" BEFORE UPDATE ON "audit_chainhead" '
+        "WHEN NEW.length < OLD.length OR (NEW.length = OLD.length AND NEW.last_hash <> OLD.last_hash) "
+        "OR NEW.chain <> OLD.chain "
+        f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}: the chain head can only grow'); END;",
+    ]
+
+
+def trigger_names(table: str, vendor: str) -> set[str]:
+    if vendor == "postgresql":
+        return {f"{table}_no_change", f"{table}_no_truncate"}
+    return {f"{table}_no_update", f"{table}_no_delete"}
+
+
+class ProtectHistory(migrations.RunPython):
+    """Migration operation: make the named history tables append-only."""
+
+    def __init__(self, tables: list[str], *, chain_head: bool = False):
+        self.tables, self.chain_head = list(tables), chain_head
+        super().__init__(self._install, migrations.RunPython.noop)
+
+    def _install(self, apps, schema_editor) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor not in {"sqlite", "postgresql"}:
+            raise NotImplementedError(f"No append-only triggers for {vendor}.")
+        if vendor == "postgresql":
+            schema_editor.execute(PG_FUNCTIONS, params=None)
+        statements = [
+            statement
+            for table in self.tables
+            for statement in (postgresql_statements if vendor == "postgresql" else sqlite_statements)(table)
+        ]
+        if self.chain_head:
+            statements += chain_head_statements(vendor)
+        for statement in statements:
+            schema_editor.execute(statement, params=None)
+
+    def describe(self) -> str:
+        return f"Make {len(self.tables)} history tables append-only"
