@@ -10,6 +10,8 @@ STAFF = "Staff"
 MANAGER = "Manager"
 AUDITOR = "Auditor"
 
+AUDIT_TRAIL = ("audit", "view_audit_trail")
+
 # Every record type anyone may read.
 DOMAIN_MODELS = [
     ("partners", "company"),
@@ -34,8 +36,9 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         STAFF: _view_all()
         | {("partners", f"{verb}_{model}") for verb in ("add", "change") for model in ("person", "exchange")},
         MANAGER: _view_all()
-        | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")},
-        AUDITOR: _view_all(),
+        | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")}
+        | {AUDIT_TRAIL},
+        AUDITOR: _view_all() | {AUDIT_TRAIL},
     }
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -45,5 +46,7 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
 
     def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         opts = self.model._meta
         return HttpResponseRedirect(reverse("audit:trail", args=[opts.app_label, opts.model_name, object_id]))

@@ -96,7 +96,7 @@ def _m2m_snapshots(model, history_model, rows) -> dict[str, tuple[str, type[mode
     result = {}
     for m2m_field in history_model._history_m2m_fields:
         snapshot_model = getattr(history_model, m2m_field.name).model
-        target_attname = model._meta.get_field(m2m_field.name).m2m_reverse_name() + "_id"
+        target_attname = model._meta.get_field(m2m_field.name).m2m_reverse_field_name() + "_id"
         by_row: dict[int, set] = defaultdict(set)
         for history_id, target_id in snapshot_model.objects.filter(history__in=[r.pk for r in rows]).values_list(
             "history_id", target_attname

@@ -23,9 +23,7 @@ class ChainReport:
 
 
 def chained_models() -> list[type[models.Model]]:
-    return sorted(
-        (m for m in apps.get_models() if issubclass(m, ChainedHistory)), key=lambda m: m._meta.db_table
-    )
+    return sorted((m for m in apps.get_models() if issubclass(m, ChainedHistory)), key=lambda m: m._meta.db_table)
 
 
 def verify_chain(model: type[models.Model]) -> ChainReport:

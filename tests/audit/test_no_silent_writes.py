@@ -1,0 +1,72 @@
+"""A guard: no code path outside migrations writes audited rows without leaving history.
+
+QuerySet.update()/bulk_update() on audited models already raise at run time (AuditedQuerySet); this
+scan also catches the ways around it: raw SQL, history switched off, private delete/update methods.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SKIP_DIRS = {".venv", "tests", "migrations", "node_modules", ".git", "staticfiles"}
+FORBIDDEN_ATTRIBUTES = {
+    "save_without_historical_record": "saves without history",
+    "skip_history_when_saving": "switches history off",
+    "_raw_delete": "deletes without signals",
+    "raw": "raw SQL query",
+    "extra": "raw SQL fragment",
+    "executemany": "raw SQL write",
+}
+# Raw SQL that touches no audited table: the health probe's SELECT 1, the trigger DDL run by migrations,
+# and the chain head, which is not itself a record.
+ALLOWED = {
+    ("core/views.py", "execute"),
+    ("audit/protection.py", "execute"),
+    ("audit/chain.py", "update"),
+}
+
+
+def project_files():
+    for path in ROOT.rglob("*.py"):
+        if not SKIP_DIRS.intersection(path.relative_to(ROOT).parts):
+            yield path
+
+
+def findings(source: str, relative: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source, filename=relative)):
+        if isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
+            found.append(f"{relative}:{node.lineno} {node.attr} ({FORBIDDEN_ATTRIBUTES[node.attr]})")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            if (relative, name) in ALLOWED:
+                continue
+            if name == "execute":
+                found.append(f"{relative}:{node.lineno} cursor.execute (raw SQL)")
+            if name in {"update", "bulk_update"} and isinstance(node.func.value, ast.Call | ast.Attribute):
+                receiver = ast.unparse(node.func.value)
+                if "objects" in receiver or "filter(" in receiver or "exclude(" in receiver:
+                    found.append(f"{relative}:{node.lineno} {receiver}.{name}() (bulk write without history)")
+    return found
+
+
+def test_no_code_writes_audited_records_around_the_history():
+    problems = [
+        problem for path in project_files() for problem in findings(path.read_text(), path.relative_to(ROOT).as_posix())
+    ]
+    assert problems == []
+
+
+def test_the_guard_recognises_silent_writes():
+    source = (
+        "Exchange.objects.filter(pk=1).update(status='x')\n"
+        "person.save_without_historical_record()\n"
+        "connection.cursor().execute('DELETE FROM partners_exchange')\n"
+    )
+    assert sorted(findings(source, "partners/sample.py")) == [
+        "partners/sample.py:1 Exchange.objects.filter(pk=1).update() (bulk write without history)",
+        "partners/sample.py:2 save_without_historical_record (saves without history)",
+        "partners/sample.py:3 cursor.execute (raw SQL)",
+    ]
