@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
@@ -18,6 +19,7 @@ class CompanyAdmin(AuditedAdmin):
     list_select_related = ["parent"]
     search_fields = ["name", "name_ja", "short_name"]
     autocomplete_fields = ["parent"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class PartnershipForm(AuditedModelForm):

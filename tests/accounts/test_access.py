@@ -1,0 +1,181 @@
+"""Who may open what: one table of every URL × persona, and a check that the table covers every URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLResolver, get_resolver, reverse
+
+from tests.conftest import PERSONAS, login_as
+from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
+
+OK, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
+TO_LOGIN = "login"  # 302 to a login page (the admin may send anonymous visitors to its own)
+TO_HOME = "home"  # 302 elsewhere inside the app
+TO_TRAIL = "trail"  # 302 to the record's audit trail
+
+
+@dataclass(frozen=True)
+class Expect:
+    anonymous: object
+    staff: object
+    manager: object
+    auditor: object
+    admin: object
+
+
+def everyone(outcome, anonymous=TO_LOGIN) -> Expect:
+    return Expect(anonymous, outcome, outcome, outcome, outcome)
+
+
+def admin_only(outcome=OK) -> Expect:
+    return Expect(TO_LOGIN, DENIED, DENIED, DENIED, outcome)
+
+
+# What each role may do in the admin, per model: v(iew), a(dd), c(hange), d(elete).
+ROLE_RIGHTS = {
+    "partners.company": ("v", "v", "v"),
+    "partners.partnership": ("v", "v", "v"),
+    "partners.capability": ("v", "v", "v"),
+    "partners.site": ("v", "v", "v"),
+    "partners.person": ("vac", "v", "v"),
+    "partners.exchange": ("vac", "v", "v"),
+    "milestones.milestone": ("v", "vac", "v"),
+}
+
+
+def model_urls(label: str, rights: tuple[str, str, str]) -> dict[str, Expect]:
+    app, model = label.split(".")
+
+    def outcome(right: str, granted) -> Expect:
+        return Expect(TO_LOGIN, *(granted if right in r else DENIED for r in rights), granted)
+
+    return {
+        f"admin:{app}_{model}_changelist": outcome("v", OK),
+        f"admin:{app}_{model}_add": outcome("a", OK),
+        f"admin:{app}_{model}_change": outcome("v", OK),
+        f"admin:{app}_{model}_history": outcome("v", TO_TRAIL),
+        f"admin:{app}_{model}_delete": outcome("d", OK),
+    }
+
+
+TABLE: dict[str, Expect] = {
+    "login": Expect(OK, TO_HOME, TO_HOME, TO_HOME, TO_HOME),
+    "logout": everyone(NOT_ALLOWED),  # logging out is POST-only
+    "core:home": everyone(OK),
+    "core:healthz": everyone(OK, anonymous=OK),
+    "audit:trail": Expect(TO_LOGIN, DENIED, OK, OK, OK),
+    "admin:index": everyone(OK),
+    "admin:login": Expect(OK, TO_HOME, TO_HOME, TO_HOME, TO_HOME),
+    "admin:logout": everyone(NOT_ALLOWED),
+    "admin:password_change": everyone(OK),
+    "admin:password_change_done": everyone(OK),
+    "admin:jsi18n": everyone(OK),
+    "admin:autocomplete": everyone(DENIED),  # without its query parameters
+    "admin:view_on_site": everyone(NOT_FOUND),  # no model here has a public page yet
+    "admin:app_list": everyone(OK),
+    "admin:auth_user_password_change": admin_only(),
+    **{f"admin:auth_user_{view}": admin_only() for view in ("changelist", "add", "change", "history")},
+    "admin:auth_user_delete": admin_only(DENIED),  # accounts are deactivated, never deleted
+    **{f"admin:auth_group_{view}": admin_only() for view in ("changelist", "add", "change", "history", "delete")},
+    **{
+        f"admin:axes_{model}_{view}": admin_only(DENIED if view == "add" else OK)
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+        for view in ("changelist", "add", "change", "history", "delete")
+    },
+}
+for _label, _rights in ROLE_RIGHTS.items():
+    TABLE.update(model_urls(_label, _rights))
+
+
+def all_url_names() -> set[str]:
+    names = set()
+
+    def walk(resolver, namespace=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern, namespace + (f"{pattern.namespace}:" if pattern.namespace else ""))
+            elif pattern.name:
+                names.add(namespace + pattern.name)
+
+    walk(get_resolver())
+    return names
+
+
+def test_every_url_is_in_the_access_table():
+    assert all_url_names() - TABLE.keys() == set()
+    assert TABLE.keys() - all_url_names() == set()
+
+
+@pytest.fixture
+def world(alliance):
+    exchange = ExchangeFactory(
+        person=alliance.agc_person, partnership=alliance.partnership, host_company=alliance.medinet
+    )
+    milestone = MilestoneFactory(partnership=alliance.partnership)
+    user = UserFactory(username="someone")
+    base = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "http_accept": "*/*", "path_info": "/"}
+    objects = {
+        "partners.company": alliance.agc,
+        "partners.partnership": alliance.partnership,
+        "partners.capability": alliance.yokohama.capabilities.model.objects.first(),
+        "partners.site": alliance.yokohama,
+        "partners.person": alliance.agc_person,
+        "partners.exchange": exchange,
+        "milestones.milestone": milestone,
+        "auth.user": user,
+        "auth.group": Group.objects.get(name="Staff"),
+        "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
+        "axes.accesslog": AccessLog.objects.create(**base),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(**base),
+    }
+    return {"objects": objects, "exchange": exchange, "user": user}
+
+
+def url_for(name: str, world) -> str:
+    if name == "audit:trail":
+        return reverse(name, args=["partners", "exchange", world["exchange"].pk])
+    if name == "admin:app_list":
+        return reverse(name, args=["partners"])
+    if name == "admin:view_on_site":
+        return reverse(name, args=[ContentType.objects.get_for_model(world["exchange"]).pk, world["exchange"].pk])
+    if name == "admin:auth_user_password_change":
+        return reverse(name, args=[world["user"].pk])
+    app_model, _sep, view = name.removeprefix("admin:").rpartition("_")
+    label = app_model.replace("_", ".", 1)
+    if label in world["objects"] and view in {"change", "history", "delete"}:
+        return reverse(name, args=[world["objects"][label].pk])
+    return reverse(name)
+
+
+def check(response, expected, name: str, world) -> None:
+    if expected == TO_LOGIN:
+        assert response.status_code == 302
+        login_pages = (reverse("login"), reverse("admin:login")) if name.startswith("admin:") else (reverse("login"),)
+        assert response.url.startswith(login_pages)
+    elif expected == TO_HOME:
+        assert response.status_code == 302
+        assert not response.url.startswith(reverse("login"))
+    elif expected == TO_TRAIL:
+        assert response.status_code == 302
+        assert response.url.startswith("/audit/")
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_table(client, world, persona):
+    login_as(client, persona)
+    failures = []
+    for name, expect in sorted(TABLE.items()):
+        expected = getattr(expect, persona)
+        response = client.get(url_for(name, world))
+        try:
+            check(response, expected, name, world)
+        except AssertionError:
+            failures.append(f"{name}: expected {expected}, got {response.status_code} {response.get('Location', '')}")
+    assert failures == []
