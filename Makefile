@@ -41,5 +41,9 @@ check-deploy: install
 	DJANGO_PRODUCTION=1 DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	DJANGO_ALLOWED_HOSTS=alliance.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
+bench: install
+	$(PY) manage.py migrate --noinput
+	$(PY) -m bench.audit_overhead
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,65 @@
+"""What writing history costs a staff member saving an exchange: time per save with and without it.
+
+Run with `make bench` (or `python -m bench.audit_overhead`). Works on the database DATABASE_URL names,
+inside a transaction that is rolled back, so it leaves no data behind.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdmo.settings")
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+from demo.seed import seed_illustrative, seed_reference  # noqa: E402
+from partners.models import Exchange  # noqa: E402
+
+SAVES = 300
+
+
+class Rollback(Exception):
+    pass
+
+
+def time_saves(exchanges: list[Exchange]) -> list[float]:
+    timings = []
+    for number, exchange in enumerate(exchanges):
+        exchange.objectives = f"Revised objectives {number}"
+        exchange._change_reason = "Benchmark"
+        started = time.perf_counter()
+        with transaction.atomic():
+            exchange.full_clean()
+            exchange.save()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def main() -> None:
+    try:
+        with transaction.atomic():
+            seed_illustrative(seed_reference())
+            exchanges = list(Exchange.objects.select_related("person__employer", "partnership", "host_company"))
+            rounds = (SAVES // len(exchanges)) + 1
+            sample = (exchanges * rounds)[:SAVES]
+            with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                without = time_saves(sample)
+            with_history = time_saves(sample)
+            raise Rollback
+    except Rollback:
+        pass
+    plain, audited = statistics.median(without), statistics.median(with_history)
+    print(f"database: {connection.vendor}; {SAVES} exchange saves (full_clean + save) each way")
+    print(f"median per save without history: {plain * 1000:.2f} ms")
+    print(f"median per save with hash-chained history: {audited * 1000:.2f} ms")
+    print(f"overhead per save: {(audited - plain) * 1000:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
