@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import CalendarToken
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
@@ -12,3 +19,12 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+@require_POST
+def regenerate_calendar_token(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("milestones.view_milestone"):
+        raise PermissionDenied
+    CalendarToken.for_user(request.user).regenerate()
+    messages.success(request, _("Your calendar link was renewed; the old one no longer works."))
+    return redirect(f"{reverse('milestones:dashboard')}#calendar")

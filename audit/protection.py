@@ -72,6 +72,34 @@ def trigger_names(table: str, vendor: str) -> set[str]:
     return {f"{table}_no_update", f"{table}_no_delete"}
 
 
+def install(schema_editor, tables: list[str], *, chain_head: bool = False) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor not in {"sqlite", "postgresql"}:
+        raise NotImplementedError(f"No append-only triggers for {vendor}.")
+    if vendor == "postgresql":
+        schema_editor.execute(PG_FUNCTIONS, params=None)
+    build = postgresql_statements if vendor == "postgresql" else sqlite_statements
+    statements = [statement for table in tables for statement in build(table)]
+    if chain_head:
+        statements += chain_head_statements(vendor)
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def protect_all_history(sender=None, using: str = "default", **kwargs) -> None:
+    """After every migrate: (re)install the triggers on every history table.
+
+    SQLite alters a table by rebuilding it, which drops its triggers; this puts them back whatever
+    migration ran, and is a no-op where they already stand.
+    """
+    from django.db import connections
+
+    from audit.verify import chained_models
+
+    with connections[using].schema_editor(atomic=True) as schema_editor:
+        install(schema_editor, [model._meta.db_table for model in chained_models()], chain_head=True)
+
+
 class ProtectHistory(migrations.RunPython):
     """Migration operation: make the named history tables append-only."""
 
@@ -80,20 +108,7 @@ class ProtectHistory(migrations.RunPython):
         super().__init__(self._install, migrations.RunPython.noop)
 
     def _install(self, apps, schema_editor) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in {"sqlite", "postgresql"}:
-            raise NotImplementedError(f"No append-only triggers for {vendor}.")
-        if vendor == "postgresql":
-            schema_editor.execute(PG_FUNCTIONS, params=None)
-        statements = [
-            statement
-            for table in self.tables
-            for statement in (postgresql_statements if vendor == "postgresql" else sqlite_statements)(table)
-        ]
-        if self.chain_head:
-            statements += chain_head_statements(vendor)
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
+        install(schema_editor, self.tables, chain_head=self.chain_head)
 
     def describe(self) -> str:
         return f"Make {len(self.tables)} history tables append-only"

@@ -12,5 +12,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
+    path("account/", include("accounts.urls")),
+    path("", include("partners.urls")),
+    path("", include("milestones.urls")),
     path("", include("core.urls")),
 ]

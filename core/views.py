@@ -3,12 +3,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-
-from milestones.models import Milestone
-from partners.models import Exchange, Partnership, Site
 
 
 @login_not_required
@@ -23,18 +19,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    partnerships = Partnership.objects.prefetch_related("parties")
-    return render(
-        request,
-        "core/home.html",
-        {
-            "partnerships": partnerships,
-            "site_count": Site.objects.count(),
-            "exchange_count": Exchange.objects.count(),
-            "upcoming": Milestone.objects.open().for_list()[:5],
-        },
-    )

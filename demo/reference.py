@@ -311,6 +311,7 @@ EXCHANGES = [
 
 MILESTONES = [
     # title, site, owner, baseline, forecast, actual, status, depends on, description
+    # (the dashboard counts down to LAUNCH)
     (
         "Strategic partnership agreement signed",
         None,
@@ -423,6 +424,19 @@ MILESTONES = [
         ILLUSTRATIVE,
     ),
 ]
+
+LAUNCH = "Yokohama cell-therapy CDMO launch (2026)"
+
+# Why the forecast moved off baseline (illustrative), recorded as a change after the milestone was created.
+SLIP_REASONS = {
+    "Joint steering committee charter approved": "Charter review added a legal sign-off round.",
+    "First AGC staff start at MEDINET": "Visa processing for the first secondees took longer than planned.",
+    "Yokohama cell-processing suite qualified": "Isolator delivery slipped three weeks.",
+    "Yokohama partial service start (2025)": "Start aligned with the first client's clinical schedule.",
+    "Yokohama QC method transfer complete": "Flow-cytometry reagent lot change required re-qualification.",
+    "Yokohama inspection readiness": "Mock inspection found gaps in deviation trending; CAPA in progress.",
+    LAUNCH: "Follows inspection readiness; launch date under review by the steering committee.",
+}
 
 DEMO_USERS = [
     # username, role group (None for the administrator), first name

@@ -142,6 +142,19 @@ def seed_illustrative(partnership: Partnership) -> None:
 
     milestones: dict[str, Milestone] = {}
     for title, site, owner, baseline, forecast, actual, status, _deps, description in reference.MILESTONES:
+        reason = reference.SLIP_REASONS.get(title)
+        if reason and not Milestone.objects.filter(partnership=partnership, title=title).exists():
+            # First as planned on the baseline, then moved with its reason, as the trail would show it.
+            upsert(
+                Milestone,
+                {"partnership": partnership, "title": title},
+                {"site": sites.get(site), "owner": people[owner], "baseline_date": baseline},
+            )
+            milestone = Milestone.objects.get(partnership=partnership, title=title)
+            milestone.forecast_date, milestone.actual_date, milestone.status = forecast, actual, status
+            milestone._change_reason = reason
+            milestone.full_clean()
+            milestone.save()
         milestones[title] = upsert(
             Milestone,
             {"partnership": partnership, "title": title},
@@ -153,6 +166,7 @@ def seed_illustrative(partnership: Partnership) -> None:
                 "actual_date": actual,
                 "status": status,
                 "description": description,
+                "countdown": title == reference.LAUNCH,
             },
         )
     for title, *_rest, depends_on, _description in reference.MILESTONES:

@@ -33,6 +33,7 @@ class MilestoneForm(AuditedModelForm):
             "forecast_date",
             "actual_date",
             "status",
+            "countdown",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -70,7 +71,7 @@ class MilestoneAdmin(AuditedAdmin):
     date_hierarchy = "baseline_date"
     fieldsets = [
         (None, {"fields": ["partnership", "site", "title", "description", "owner"]}),
-        (_("Dates and status"), {"fields": ["baseline_date", "forecast_date", "actual_date", "status"]}),
+        (_("Dates and status"), {"fields": ["baseline_date", "forecast_date", "actual_date", "status", "countdown"]}),
         (_("Dependencies"), {"fields": ["depends_on"]}),
     ]
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,13 @@ class MilestoneQuerySet(AuditedQuerySet):
 
     def for_list(self) -> MilestoneQuerySet:
         return self.select_related("partnership", "site__company", "owner")
+
+    def slipped(self) -> MilestoneQuerySet:
+        """Milestones whose forecast (or actual) date moved off the baseline."""
+        return self.exclude(status=Milestone.Status.CANCELLED).filter(
+            Q(actual_date__isnull=False) & ~Q(actual_date=F("baseline_date"))
+            | Q(actual_date__isnull=True, forecast_date__isnull=False) & ~Q(forecast_date=F("baseline_date"))
+        )
 
 
 # Defined before Milestone: its history snapshots these links, so the class must exist first.
@@ -81,6 +89,11 @@ class Milestone(models.Model):
     forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    countdown = models.BooleanField(
+        _("countdown on the dashboard"),
+        default=False,
+        help_text=_("Show the days left to this milestone in the dashboard's headline (e.g. the Yokohama launch)."),
+    )
     dependencies = models.ManyToManyField(
         "self",
         through=Dependency,
@@ -117,6 +130,9 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("milestones:detail", args=[self.pk])
 
     @property
     def expected_date(self) -> datetime.date:

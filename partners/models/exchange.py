@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
@@ -24,6 +25,11 @@ COMPLETED_NEEDS_END = _("A completed exchange needs its actual end date.")
 SAME_PARTY = _("The host must be a different party of the partnership from the person's employer.")
 
 
+def on_exchange(day: datetime.date) -> Q:
+    """The condition "the person was actually on this exchange that day", for filters and conditional counts."""
+    return Q(actual_start__lte=day) & (Q(actual_end__isnull=True) | Q(actual_end__gte=day)) & ~Q(status="cancelled")
+
+
 class ExchangeQuerySet(AuditedQuerySet):
     def with_period(self) -> ExchangeQuerySet:
         """Annotate ``period_start``/``period_end``: actual dates where known, planned ones otherwise."""
@@ -39,7 +45,7 @@ class ExchangeQuerySet(AuditedQuerySet):
 
     def active_on(self, day: datetime.date) -> ExchangeQuerySet:
         """Exchanges the person was actually on, that day."""
-        return self.not_cancelled().filter(Q(actual_end__isnull=True) | Q(actual_end__gte=day), actual_start__lte=day)
+        return self.filter(on_exchange(day))
 
     def for_list(self) -> ExchangeQuerySet:
         return self.select_related("person", "home_party", "host_party", "host_company", "host_site__company")
@@ -161,6 +167,9 @@ class Exchange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.host_company.short_name} ({self.planned_start:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:exchange_detail", args=[self.pk])
 
     @property
     def direction(self) -> str:

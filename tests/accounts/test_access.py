@@ -15,7 +15,7 @@ from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
 
 OK, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
 TO_LOGIN = "login"  # 302 to a login page (the admin may send anonymous visitors to its own)
-TO_HOME = "home"  # 302 elsewhere inside the app
+INSIDE = "inside"  # 302 to another page of the app
 TO_TRAIL = "trail"  # 302 to the record's audit trail
 
 
@@ -64,19 +64,23 @@ def model_urls(label: str, rights: tuple[str, str, str]) -> dict[str, Expect]:
 
 
 TABLE: dict[str, Expect] = {
-    "login": Expect(OK, TO_HOME, TO_HOME, TO_HOME, TO_HOME),
+    "login": Expect(OK, INSIDE, INSIDE, INSIDE, INSIDE),
     "logout": everyone(NOT_ALLOWED),  # logging out is POST-only
-    "core:home": everyone(OK),
+    "milestones:dashboard": everyone(OK),
+    "milestones:detail": everyone(OK),
+    "milestones:calendar": everyone(NOT_FOUND, anonymous=NOT_FOUND),  # its own token, not a session
+    "partners:exchange_detail": everyone(OK),
+    "accounts:regenerate_calendar_token": everyone(NOT_ALLOWED),  # POST-only
     "core:healthz": everyone(OK, anonymous=OK),
     "audit:trail": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "admin:index": everyone(OK),
-    "admin:login": Expect(OK, TO_HOME, TO_HOME, TO_HOME, TO_HOME),
+    "admin:login": Expect(OK, INSIDE, INSIDE, INSIDE, INSIDE),
     "admin:logout": everyone(NOT_ALLOWED),
     "admin:password_change": everyone(OK),
     "admin:password_change_done": everyone(OK),
     "admin:jsi18n": everyone(OK),
     "admin:autocomplete": everyone(DENIED),  # without its query parameters
-    "admin:view_on_site": everyone(NOT_FOUND),  # no model here has a public page yet
+    "admin:view_on_site": everyone(INSIDE),  # to the exchange's own page
     "admin:app_list": everyone(OK),
     "admin:auth_user_password_change": admin_only(),
     **{f"admin:auth_user_{view}": admin_only() for view in ("changelist", "add", "change", "history")},
@@ -137,6 +141,10 @@ def world(alliance):
 
 
 def url_for(name: str, world) -> str:
+    if name == "milestones:detail":
+        return reverse(name, args=[world["objects"]["milestones.milestone"].pk])
+    if name == "partners:exchange_detail":
+        return reverse(name, args=[world["exchange"].pk])
     if name == "audit:trail":
         return reverse(name, args=["partners", "exchange", world["exchange"].pk])
     if name == "admin:app_list":
@@ -157,7 +165,7 @@ def check(response, expected, name: str, world) -> None:
         assert response.status_code == 302
         login_pages = (reverse("login"), reverse("admin:login")) if name.startswith("admin:") else (reverse("login"),)
         assert response.url.startswith(login_pages)
-    elif expected == TO_HOME:
+    elif expected == INSIDE:
         assert response.status_code == 302
         assert not response.url.startswith(reverse("login"))
     elif expected == TO_TRAIL:

@@ -59,7 +59,7 @@ def test_login_succeeds_with_the_right_password(client, db):
     UserFactory(username="ren", password="correct-horse-battery")
     response = login(client, "ren", "correct-horse-battery")
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("milestones:dashboard")
 
 
 def test_repeated_failed_logins_lock_the_account_out_with_a_clear_message(client, db, settings):
@@ -80,7 +80,7 @@ def test_the_login_redirect_never_leaves_the_site(client, db):
     UserFactory(username="ren", password="correct-horse-battery")
     response = login(client, "ren", "correct-horse-battery", next_url="https://evil.example/steal")
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("milestones:dashboard")
 
 
 def test_the_login_redirect_follows_a_local_next(client, db):
@@ -90,32 +90,32 @@ def test_the_login_redirect_follows_a_local_next(client, db):
 
 
 def test_an_idle_session_ends(staff_client, settings):
-    staff_client.get(reverse("core:home"))
+    staff_client.get(reverse("milestones:dashboard"))
     session = staff_client.session
     session[LAST_SEEN] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 1
     session.save()
-    response = staff_client.get(reverse("core:home"))
+    response = staff_client.get(reverse("milestones:dashboard"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    assert staff_client.get(reverse("core:home")).status_code == 302
+    assert staff_client.get(reverse("milestones:dashboard")).status_code == 302
 
 
 def test_a_session_ends_after_its_absolute_lifetime_even_when_active(staff_client, settings):
-    staff_client.get(reverse("core:home"))
+    staff_client.get(reverse("milestones:dashboard"))
     session = staff_client.session
     session[STARTED] = int(time.time()) - settings.SESSION_ABSOLUTE_LIFETIME - 1
     session[LAST_SEEN] = int(time.time())
     session.save()
-    response = staff_client.get(reverse("core:home"))
+    response = staff_client.get(reverse("milestones:dashboard"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def test_an_active_session_within_limits_continues(staff_client):
-    staff_client.get(reverse("core:home"))
-    assert staff_client.get(reverse("core:home")).status_code == 200
+    staff_client.get(reverse("milestones:dashboard"))
+    assert staff_client.get(reverse("milestones:dashboard")).status_code == 200
 
 
 def test_pages_carry_a_content_security_policy_without_inline_script(staff_client):
-    response = staff_client.get(reverse("core:home"))
+    response = staff_client.get(reverse("milestones:dashboard"))
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
@@ -126,4 +126,4 @@ def test_pages_carry_a_content_security_policy_without_inline_script(staff_clien
 def test_logout_ends_the_session(staff_client):
     response = staff_client.post(reverse("logout"))
     assert response.status_code == 302
-    assert staff_client.get(reverse("core:home")).status_code == 302
+    assert staff_client.get(reverse("milestones:dashboard")).status_code == 302

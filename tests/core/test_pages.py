@@ -5,7 +5,7 @@ from unittest import mock
 from django.db import DatabaseError
 from django.urls import reverse
 
-from tests.factories import MilestoneFactory
+from tests.factories import UserFactory
 
 
 def test_healthz_answers_without_login_when_the_database_is_up(client, db):
@@ -22,18 +22,14 @@ def test_healthz_reports_503_when_the_database_is_down(client, db):
 
 
 def test_home_page_requires_login(client, db):
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("milestones:dashboard"))
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next=/"
 
 
-def test_home_page_shows_the_partnership_and_next_milestones(staff_client, alliance):
-    MilestoneFactory(partnership=alliance.partnership, title="Yokohama launch (2026)")
-    response = staff_client.get(reverse("core:home"))
-    assert response.status_code == 200
-    assert alliance.partnership.name in response.text
-    assert "AGC Inc., MEDINET Co., Ltd." in response.text
-    assert "Yokohama launch (2026)" in response.text
+def test_a_user_without_a_role_gets_403(client, db):
+    client.force_login(UserFactory(username="newcomer"))
+    assert client.get(reverse("milestones:dashboard")).status_code == 403
 
 
 def test_login_page_renders_for_anonymous_visitors(client, db):

@@ -1,0 +1,189 @@
+"""Geometry for the dashboard's SVG charts. Templates draw what these compute; no JavaScript involved."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from milestones.dashboard import Headcount
+from milestones.models import Milestone
+from milestones.rag import Rag
+
+WIDTH = 1100
+LABEL_WIDTH = 320
+PLOT_LEFT, PLOT_RIGHT = LABEL_WIDTH + 10, WIDTH - 20
+ROW, GROUP, TOP = 26, 26, 30
+# Status is shown by shape and text as well as colour (WCAG 1.4.1).
+MARKERS = {Rag.GREEN: "circle", Rag.AMBER: "triangle", Rag.RED: "square", None: "cross"}
+# Dark enough for 3:1 contrast against white (WCAG 1.4.11).
+COLOURS = {Rag.GREEN: "#1a7f37", Rag.AMBER: "#a15c00", Rag.RED: "#c62828", None: "#6c757d"}
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+@dataclass
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class TimelineRow:
+    milestone: Milestone
+    y: float
+    baseline_x: float
+    expected_x: float
+    rag: Rag | None
+    marker: str
+    done: bool
+    depends_on: list[str] = field(default_factory=list)
+
+    @property
+    def colour(self) -> str:
+        return COLOURS[self.rag]
+
+    @property
+    def marker_points(self) -> str:
+        """Polygon points of the status marker at the expected date (circles are drawn as circles)."""
+        x, y = self.expected_x, self.y
+        shapes = {
+            "triangle": [(x, y - 7), (x - 7, y + 6), (x + 7, y + 6)],
+            "square": [(x - 6, y - 6), (x + 6, y - 6), (x + 6, y + 6), (x - 6, y + 6)],
+            "cross": [(x - 6, y - 2), (x + 6, y - 2), (x + 6, y + 2), (x - 6, y + 2)],
+        }
+        return " ".join(f"{px:.1f},{py:.1f}" for px, py in shapes.get(self.marker, []))
+
+    @property
+    def baseline_points(self) -> str:
+        x, y = self.baseline_x, self.y
+        return f"{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}"
+
+
+@dataclass
+class Timeline:
+    height: float
+    ticks: list[Tick]
+    today_x: float | None
+    groups: list[tuple[str, float]]
+    rows: list[TimelineRow]
+    links: list[tuple[float, float, float, float]]
+    width: int = WIDTH
+    label_width: int = LABEL_WIDTH
+    plot_left: int = PLOT_LEFT
+    plot_right: int = PLOT_RIGHT
+
+
+def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: datetime.date) -> Timeline | None:
+    if not milestones:
+        return None
+    dates = [d for m in milestones for d in (m.baseline_date, m.expected_date)] + [today]
+    first, last = min(dates) - datetime.timedelta(days=20), max(dates) + datetime.timedelta(days=20)
+    span = max((last - first).days, 1)
+
+    def x(day: datetime.date) -> float:
+        return round(PLOT_LEFT + (day - first).days / span * (PLOT_RIGHT - PLOT_LEFT), 1)
+
+    rows, groups, y, current_group = [], [], TOP, object()
+    for milestone in milestones:
+        group = milestone.site.name if milestone.site else str(_("Partnership-wide"))
+        if group != current_group:
+            y += GROUP
+            groups.append((group, y - 8))
+            current_group = group
+        rag = milestone.rag(today)
+        rows.append(
+            TimelineRow(
+                milestone=milestone,
+                y=y + ROW / 2,
+                baseline_x=x(milestone.baseline_date),
+                expected_x=x(milestone.expected_date),
+                rag=rag,
+                marker=MARKERS[rag],
+                done=milestone.status == Milestone.Status.DONE,
+            )
+        )
+        y += ROW
+    position = {row.milestone.pk: row for row in rows}
+    for before, after in edges:
+        if before in position and after in position:
+            position[after].depends_on.append(position[before].milestone.title)
+    links = [
+        (position[before].expected_x, position[before].y, position[after].expected_x, position[after].y)
+        for before, after in edges
+        if before in position and after in position
+    ]
+    ticks, year = [], first.year
+    while datetime.date(year, 1, 1) <= last:
+        for month in (1, 4, 7, 10):
+            day = datetime.date(year, month, 1)
+            if first <= day <= last:
+                ticks.append(Tick(x(day), f"{year}" if month == 1 else f"Q{(month - 1) // 3 + 1}"))
+        year += 1
+    return Timeline(
+        height=y + 20,
+        ticks=ticks,
+        today_x=x(today),
+        groups=groups,
+        rows=rows,
+        links=links,
+    )
+
+
+@dataclass
+class Bar:
+    x: float
+    width: float
+    direction: str
+    short: str
+    total: int
+    segments: list[tuple[float, float, str, str, int]] = field(default_factory=list)  # y, height, colour, label, n
+
+
+@dataclass
+class BarChart:
+    height: int
+    baseline_y: float
+    bars: list[Bar]
+    quarter_labels: list[Tick]
+    gridlines: list[tuple[float, int]]
+    legend: list[tuple[str, str]]
+    width: int = WIDTH
+
+
+def headcount_bars(chart: Headcount) -> BarChart | None:
+    if not chart.quarters or not chart.directions:
+        return None
+    height, top, bottom, left = 320, 20, 270, 50
+    peak = max((chart.total(d, i) for d in chart.directions for i in range(len(chart.quarters))), default=0) or 1
+    scale = (bottom - top) / peak
+    colours = {value: PALETTE[i % len(PALETTE)] for i, (value, _label) in enumerate(chart.functions)}
+    slot = (WIDTH - left - 20) / len(chart.quarters)
+    bar_width = min(40.0, slot * 0.8 / len(chart.directions))
+    bars, labels = [], []
+    for qi, quarter in enumerate(chart.quarters):
+        group_left = left + qi * slot + (slot - bar_width * len(chart.directions)) / 2
+        labels.append(Tick(round(left + qi * slot + slot / 2, 1), quarter.label))
+        for di, direction in enumerate(chart.directions):
+            bar = Bar(
+                x=round(group_left + di * bar_width, 1),
+                width=round(bar_width - 2, 1),
+                direction=direction,
+                short="".join(part.strip()[:1] for part in direction.split("→")),
+                total=chart.total(direction, qi),
+            )
+            y = bottom
+            for value, label in chart.functions:
+                n = chart.counts.get((direction, value), [0] * len(chart.quarters))[qi]
+                if n:
+                    h = n * scale
+                    y -= h
+                    bar.segments.append((round(y, 1), round(h, 1), colours[value], str(label), n))
+            bars.append(bar)
+    step = max(1, round(peak / 4))
+    gridlines = [(round(bottom - v * scale, 1), v) for v in range(0, peak + 1, step)]
+    legend = [(colours[value], str(label)) for value, label in chart.functions]
+    return BarChart(
+        height=height, baseline_y=bottom, bars=bars, quarter_labels=labels, gridlines=gridlines, legend=legend
+    )

@@ -1,0 +1,256 @@
+"""The figures on the manager dashboard, each panel in a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from milestones.models import Dependency, Milestone
+from milestones.quarters import Quarter, quarters_between
+from milestones.rag import Rag
+from partners.models import Company, Exchange, Function, Partnership, Site
+from partners.models.exchange import on_exchange
+
+# How many people the "on exchange now" list names before it points to the full list.
+ON_EXCHANGE_SHOWN = 25
+
+
+@dataclass
+class Filters:
+    partnership: Partnership | None = None
+    site: Site | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    def as_query(self) -> dict[str, str]:
+        values = {
+            "partnership": self.partnership.pk if self.partnership else None,
+            "site": self.site.pk if self.site else None,
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+        }
+        return {key: str(value) for key, value in values.items() if value is not None}
+
+
+@dataclass
+class Slip:
+    milestone: Milestone
+    days: int
+    moved_on: datetime.datetime | None
+    moved_by: str
+    reason: str
+
+
+@dataclass
+class SiteReadiness:
+    site: Site
+    done: int
+    total: int
+    next_title: str | None
+    next_date: datetime.date | None
+
+
+@dataclass
+class DirectionCount:
+    direction: str
+    active: int = 0
+    planned: int = 0
+    completed: int = 0
+
+
+@dataclass
+class Headcount:
+    quarters: list[Quarter]
+    directions: list[str]
+    functions: list[tuple[str, str]]
+    # (direction, function value) → one count per quarter
+    counts: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[dict]:
+        labels = dict(self.functions)
+        return [
+            {"direction": direction, "function": labels[value], "counts": counts}
+            for (direction, value), counts in self.counts.items()
+        ]
+
+    def total(self, direction: str, index: int) -> int:
+        return sum(counts[index] for (d, _f), counts in self.counts.items() if d == direction)
+
+
+def filtered_milestones(filters: Filters) -> QuerySet[Milestone]:
+    milestones = Milestone.objects.for_list()
+    if filters.partnership:
+        milestones = milestones.filter(partnership=filters.partnership)
+    if filters.site:
+        milestones = milestones.filter(site=filters.site)
+    if filters.start or filters.end:
+        start, end = filters.start or datetime.date.min, filters.end or datetime.date.max
+        milestones = milestones.filter(
+            Q(baseline_date__range=(start, end))
+            | Q(forecast_date__range=(start, end))
+            | Q(actual_date__range=(start, end))
+        )
+    return milestones.order_by(F("site__name").asc(nulls_first=True), "baseline_date", "title")
+
+
+def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
+    exchanges = Exchange.objects.all()
+    if filters.partnership:
+        exchanges = exchanges.filter(partnership=filters.partnership)
+    if filters.site:
+        exchanges = exchanges.filter(Q(host_site=filters.site) | Q(person__home_site=filters.site))
+    if filters.start or filters.end:
+        exchanges = exchanges.overlapping(filters.start or datetime.date.min, filters.end or datetime.date.max)
+    return exchanges
+
+
+def dependency_edges(milestones: list[Milestone]) -> list[tuple[int, int]]:
+    ids = [m.pk for m in milestones]
+    return list(
+        Dependency.objects.filter(milestone_id__in=ids, depends_on_id__in=ids).values_list(
+            "depends_on_id", "milestone_id"
+        )
+    )
+
+
+def rag_counts(milestones: list[Milestone], today: datetime.date) -> dict[str, int]:
+    counts = Counter(m.rag(today) for m in milestones)
+    return {rag.value: counts.get(rag, 0) for rag in Rag}
+
+
+def next_milestone(milestones: list[Milestone]) -> Milestone | None:
+    open_ones = [m for m in milestones if m.status in {Milestone.Status.NOT_STARTED, Milestone.Status.IN_PROGRESS}]
+    return min(open_ones, key=lambda m: (m.expected_date, m.title), default=None)
+
+
+@dataclass
+class Countdown:
+    milestone: Milestone
+    days: int  # negative once the date has passed
+
+    @property
+    def days_late(self) -> int:
+        return -self.days
+
+    @property
+    def done(self) -> bool:
+        return self.milestone.status == Milestone.Status.DONE
+
+
+def countdown(milestones: list[Milestone], today: datetime.date) -> Countdown | None:
+    key = [m for m in milestones if m.countdown and m.status != Milestone.Status.CANCELLED]
+    if not key:
+        return None
+    milestone = min(key, key=lambda m: m.expected_date)
+    return Countdown(milestone, (milestone.expected_date - today).days)
+
+
+def slips(milestones: list[Milestone]) -> list[Slip]:
+    """Milestones off their baseline, with when, by whom and why the forecast last moved (from the audit trail)."""
+    slipped = {m.pk: m for m in milestones if m.status != Milestone.Status.CANCELLED and m.slip_days != 0}
+    if not slipped:
+        return []
+    moves: dict[int, tuple] = {}
+    previous: dict[int, tuple] = {}
+    rows = (
+        Milestone.history.filter(id__in=list(slipped))
+        .order_by("id", "history_date", "chain_seq")
+        .values_list(
+            "id",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "history_date",
+            "history_user__username",
+            "history_change_reason",
+        )
+    )
+    for pk, baseline, forecast, actual, when, who, reason in rows:
+        dates = (baseline, forecast, actual)
+        if pk in previous and previous[pk] != dates or pk not in previous and dates[1:] != (None, None):
+            moves[pk] = (when, who or "system", reason or "")
+        previous[pk] = dates
+    result = [Slip(m, m.slip_days, *moves.get(pk, (None, "", ""))) for pk, m in slipped.items()]
+    return sorted(result, key=lambda s: (-s.days, s.milestone.title))
+
+
+def site_readiness(filters: Filters) -> list[SiteReadiness]:
+    scope = Q(milestones__status__in=[Milestone.Status.NOT_STARTED, Milestone.Status.IN_PROGRESS, "done"])
+    if filters.partnership:
+        scope &= Q(milestones__partnership=filters.partnership)
+    upcoming = Milestone.objects.open().filter(site=OuterRef("pk"))
+    if filters.partnership:
+        upcoming = upcoming.filter(partnership=filters.partnership)
+    upcoming = upcoming.annotate(due=Coalesce("forecast_date", "baseline_date")).order_by("due", "title")
+    sites = Site.objects.exclude(status=Site.Status.CLOSED)
+    if filters.site:
+        sites = sites.filter(pk=filters.site.pk)
+    sites = sites.annotate(
+        total=Count("milestones", filter=scope),
+        done=Count("milestones", filter=scope & Q(milestones__status=Milestone.Status.DONE)),
+        next_title=Subquery(upcoming.values("title")[:1]),
+        next_date=Subquery(upcoming.values("due")[:1]),
+    ).order_by("company__name", "name")
+    return [SiteReadiness(site, site.done, site.total, site.next_title, site.next_date) for site in sites]
+
+
+def direction_labels() -> dict[int, str]:
+    return dict(Company.objects.values_list("pk", "short_name"))
+
+
+def exchange_counts(exchanges: QuerySet[Exchange], names: dict[int, str], today: datetime.date) -> list[DirectionCount]:
+    rows = (
+        exchanges.values("home_party", "host_party")
+        .annotate(
+            active=Count("id", filter=on_exchange(today)),
+            planned=Count("id", filter=Q(status=Exchange.Status.PLANNED)),
+            completed=Count("id", filter=Q(status=Exchange.Status.COMPLETED)),
+        )
+        .order_by("home_party", "host_party")
+    )
+    return [
+        DirectionCount(
+            f"{names[r['home_party']]} → {names[r['host_party']]}", r["active"], r["planned"], r["completed"]
+        )
+        for r in rows
+    ]
+
+
+def headcount(exchanges: QuerySet[Exchange], quarters: list[Quarter], names: dict[int, str]) -> Headcount:
+    """People on exchange during each quarter, by direction and function (one grouped query)."""
+    per_quarter = {q.key: Count("id", filter=Q(period_start__lte=q.end, period_end__gte=q.start)) for q in quarters}
+    rows = (
+        exchanges.not_cancelled()
+        .with_period()
+        .values("home_party", "host_party", "function_area")
+        .annotate(**per_quarter)
+        .order_by("home_party", "host_party", "function_area")
+    )
+    chart = Headcount(quarters=quarters, directions=[], functions=[])
+    functions_seen = set()
+    for row in rows:
+        direction = f"{names[row['home_party']]} → {names[row['host_party']]}"
+        if direction not in chart.directions:
+            chart.directions.append(direction)
+        functions_seen.add(row["function_area"])
+        chart.counts[(direction, row["function_area"])] = [row[q.key] for q in quarters]
+    chart.functions = [(value, label) for value, label in Function.choices if value in functions_seen]
+    return chart
+
+
+def on_exchange_now(exchanges: QuerySet[Exchange], today: datetime.date) -> tuple[list[Exchange], int]:
+    active = exchanges.active_on(today)
+    return list(
+        active.for_list().order_by("actual_end", "planned_end", "person__name")[:ON_EXCHANGE_SHOWN]
+    ), active.count()
+
+
+def default_quarters(filters: Filters, today: datetime.date) -> list[Quarter]:
+    start = filters.start or (Quarter.of(today).start - datetime.timedelta(days=365))
+    end = filters.end or (Quarter.of(today).start + datetime.timedelta(days=365))
+    return quarters_between(start, end)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partnership, Site
+
+
+class DashboardFilters(forms.Form):
+    """The dashboard's filters. They live in the query string, so a filtered view can be shared or bookmarked."""
+
+    partnership = forms.ModelChoiceField(
+        label=_("Partnership"), queryset=Partnership.objects.all(), required=False, empty_label=_("All")
+    )
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False, empty_label=_("All"))
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ModelChoiceField) else "form-control"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise ValidationError({"end": _("The end of the window cannot be before its start.")}, code="window")
+        if start and end and (end - start).days > 366 * 10:
+            raise ValidationError({"end": _("Choose a window of at most ten years.")}, code="window_too_long")
+        return data

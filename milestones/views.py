@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from accounts.models import CalendarToken
+from audit.trail import trail_for
+from milestones import charts, dashboard
+from milestones.calendar import milestone_calendar
+from milestones.filters import DashboardFilters
+from milestones.models import Milestone
+from milestones.movement import forecast_movement
+
+
+@require_safe
+@permission_required("milestones.view_milestone", raise_exception=True)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilters(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    filters = dashboard.Filters(**form.cleaned_data) if form.is_bound and valid else dashboard.Filters()
+    today = timezone.localdate()
+
+    milestones = list(dashboard.filtered_milestones(filters))
+    exchanges = dashboard.filtered_exchanges(filters)
+    names = dashboard.direction_labels()
+    headcount = dashboard.headcount(exchanges, dashboard.default_quarters(filters, today), names)
+    on_exchange, on_exchange_total = dashboard.on_exchange_now(exchanges, today)
+    context = {
+        "form": form,
+        "filters": filters,
+        "today": today,
+        "milestones": milestones,
+        "rag_counts": dashboard.rag_counts(milestones, today),
+        "next_milestone": dashboard.next_milestone(milestones),
+        "countdown": dashboard.countdown(milestones, today),
+        "direction_counts": dashboard.exchange_counts(exchanges, names, today),
+        "timeline": charts.timeline(milestones, dashboard.dependency_edges(milestones), today),
+        "slips": dashboard.slips(milestones),
+        "sites": dashboard.site_readiness(filters),
+        "headcount": headcount,
+        "bars": charts.headcount_bars(headcount),
+        "on_exchange": on_exchange,
+        "on_exchange_total": on_exchange_total,
+        "calendar_token": CalendarToken.for_user(request.user),
+    }
+    return render(request, "milestones/dashboard.html", context, status=200 if valid else 400)
+
+
+@require_safe
+@permission_required("milestones.view_milestone", raise_exception=True)
+def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.for_list().prefetch_related("dependencies", "dependents"), pk=pk)
+    show_trail = request.user.has_perm("audit.view_audit_trail")
+    return render(
+        request,
+        "milestones/detail.html",
+        {
+            "milestone": milestone,
+            "rag": milestone.rag(),
+            "movement": forecast_movement(milestone),
+            "entries": trail_for(Milestone, milestone.pk) if show_trail else None,
+        },
+    )
+
+
+@login_not_required
+@require_safe
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """The milestone calendar for calendar clients, which carry no session: the token alone authenticates."""
+    token = request.GET.get("token", "")
+    owner = (
+        CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+        if token
+        else None
+    )
+    if owner is None or not owner.user.has_perm("milestones.view_milestone"):
+        raise Http404
+    body = milestone_calendar(Milestone.objects.for_list().exclude(status=Milestone.Status.CANCELLED), request)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="milestones.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response

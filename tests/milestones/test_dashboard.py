@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from demo.seed import add_synthetic_exchanges
+from milestones.dashboard import headcount
+from milestones.quarters import Quarter, quarters_between
+from milestones.services import milestone_set_dependencies
+from partners.models import Exchange
+from tests.factories import ExchangeFactory, MilestoneFactory, SiteFactory
+
+D = datetime.date
+URL = reverse("milestones:dashboard")
+
+
+@pytest.fixture
+def today(monkeypatch):
+    day = D(2026, 11, 25)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: day)
+    return day
+
+
+def milestone(alliance, **fields):
+    return MilestoneFactory(partnership=alliance.partnership, **fields)
+
+
+def exchange(alliance, person=None, **fields):
+    person = person or alliance.agc_person
+    host = alliance.medinet if person.employer_id != alliance.medinet.pk else alliance.agc_bio
+    return ExchangeFactory(person=person, partnership=alliance.partnership, host_company=host, **fields)
+
+
+def test_headline_counts_milestones_by_rag_and_names_the_next_one(manager_client, alliance, today):
+    milestone(alliance, title="On plan", baseline_date=D(2027, 6, 1), status="in_progress")
+    milestone(alliance, title="Slipping", baseline_date=D(2027, 1, 10), forecast_date=D(2027, 1, 25))
+    milestone(alliance, title="Badly late", baseline_date=D(2026, 9, 30), forecast_date=D(2026, 12, 11))
+    milestone(alliance, title="Done", baseline_date=D(2025, 7, 1), actual_date=D(2025, 7, 1), status="done")
+    response = manager_client.get(URL)
+    assert response.status_code == 200
+    text = response.text
+    assert '<strong data-rag="green">2</strong>' in text
+    assert '<strong data-rag="amber">1</strong>' in text
+    assert '<strong data-rag="red">1</strong>' in text
+    assert response.context["next_milestone"].title == "Badly late"
+
+
+def test_countdown_to_the_launch_milestone(manager_client, alliance, today):
+    milestone(
+        alliance,
+        title="Yokohama launch",
+        baseline_date=D(2026, 10, 1),
+        forecast_date=D(2026, 12, 21),
+        status="in_progress",
+        countdown=True,
+    )
+    response = manager_client.get(URL)
+    assert 'data-countdown="26"' in response.text
+    assert "26 days" in response.text
+
+
+def test_exchange_figures_by_direction(manager_client, alliance, today):
+    exchange(
+        alliance, planned_start=D(2026, 10, 1), planned_end=D(2027, 3, 31), status="active", actual_start=D(2026, 10, 1)
+    )
+    exchange(
+        alliance,
+        planned_start=D(2025, 1, 6),
+        planned_end=D(2025, 3, 28),
+        status="completed",
+        actual_start=D(2025, 1, 6),
+        actual_end=D(2025, 3, 28),
+    )
+    exchange(alliance, person=alliance.medinet_person, planned_start=D(2027, 1, 11), planned_end=D(2027, 4, 30))
+    rows = {row.direction: row for row in manager_client.get(URL).context["direction_counts"]}
+    assert (rows["AGC → MEDINET"].active, rows["AGC → MEDINET"].planned, rows["AGC → MEDINET"].completed) == (1, 0, 1)
+    assert (rows["MEDINET → AGC"].active, rows["MEDINET → AGC"].planned) == (0, 1)
+
+
+def test_who_is_on_exchange_now_and_where(manager_client, alliance, today):
+    exchange(
+        alliance,
+        planned_start=D(2026, 10, 1),
+        planned_end=D(2027, 3, 31),
+        status="active",
+        actual_start=D(2026, 10, 1),
+        host_site=alliance.shinagawa,
+    )
+    response = manager_client.get(URL)
+    assert "On exchange now: 1 person" in response.text
+    assert "Shinagawa Cell Processing Center (MEDINET)" in response.text
+    assert "2027-03-31" in response.text
+
+
+def test_an_exchange_spanning_a_quarter_boundary_counts_in_both_quarters(alliance):
+    exchange(alliance, planned_start=D(2026, 3, 15), planned_end=D(2026, 4, 15))
+    chart = headcount(
+        Exchange.objects.all(),
+        quarters_between(D(2026, 1, 1), D(2026, 9, 30)),
+        {alliance.agc.pk: "AGC", alliance.medinet.pk: "MEDINET"},
+    )
+    assert chart.counts[("AGC → MEDINET", "manufacturing")] == [1, 1, 0]
+
+
+def test_cancelled_exchanges_are_not_headcount(alliance):
+    exchange(alliance, planned_start=D(2026, 3, 15), planned_end=D(2026, 4, 15), status="cancelled")
+    chart = headcount(Exchange.objects.all(), [Quarter(2026, 1)], {})
+    assert chart.counts == {}
+
+
+def test_slips_show_the_reason_who_and_when_from_the_audit_trail(manager_client, alliance, today):
+    late = milestone(alliance, title="Inspection readiness", baseline_date=D(2026, 9, 30))
+    late.forecast_date = D(2026, 12, 11)
+    late._change_reason = "Mock inspection found gaps in deviation trending"
+    late.save()
+    milestone(alliance, title="No forecast yet", baseline_date=D(2027, 3, 31))
+    slips = manager_client.get(URL).context["slips"]
+    assert [(s.milestone.title, s.days, s.reason) for s in slips] == [
+        ("Inspection readiness", 72, "Mock inspection found gaps in deviation trending")
+    ]
+    assert slips[0].moved_by == "system"
+
+
+def test_site_readiness_counts_done_and_names_the_next_milestone(manager_client, alliance, today):
+    milestone(
+        alliance,
+        title="Suite qualified",
+        site=alliance.yokohama,
+        baseline_date=D(2025, 5, 15),
+        actual_date=D(2025, 6, 10),
+        status="done",
+    )
+    milestone(alliance, title="Launch", site=alliance.yokohama, baseline_date=D(2026, 12, 21))
+    milestone(alliance, title="Dropped", site=alliance.yokohama, baseline_date=D(2026, 1, 1), status="cancelled")
+    rows = {row.site.name: row for row in manager_client.get(URL).context["sites"]}
+    yokohama = rows["Yokohama Technical Center"]
+    assert (yokohama.done, yokohama.total, yokohama.next_title) == (1, 2, "Launch")
+    assert rows["Shinagawa Cell Processing Center"].total == 0
+
+
+def test_empty_dashboard_says_so(manager_client, db, today):
+    response = manager_client.get(URL)
+    assert response.status_code == 200
+    assert "No milestones match these filters." in response.text
+    assert "No open milestone." in response.text
+    assert "Nobody is on exchange today." in response.text
+
+
+def test_all_done_has_no_next_milestone_and_no_slips(manager_client, alliance, today):
+    milestone(alliance, baseline_date=D(2025, 1, 1), actual_date=D(2025, 1, 1), status="done")
+    response = manager_client.get(URL)
+    assert response.context["next_milestone"] is None
+    assert response.context["slips"] == []
+    assert '<strong data-rag="green">1</strong>' in response.text
+
+
+def test_filter_by_site_is_kept_in_the_url_and_narrows_milestones(manager_client, alliance, today):
+    milestone(alliance, title="At Yokohama", site=alliance.yokohama)
+    milestone(alliance, title="At Shinagawa", site=alliance.shinagawa)
+    response = manager_client.get(URL, {"site": alliance.yokohama.pk})
+    titles = [m.title for m in response.context["milestones"]]
+    assert titles == ["At Yokohama"]
+    assert f'<option value="{alliance.yokohama.pk}" selected>' in response.text
+
+
+def test_date_window_filters_milestones(manager_client, alliance, today):
+    milestone(alliance, title="2025 thing", baseline_date=D(2025, 6, 1))
+    milestone(alliance, title="2027 thing", baseline_date=D(2027, 6, 1))
+    response = manager_client.get(URL, {"start": "2027-01-01", "end": "2027-12-31"})
+    assert [m.title for m in response.context["milestones"]] == ["2027 thing"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{"start": "2027-01-01", "end": "2026-01-01"}, {"start": "yesterday"}, {"site": "999999"}, {"partnership": "x"}],
+)
+def test_bad_filters_get_a_clear_400_not_a_500(manager_client, alliance, query):
+    response = manager_client.get(URL, query)
+    assert response.status_code == 400
+    assert 'role="alert"' in response.text
+
+
+def test_timeline_draws_baseline_and_forecast_with_status_shape_and_dependencies(manager_client, alliance, today):
+    first = milestone(
+        alliance, title="QC method transfer", baseline_date=D(2026, 6, 30), actual_date=D(2026, 9, 4), status="done"
+    )
+    second = milestone(
+        alliance,
+        title="Inspection readiness",
+        baseline_date=D(2026, 9, 30),
+        forecast_date=D(2026, 12, 11),
+        status="in_progress",
+    )
+    milestone_set_dependencies(milestone=second, depends_on=[first])
+    response = manager_client.get(URL)
+    timeline = response.context["timeline"]
+    row = next(r for r in timeline.rows if r.milestone == second)
+    assert row.marker == "square" and row.baseline_x < row.expected_x
+    assert len(timeline.links) == 1
+    assert "<svg" in response.text and "<polygon" in response.text
+    assert "today" in response.text
+    assert "QC method transfer</td>" in response.text.replace("\n", "")  # in the accessible table's dependency column
+
+
+def test_dashboard_runs_the_same_queries_at_any_size(manager_client, alliance, today):
+    for n in range(5):
+        milestone(alliance, title=f"Small {n}", baseline_date=D(2026, 1 + n, 1), forecast_date=D(2026, 2 + n, 1))
+    add_synthetic_exchanges(alliance.partnership, 10, seed=1)
+    manager_client.get(URL)
+    with CaptureQueriesContext(connection) as small:
+        manager_client.get(URL)
+    for n in range(60):
+        milestone(
+            alliance,
+            title=f"Large {n}",
+            site=alliance.yokohama,
+            baseline_date=D(2027, 1, 1) + datetime.timedelta(n),
+            forecast_date=D(2027, 2, 1) + datetime.timedelta(n),
+        )
+    add_synthetic_exchanges(alliance.partnership, 1500, seed=2)
+    with CaptureQueriesContext(connection) as large:
+        response = manager_client.get(URL)
+    assert len(response.context["milestones"]) == 65
+    assert len(large) == len(small)
+
+
+def test_staff_and_auditors_can_read_the_dashboard(staff_client, alliance, today):
+    assert staff_client.get(URL).status_code == 200
+
+
+def test_milestone_detail_shows_how_the_forecast_moved(manager_client, alliance, today):
+    launch = milestone(alliance, title="Yokohama launch", baseline_date=D(2026, 10, 1))
+    for forecast, reason in [(D(2026, 11, 1), "Inspection slot moved"), (D(2026, 12, 21), "CAPA from mock inspection")]:
+        launch.forecast_date = forecast
+        launch._change_reason = reason
+        launch.save()
+    response = manager_client.get(reverse("milestones:detail", args=[launch.pk]))
+    moves = response.context["movement"]
+    assert [(m.forecast, m.slip_days, m.reason) for m in moves] == [
+        (None, 0, ""),
+        (D(2026, 11, 1), 31, "Inspection slot moved"),
+        (D(2026, 12, 21), 81, "CAPA from mock inspection"),
+    ]
+    assert "CAPA from mock inspection" in response.text
+    assert "Audit trail" in response.text
+
+
+def test_exchange_detail_shows_its_trail_to_auditors_only(auditor_client, alliance):
+    record = exchange(alliance)
+    response = auditor_client.get(reverse("partners:exchange_detail", args=[record.pk]))
+    assert response.status_code == 200
+    assert "Yui Takahashi: AGC → MEDINET" in response.text
+    assert "Audit trail" in response.text
+
+
+def test_staff_see_exchange_detail_without_the_trail(staff_client, alliance):
+    record = exchange(alliance)
+    response = staff_client.get(reverse("partners:exchange_detail", args=[record.pk]))
+    assert response.status_code == 200
+    assert "Audit trail" not in response.text
+
+
+def test_closed_sites_are_left_out_of_readiness(manager_client, alliance, today):
+    SiteFactory(status="closed", name="Old facility")
+    names = [row.site.name for row in manager_client.get(URL).context["sites"]]
+    assert "Old facility" not in names
+    assert "Yokohama Technical Center" in names
