@@ -1,25 +1,18 @@
 """What writing history costs a staff member saving an exchange: time per save with and without it.
 
-Run with `make bench` (or `python -m bench.audit_overhead`). Works on the database DATABASE_URL names,
-inside a transaction that is rolled back, so it leaves no data behind.
+Part of `make bench`. Runs inside a transaction that is rolled back, so it leaves no data behind.
 """
 
 from __future__ import annotations
 
-import os
 import statistics
 import time
 
-import django
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdmo.settings")
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import override_settings  # noqa: E402
-
-from demo.seed import seed_illustrative, seed_reference  # noqa: E402
-from partners.models import Exchange  # noqa: E402
+from demo.seed import seed_illustrative, seed_reference
+from partners.models import Exchange
 
 SAVES = 300
 
@@ -60,6 +53,3 @@ def main() -> None:
     print(f"median per save with hash-chained history: {audited * 1000:.2f} ms")
     print(f"overhead per save: {(audited - plain) * 1000:.2f} ms")
 
-
-if __name__ == "__main__":
-    main()

@@ -17,6 +17,10 @@ from partners.models.exchange import on_exchange
 
 # How many people the "on exchange now" list names before it points to the full list.
 ON_EXCHANGE_SHOWN = 25
+# A timeline taller than this stops being readable (and slow to draw): beyond it, show the milestones
+# nearest to today and say how to see the others.
+TIMELINE_ROWS = 120
+SLIPS_SHOWN = 50
 
 
 @dataclass
@@ -109,6 +113,15 @@ def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
     return exchanges
 
 
+def nearest(milestones: list[Milestone], today: datetime.date, limit: int | None = None) -> list[Milestone]:
+    """At most ``limit`` milestones, those due nearest to today, kept in the list's own order."""
+    limit = limit or TIMELINE_ROWS
+    if len(milestones) <= limit:
+        return milestones
+    keep = {m.pk for m in sorted(milestones, key=lambda m: (abs((m.expected_date - today).days), m.pk))[:limit]}
+    return [m for m in milestones if m.pk in keep]
+
+
 def dependency_edges(milestones: list[Milestone]) -> list[tuple[int, int]]:
     ids = [m.pk for m in milestones]
     return list(
@@ -150,9 +163,13 @@ def countdown(milestones: list[Milestone], today: datetime.date) -> Countdown | 
     return Countdown(milestone, (milestone.expected_date - today).days)
 
 
+def off_baseline(milestone: Milestone) -> bool:
+    return milestone.status != Milestone.Status.CANCELLED and milestone.slip_days != 0
+
+
 def slips(milestones: list[Milestone]) -> list[Slip]:
     """Milestones off their baseline, with when, by whom and why the forecast last moved (from the audit trail)."""
-    slipped = {m.pk: m for m in milestones if m.status != Milestone.Status.CANCELLED and m.slip_days != 0}
+    slipped = {m.pk: m for m in milestones if off_baseline(m)}
     if not slipped:
         return []
     moves: dict[int, tuple] = {}
@@ -177,6 +194,12 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
         previous[pk] = dates
     result = [Slip(m, m.slip_days, *moves.get(pk, (None, "", ""))) for pk, m in slipped.items()]
     return sorted(result, key=lambda s: (-s.days, s.milestone.title))
+
+
+def biggest_slips(milestones: list[Milestone]) -> list[Milestone]:
+    """The milestones furthest off baseline, so the slips panel reads their history only."""
+    off = [m for m in milestones if off_baseline(m)]
+    return sorted(off, key=lambda m: (-abs(m.slip_days), m.title))[:SLIPS_SHOWN]
 
 
 def site_readiness(filters: Filters) -> list[SiteReadiness]:

@@ -24,6 +24,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
 
     milestones = list(dashboard.filtered_milestones(filters))
+    shown = dashboard.nearest(milestones, today)
     exchanges = dashboard.filtered_exchanges(filters)
     names = dashboard.direction_labels()
     headcount = dashboard.headcount(exchanges, dashboard.default_quarters(filters, today), names)
@@ -37,8 +38,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "next_milestone": dashboard.next_milestone(milestones),
         "countdown": dashboard.countdown(milestones, today),
         "direction_counts": dashboard.exchange_counts(exchanges, names, today),
-        "timeline": charts.timeline(milestones, dashboard.dependency_edges(milestones), today),
-        "slips": dashboard.slips(milestones),
+        "timeline": charts.timeline(shown, dashboard.dependency_edges(shown), today),
+        "timeline_hidden": len(milestones) - len(shown),
+        "slips": dashboard.slips(dashboard.biggest_slips(milestones)),
+        "slips_total": sum(1 for m in milestones if dashboard.off_baseline(m)),
         "sites": dashboard.site_readiness(filters),
         "headcount": headcount,
         "bars": charts.headcount_bars(headcount),

@@ -228,6 +228,21 @@ def test_dashboard_runs_the_same_queries_at_any_size(manager_client, alliance, t
     assert len(large) == len(small)
 
 
+def test_a_long_timeline_shows_the_milestones_nearest_today_and_says_so(manager_client, alliance, today, monkeypatch):
+    monkeypatch.setattr("milestones.dashboard.TIMELINE_ROWS", 2)
+    for title, day in [
+        ("Long ago", D(2024, 10, 1)),
+        ("Soon", D(2026, 12, 1)),
+        ("Just done", D(2026, 11, 1)),
+        ("Far future", D(2029, 1, 1)),
+    ]:
+        milestone(alliance, title=title, baseline_date=day)
+    response = manager_client.get(URL)
+    assert [row.milestone.title for row in response.context["timeline"].rows] == ["Just done", "Soon"]
+    assert "Showing the 2 milestones due nearest to today, of 4." in response.text
+    assert '<strong data-rag="red">2</strong>' in response.text  # the headline still counts them all
+
+
 def test_staff_and_auditors_can_read_the_dashboard(staff_client, alliance, today):
     assert staff_client.get(URL).status_code == 200
 
