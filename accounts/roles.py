@@ -11,6 +11,7 @@ MANAGER = "Manager"
 AUDITOR = "Auditor"
 
 AUDIT_TRAIL = ("audit", "view_audit_trail")
+EXPORT = ("exports", "export_records")
 
 # Every record type anyone may read.
 DOMAIN_MODELS = [
@@ -37,8 +38,8 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         | {("partners", f"{verb}_{model}") for verb in ("add", "change") for model in ("person", "exchange")},
         MANAGER: _view_all()
         | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")}
-        | {AUDIT_TRAIL},
-        AUDITOR: _view_all() | {AUDIT_TRAIL},
+        | {AUDIT_TRAIL, EXPORT},
+        AUDITOR: _view_all() | {AUDIT_TRAIL, EXPORT},
     }
 
 

@@ -1,13 +1,15 @@
 """Readable audit trail: history rows turned into "who changed which field from what to what, and why".
 
-A fixed number of queries per trail whatever its length: one for the history rows, one per
-many-to-many field, one per related model named in the changes.
+A record's trail takes a fixed number of queries whatever its length: one for the history rows, one per
+many-to-many field, one per related model named in the changes. The audit-trail export walks every
+history table with the same diff.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -39,6 +41,21 @@ class Entry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
+class Names:
+    """Readable names of related records, fetched once per related model."""
+
+    def __init__(self, preload: dict[type[models.Model], set] | None = None):
+        self._names: dict[type[models.Model], dict] = {}
+        for related, ids in (preload or {}).items():
+            ids.discard(None)
+            self._names[related] = {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=ids)}
+
+    def __call__(self, related: type[models.Model], pk) -> str:
+        if related not in self._names:
+            self._names[related] = {obj.pk: str(obj) for obj in related._default_manager.all()}
+        return self._names[related].get(pk, str(_("#%(id)s (deleted)") % {"id": pk}))
+
+
 def audited_model(app_label: str, model_name: str) -> type[models.Model]:
     try:
         model = apps.get_model(app_label, model_name)
@@ -49,84 +66,93 @@ def audited_model(app_label: str, model_name: str) -> type[models.Model]:
     return model
 
 
-def trail_for(model: type[models.Model], pk) -> list[Entry]:
+def tracked_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model.history.model.tracked_fields if f.name != model._meta.pk.name]
+
+
+def m2m_snapshots(model, rows: list | None = None) -> dict[str, tuple[str, type[models.Model], dict[int, set]]]:
+    """Many-to-many field name → (label, target model, {history row pk: set of target ids}).
+
+    For the given history rows, or for every history row of the model when ``rows`` is None.
+    """
     history_model = model.history.model
-    rows = list(
-        model.history.filter(**{model._meta.pk.attname: pk})
-        .select_related("history_user")
-        .order_by("history_date", "chain_seq")
-    )
-    m2m = _m2m_snapshots(model, history_model, rows)
-    fields = [f for f in history_model.tracked_fields if f.name != model._meta.pk.name]
-    names = _related_names(rows, fields, m2m)
-
-    entries, previous = [], None
-    for row in rows:
-        entry = Entry(
-            when=row.history_date,
-            user=row.history_user.get_username() if row.history_user else _("system"),
-            action=ACTIONS[row.history_type],
-            kind=row.history_type,
-            reason=row.history_change_reason or "",
-            seq=row.chain_seq,
-            chain_hash=row.chain_hash,
-        )
-        if row.history_type != "-":
-            for f in fields:
-                old = getattr(previous, f.attname) if previous else None
-                new = getattr(row, f.attname)
-                if old != new and not (previous is None and new in (None, "")):
-                    entry.changes.append(
-                        FieldChange(f.name, str(f.verbose_name), _show(f, old, names), _show(f, new, names))
-                    )
-            for name, (label, target, by_row) in m2m.items():
-                old_ids = by_row.get(previous.pk, set()) if previous else set()
-                new_ids = by_row.get(row.pk, set())
-                if old_ids != new_ids:
-                    entry.changes.append(
-                        FieldChange(name, label, _show_set(target, old_ids, names), _show_set(target, new_ids, names))
-                    )
-        entries.append(entry)
-        previous = row
-    return entries
-
-
-def _m2m_snapshots(model, history_model, rows) -> dict[str, tuple[str, type[models.Model], dict[int, set]]]:
-    """field name → (label, target model, {history row pk: set of target ids})."""
     result = {}
     for m2m_field in history_model._history_m2m_fields:
         snapshot_model = getattr(history_model, m2m_field.name).model
         target_attname = model._meta.get_field(m2m_field.name).m2m_reverse_field_name() + "_id"
+        snapshots = snapshot_model.objects.all()
+        if rows is not None:
+            snapshots = snapshots.filter(history__in=[r.pk for r in rows])
         by_row: dict[int, set] = defaultdict(set)
-        for history_id, target_id in snapshot_model.objects.filter(history__in=[r.pk for r in rows]).values_list(
-            "history_id", target_attname
-        ):
+        for history_id, target_id in snapshots.values_list("history_id", target_attname):
             by_row[history_id].add(target_id)
         result[m2m_field.name] = (str(m2m_field.verbose_name), m2m_field.related_model, by_row)
     return result
 
 
-def _related_names(rows, fields, m2m) -> dict[tuple[type[models.Model], object], str]:
-    wanted: dict[type[models.Model], set] = defaultdict(set)
+def diff(previous, row, fields, m2m, names: Names) -> list[FieldChange]:
+    """What ``row`` changed against ``previous`` (None for a creation: every field that was set)."""
+    if row.history_type == "-":
+        return []
+    changes = []
     for f in fields:
+        old = getattr(previous, f.attname) if previous else None
+        new = getattr(row, f.attname)
+        if old != new and not (previous is None and new in (None, "")):
+            changes.append(FieldChange(f.name, str(f.verbose_name), show(f, old, names), show(f, new, names)))
+    for name, (label, target, by_row) in m2m.items():
+        old_ids = by_row.get(previous.pk, set()) if previous else set()
+        new_ids = by_row.get(row.pk, set())
+        if old_ids != new_ids:
+            changes.append(FieldChange(name, label, show_set(target, old_ids, names), show_set(target, new_ids, names)))
+    return changes
+
+
+def entry(row, changes: list[FieldChange]) -> Entry:
+    return Entry(
+        when=row.history_date,
+        user=row.history_user.get_username() if row.history_user else str(_("system")),
+        action=ACTIONS[row.history_type],
+        kind=row.history_type,
+        reason=row.history_change_reason or "",
+        seq=row.chain_seq,
+        chain_hash=row.chain_hash,
+        changes=changes,
+    )
+
+
+def walk(model, rows: Iterable, m2m, names: Names) -> Iterator[tuple[object, Entry]]:
+    """Entries for history rows ordered by record, then time: each diffed against the record's previous row."""
+    fields, previous, pk_name = tracked_fields(model), None, model._meta.pk.attname
+    for row in rows:
+        if previous is not None and getattr(previous, pk_name) != getattr(row, pk_name):
+            previous = None
+        yield row, entry(row, diff(previous, row, fields, m2m, names))
+        previous = row
+
+
+def trail_for(model: type[models.Model], pk) -> list[Entry]:
+    rows = list(
+        model.history.filter(**{model._meta.pk.attname: pk})
+        .select_related("history_user")
+        .order_by("history_date", "chain_seq")
+    )
+    m2m = m2m_snapshots(model, rows)
+    wanted: dict[type[models.Model], set] = defaultdict(set)
+    for f in tracked_fields(model):
         if f.is_relation:
             wanted[f.related_model].update(getattr(row, f.attname) for row in rows)
     for _label, target, by_row in m2m.values():
         for ids in by_row.values():
             wanted[target].update(ids)
-    names = {}
-    for related, ids in wanted.items():
-        ids.discard(None)
-        for obj in related._default_manager.filter(pk__in=ids):
-            names[(related, obj.pk)] = str(obj)
-    return names
+    return [e for _row, e in walk(model, rows, m2m, Names(wanted))]
 
 
-def _show(f: models.Field, value, names) -> str:
+def show(f: models.Field, value, names: Names) -> str:
     if value is None or value == "":
         return EMPTY
     if f.is_relation:
-        return names.get((f.related_model, value), _("#%(id)s (deleted)") % {"id": value})
+        return names(f.related_model, value)
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -136,7 +162,7 @@ def _show(f: models.Field, value, names) -> str:
     return str(value)
 
 
-def _show_set(target, ids, names) -> str:
+def show_set(target, ids, names: Names) -> str:
     if not ids:
         return EMPTY
-    return ", ".join(sorted(names.get((target, pk), f"#{pk}") for pk in ids))
+    return ", ".join(sorted(names(target, pk) for pk in ids))

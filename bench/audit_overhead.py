@@ -52,4 +52,3 @@ def main() -> None:
     print(f"median per save without history: {plain * 1000:.2f} ms")
     print(f"median per save with hash-chained history: {audited * 1000:.2f} ms")
     print(f"overhead per save: {(audited - plain) * 1000:.2f} ms")
-

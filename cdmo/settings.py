@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "audit",
+    "exports",
     "accounts",
     "core",
     "partners",

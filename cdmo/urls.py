@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
+    path("exports/", include("exports.urls")),
     path("account/", include("accounts.urls")),
     path("", include("partners.urls")),
     path("", include("milestones.urls")),

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Company, Partnership, Site
+
+RECORD_TYPES = {
+    "company": ("partners", "company"),
+    "partnership": ("partners", "partnership"),
+    "capability": ("partners", "capability"),
+    "site": ("partners", "site"),
+    "person": ("partners", "person"),
+    "exchange": ("partners", "exchange"),
+    "milestone": ("milestones", "milestone"),
+    "export": ("exports", "exportrecord"),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: object = None
+    end: object = None
+    partnership: Partnership | None = None
+    site: Site | None = None
+    company: Company | None = None
+    record_type: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        values = {
+            "start": self.start.isoformat() if self.start else "",
+            "end": self.end.isoformat() if self.end else "",
+            "partnership": str(self.partnership.pk) if self.partnership else "",
+            "site": str(self.site.pk) if self.site else "",
+            "company": str(self.company.pk) if self.company else "",
+            "record_type": self.record_type,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+class FilterForm(forms.Form):
+    """Export filters, from a query string or the export page. Bad values are a clear 400, never a 500."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    partnership = forms.ModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
+    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
+    record_type = forms.ChoiceField(
+        label=_("Record type (audit trail)"),
+        choices=[("", _("All"))] + [(key, key.capitalize()) for key in RECORD_TYPES],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise ValidationError({"end": _("The end of the date range cannot be before its start.")})
+        return data
+
+    def filters(self) -> Filters:
+        return Filters(**{key: value for key, value in self.cleaned_data.items() if value not in (None, "")})
+
+    def error_text(self) -> str:
+        return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())

@@ -1,0 +1,25 @@
+"""Spreadsheet formula injection (OWASP "CSV injection"): cells a spreadsheet would run are made plain text.
+
+The same rule twice, once in Python and once in SQL for PostgreSQL's COPY, and tests hold them to each other.
+"""
+
+from __future__ import annotations
+
+import re
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?\Z")
+
+
+def neutralise(text: str) -> str:
+    if text.startswith(FORMULA_START) and not PLAIN_NEGATIVE_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def neutralise_sql(column: str) -> str:
+    """The same rule as a PostgreSQL expression over ``column`` (a quoted identifier)."""
+    return (
+        f"CASE WHEN {column} ~ '^[-=+@\\t\\r]' AND {column} !~ '^-[0-9]+([.][0-9]+)?$' "
+        f"THEN '''' || {column} ELSE {column} END"
+    )

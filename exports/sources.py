@@ -1,0 +1,46 @@
+"""Every exportable dataset as one shape: columns, a row iterator and a row count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from exports import audit_rows
+from exports.datasets import DATASETS, Column
+from exports.filters import Filters
+
+AUDIT_TRAIL = "audit-trail"
+NAMES = [*DATASETS, AUDIT_TRAIL]
+LABELS = {**{name: dataset.label for name, dataset in DATASETS.items()}, AUDIT_TRAIL: "Audit trail"}
+FORMATS = ("csv", "xlsx", "json")
+AUDIT_FILTERS = frozenset({"start", "end", "record_type"})
+
+
+@dataclass
+class Source:
+    name: str
+    columns: tuple[Column, ...]
+    rows: Callable[[], Iterator[tuple]]
+    count: Callable[[], int]
+    applied: dict[str, str]
+    queryset: QuerySet | None = None  # set for table datasets, which PostgreSQL can COPY
+
+
+def source(name: str, filters: Filters) -> Source:
+    if name == AUDIT_TRAIL:
+        applied = {k: v for k, v in filters.as_dict().items() if k in AUDIT_FILTERS}
+        return Source(
+            name, audit_rows.COLUMNS, lambda: audit_rows.rows(filters), lambda: audit_rows.count(filters), applied
+        )
+    dataset = DATASETS[name]
+    queryset = dataset.queryset(filters)
+    return Source(
+        name,
+        dataset.columns,
+        lambda: queryset.iterator(chunk_size=2000),
+        queryset.count,
+        dataset.applied(filters),
+        queryset,
+    )
