@@ -70,6 +70,9 @@ TABLE: dict[str, Expect] = {
     "milestones:detail": everyone(OK),
     "milestones:calendar": everyone(NOT_FOUND, anonymous=NOT_FOUND),  # its own token, not a session
     "partners:exchange_detail": everyone(OK),
+    "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
+    "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
+    "exports:evidence": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "accounts:regenerate_calendar_token": everyone(NOT_ALLOWED),  # POST-only
     "core:healthz": everyone(OK, anonymous=OK),
     "audit:trail": Expect(TO_LOGIN, DENIED, OK, OK, OK),
@@ -145,6 +148,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["objects"]["milestones.milestone"].pk])
     if name == "partners:exchange_detail":
         return reverse(name, args=[world["exchange"].pk])
+    if name == "exports:download":
+        return reverse(name, args=["milestones", "csv"])
     if name == "audit:trail":
         return reverse(name, args=["partners", "exchange", world["exchange"].pk])
     if name == "admin:app_list":
