@@ -14,7 +14,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import audit_overhead, dashboard  # noqa: E402
+from bench import audit_overhead, dashboard, exports  # noqa: E402
 from bench.setup import ensure_size  # noqa: E402
 from milestones.models import Milestone  # noqa: E402
 from partners.models import Exchange  # noqa: E402
@@ -33,6 +33,8 @@ def main() -> None:
     for name, run in [("dashboard", dashboard.dashboard), ("exchange admin list", dashboard.exchange_admin_list)]:
         result = run()
         print(f"{name:<28} {result['median_s'] * 1000:>8.0f} ms {result['queries']:>8}")
+    for line in exports.report():
+        print(line)
     audit_overhead.main()
 
 

@@ -18,7 +18,7 @@ from exports.sources import NAMES, source
 from exports.writers import CHUNK, write_csv, write_xlsx
 
 # Exports stay in memory up to this size, then spill to a temporary file: memory stays flat at any size.
-SPOOL_BYTES = 4 * 1024 * 1024
+SPOOL_BYTES = 1024 * 1024
 
 
 @dataclass
