@@ -1,0 +1,143 @@
+"""Browser journeys against a real app process on its own fresh database.
+
+pytest-django's live server flushes tables between tests, which the append-only history refuses, so the
+journeys run against `manage.py runserver` started here on a database made for them (a temporary SQLite
+file, or a new PostgreSQL database when DATABASE_URL names PostgreSQL), seeded with the demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+PASSWORD = "journey-password-123"
+# Journeys always take screenshots; UPDATE_SCREENSHOTS=1 writes them over the set shown in the README.
+SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else None
+
+if CHROMIUM is None and os.environ.get("CI"):
+    raise RuntimeError("CI must run the browser journeys: install Debian's chromium package")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(tmp_path: Path) -> tuple[str, callable]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp_path / 'journeys.sqlite3'}", lambda: None
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = f"{parsed.path.lstrip('/') or 'alliance'}_journeys"
+    admin = psycopg2.connect(urlunparse(parsed._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    return urlunparse(parsed._replace(path=f"/{name}")), drop
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    database_url, drop = fresh_database(tmp_path_factory.mktemp("journeys"))
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "cdmo.settings"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
+    subprocess.run(
+        [*manage, "seed_demo", "--password", PASSWORD, "--exchanges", "300", "--random-seed", "1"],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _attempt in range(100):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (our own local server)
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield {"url": base, "database_url": database_url}
+    server.terminate()
+    server.wait(timeout=10)
+    drop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    folder = SCREENSHOTS or tmp_path
+
+    def take(page, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=False)
+        return path
+
+    return take

@@ -1,0 +1,100 @@
+"""The three user journeys, in headless Chromium against a running app."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import zipfile
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import log_in
+
+
+def choose(page, field: str, text: str) -> None:
+    """Pick ``text`` in one of the admin's autocomplete (select2) fields."""
+    page.locator(f".field-{field} .select2-selection").click()
+    page.locator(".select2-search__field").fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_staff_record_an_exchange_fix_an_overlap_and_save(app_server, page, screenshot):
+    base = app_server["url"]
+    log_in(page, base, "staff")
+    page.goto(f"{base}/admin/partners/exchange/add/")
+    choose(page, "person", "Yui Takahashi")
+    choose(page, "host_company", "MEDINET")
+    choose(page, "host_site", "Shinagawa")
+    page.get_by_label("Purpose").select_option("operational_support")
+    page.get_by_label("Function area").select_option("manufacturing")
+    page.get_by_label("Planned start").fill("2025-03-01")
+    page.get_by_label("Planned end").fill("2025-04-30")
+    page.get_by_role("textbox", name="Objectives:").fill("Cover the spring CDMO campaign at MEDINET.")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    error = page.locator(".errornote, .errorlist").first
+    expect(error).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Yui Takahashi is already on an exchange to MEDINET")
+    screenshot(page, "1-staff-overlap-error")
+
+    page.get_by_label("Planned start").fill("2025-09-01")
+    page.get_by_label("Planned end").fill("2025-11-28")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    screenshot(page, "2-staff-exchange-saved")
+
+
+def test_manager_filters_by_site_and_reads_why_a_milestone_slipped(app_server, page, screenshot):
+    base = app_server["url"]
+    log_in(page, base, "manager")
+    expect(page.get_by_role("heading", name="Partnership dashboard")).to_be_visible()
+    screenshot(page, "3-manager-dashboard")
+    page.get_by_label("Site", exact=True).select_option(label="Yokohama Technical Center (AGC Biologics)")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"[?&]site=\d+"))  # the filter is in the URL, to share or bookmark
+    table = page.locator("#milestone-table")
+    expect(table).to_contain_text("Yokohama inspection readiness")
+    expect(table).not_to_contain_text("First joint client batch released")  # at Shinagawa
+    page.locator("#slips-table").get_by_role("link", name="Yokohama inspection readiness").click()
+    expect(page.get_by_role("heading", name="Yokohama inspection readiness")).to_be_visible()
+    expect(page.locator("#movement-table")).to_contain_text("Mock inspection found gaps in deviation trending")
+    screenshot(page, "4-manager-slipped-milestone")
+
+
+def test_auditor_downloads_the_exchanges_csv_and_the_evidence_pack(app_server, page, screenshot, tmp_path):
+    base = app_server["url"]
+    log_in(page, base, "auditor")
+    page.goto(f"{base}/exports/")
+    page.get_by_label("Dataset").select_option("exchanges")
+    page.get_by_role("button", name="Count rows").click()
+    heading = page.locator("#download-heading")
+    expect(heading).to_contain_text("Talent exchanges: ")
+    shown = int(heading.inner_text().split(": ")[1].split()[0])
+    assert shown >= 310  # the demo's 10 and 300 synthetic, plus any a journey before this one added
+    screenshot(page, "5-auditor-exports")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    path = tmp_path / "exchanges.csv"
+    download.value.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data[3:].decode("utf-8"))))
+    assert len(rows) == shown
+    assert {row["Direction"] for row in rows} == {"AGC → MEDINET", "MEDINET → AGC"}
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the evidence pack (.zip)").click()
+    pack = tmp_path / "evidence.zip"
+    download.value.save_as(pack)
+    archive = zipfile.ZipFile(pack)
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["exported_by"] == "auditor"
+    assert manifest["audit_chain"]["intact"] is True
+    for entry in manifest["files"]:
+        assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
+    exchanges = next(entry for entry in manifest["files"] if entry["file"] == "exchanges.csv")
+    assert exchanges["rows"] == shown
