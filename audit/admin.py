@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import REASON_FIELD, AuditedModelForm, DeleteReasonForm
+from core.widgets import SafeAutocompleteSelect
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -18,6 +19,11 @@ class AuditedAdmin(admin.ModelAdmin):
 
     form = AuditedModelForm
     delete_confirmation_template = "admin/audit/delete_confirmation.html"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
 from audit.forms import AuditedModelForm
+from core.widgets import SafeAutocompleteSelectMultiple
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
 
@@ -17,7 +17,7 @@ class MilestoneForm(AuditedModelForm):
         label=_("Depends on"),
         queryset=Milestone.objects.all(),
         required=False,
-        widget=AutocompleteSelectMultiple(Milestone._meta.get_field("dependencies"), admin.site),
+        widget=SafeAutocompleteSelectMultiple(Milestone._meta.get_field("dependencies"), admin.site),
         help_text=_("Milestones that must be done before this one."),
     )
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +15,9 @@ from milestones.calendar import milestone_calendar
 from milestones.filters import DashboardFilters
 from milestones.models import Milestone
 from milestones.movement import forecast_movement
+
+# What secrets.token_urlsafe(32) makes; anything else cannot be a token and never reaches the database.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 @require_safe
@@ -76,7 +81,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("token", "")
     owner = (
         CalendarToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
-        if token
+        if TOKEN_SHAPE.fullmatch(token)
         else None
     )
     if owner is None or not owner.user.has_perm("milestones.view_milestone"):

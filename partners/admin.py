@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
 from audit.forms import AuditedModelForm
+from core.widgets import SafeAutocompleteSelectMultiple
 from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
 from partners.services import partnership_set_parties
 
@@ -27,7 +27,7 @@ class PartnershipForm(AuditedModelForm):
     party_companies = forms.ModelMultipleChoiceField(
         label=_("Parties"),
         queryset=Company.objects.all(),
-        widget=AutocompleteSelectMultiple(Partnership._meta.get_field("parties"), admin.site),
+        widget=SafeAutocompleteSelectMultiple(Partnership._meta.get_field("parties"), admin.site),
         help_text=_("Two or more companies. A subsidiary acts for its parent: list only the parent."),
     )
 

@@ -127,3 +127,9 @@ def test_logout_ends_the_session(staff_client):
     response = staff_client.post(reverse("logout"))
     assert response.status_code == 302
     assert staff_client.get(reverse("milestones:dashboard")).status_code == 302
+
+
+def test_an_overlong_username_is_a_form_error_not_a_crash(client, db):
+    response = client.post(reverse("login"), {"username": "x" * 5000, "password": "anything"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in response.text

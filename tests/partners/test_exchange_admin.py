@@ -115,3 +115,10 @@ def test_exchange_list_runs_the_same_queries_at_ten_rows_and_at_thousands(staff_
     add_synthetic_exchanges(alliance.partnership, 3000, seed=2)
     assert Exchange.objects.count() == 3010
     assert count_list_queries(staff_client) == small
+
+
+def test_a_submitted_id_that_is_not_a_number_is_a_form_error_not_a_crash(staff_client, alliance):
+    response = staff_client.post(ADD_URL, form_data(alliance, person=":", host_site="1 OR 1=1"))
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.text
+    assert not Exchange.objects.exists()
