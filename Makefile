@@ -48,5 +48,10 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench $(BENCH_ARGS)
 
+# A mixed team (staff, managers, auditors) against gunicorn on a fresh local PostgreSQL database.
+load: install
+	$(PY) -m pip install --quiet -r requirements-load.txt
+	$(PY) load/run.py
+
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3
