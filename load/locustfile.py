@@ -7,7 +7,7 @@ import re
 
 from locust import HttpUser, between, task
 
-PASSWORD = "load-test-password-123"
+PASSWORD = "load-test-password-123"  # noqa: S105 (the demo users of a throwaway database)
 SITES = re.compile(r'<option value="(\d+)">[^<]*</option>')
 
 
