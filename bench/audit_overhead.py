@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.test.utils import override_settings
 
 from demo.seed import seed_illustrative, seed_reference
@@ -34,7 +34,7 @@ def time_saves(exchanges: list[Exchange]) -> list[float]:
     return timings
 
 
-def main() -> None:
+def measure() -> str:
     try:
         with transaction.atomic():
             seed_illustrative(seed_reference())
@@ -48,7 +48,7 @@ def main() -> None:
     except Rollback:
         pass
     plain, audited = statistics.median(without), statistics.median(with_history)
-    print(f"database: {connection.vendor}; {SAVES} exchange saves (full_clean + save) each way")
-    print(f"median per save without history: {plain * 1000:.2f} ms")
-    print(f"median per save with hash-chained history: {audited * 1000:.2f} ms")
-    print(f"overhead per save: {(audited - plain) * 1000:.2f} ms")
+    return (
+        f"median per exchange save (full_clean + save, {SAVES} each way) {plain * 1000:.1f} ms without history, "
+        f"{audited * 1000:.1f} ms with the hash-chained history row ({(audited - plain) * 1000:+.1f} ms)"
+    )
