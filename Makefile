@@ -41,10 +41,12 @@ check-deploy: install
 	DJANGO_PRODUCTION=1 DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	DJANGO_ALLOWED_HOSTS=alliance.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
-# The benchmark seeds its own database (100,000 exchanges, 1,000 milestones) unless BENCH_DATABASE_URL names one,
+# The benchmark grows its own database through three sizes (up to 200,000 exchanges and 1,000 milestones);
+# BENCH_DATABASE_URL may name an empty PostgreSQL database instead,
 # e.g. make bench BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_bench
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench.sqlite3
 bench: install
+	rm -f $(CURDIR)/bench.sqlite3
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench $(BENCH_ARGS)
 

@@ -28,7 +28,7 @@ from exports.filters import Filters  # noqa: E402
 from milestones.models import Milestone  # noqa: E402
 from partners.models import Exchange  # noqa: E402
 
-SIZES = [(1_000, 10), (20_000, 100), (100_000, 1_000)]
+SIZES = [(1_000, 10), (20_000, 100), (200_000, 1_000)]
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
 
