@@ -46,6 +46,7 @@ check-deploy: install
 # e.g. make bench BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/alliance_bench
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench.sqlite3
 bench: install
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	rm -f $(CURDIR)/bench.sqlite3
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench $(BENCH_ARGS)

@@ -22,7 +22,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import audit_overhead, dashboard, exports  # noqa: E402
+from bench import audit_overhead, dashboard, exports, import_export_reference  # noqa: E402
 from bench.setup import ensure_size  # noqa: E402
 from exports.filters import Filters  # noqa: E402
 from milestones.models import Milestone  # noqa: E402
@@ -92,6 +92,7 @@ def main() -> None:
         rows.append(measure_size())
         print(f"measured {rows[-1]['exchanges']:,} exchanges, {rows[-1]['milestones']:,} milestones", flush=True)
     saves = audit_overhead.measure()
+    reference = import_export_reference.measure()
     memory = exports.memory_lines()
     body = "\n".join(
         [
@@ -99,6 +100,7 @@ def main() -> None:
             "",
             "Pages: median of 5 renders through Django's test client after a warm-up. Exports: exchanges, all",
             "columns, complete files. Peak Python memory of the CSV export: " + "; ".join(memory) + ".",
+            f"Reference: {reference}.",
             f"History on save: {saves}.",
         ]
     )
