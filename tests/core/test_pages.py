@@ -42,3 +42,10 @@ def test_admin_requires_login(client, db):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert reverse("login") in response.url or "/admin/login/" in response.url
+
+
+def test_demo_banner_labels_illustrative_data(staff_client, db, settings):
+    settings.DEMO_BANNER = True
+    assert "Demo data:" in staff_client.get(reverse("milestones:dashboard")).text
+    settings.DEMO_BANNER = False
+    assert "Demo data:" not in staff_client.get(reverse("milestones:dashboard")).text
