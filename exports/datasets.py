@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -99,12 +98,10 @@ def filter_exchanges(rows, filters: Filters):
     if filters.partnership:
         rows = rows.filter(partnership=filters.partnership)
     if filters.site:
-        rows = rows.filter(Q(host_site=filters.site) | Q(person__home_site=filters.site))
+        rows = rows.at_site(filters.site)
     if filters.company:
         rows = rows.filter(Q(host_company=filters.company) | Q(person__employer=filters.company))
-    if filters.start or filters.end:
-        rows = rows.overlapping(filters.start or datetime.date.min, filters.end or datetime.date.max)
-    return rows
+    return rows.during(filters.start, filters.end)
 
 
 def filter_milestones(rows, filters: Filters):
@@ -114,12 +111,7 @@ def filter_milestones(rows, filters: Filters):
         rows = rows.filter(site=filters.site)
     if filters.company:
         rows = rows.filter(site__company=filters.company)
-    if filters.start or filters.end:
-        window = (filters.start or datetime.date.min, filters.end or datetime.date.max)
-        rows = rows.filter(
-            Q(baseline_date__range=window) | Q(forecast_date__range=window) | Q(actual_date__range=window)
-        )
-    return rows
+    return rows.dated_within(filters.start, filters.end)
 
 
 C = Column

@@ -92,13 +92,7 @@ def filtered_milestones(filters: Filters) -> QuerySet[Milestone]:
         milestones = milestones.filter(partnership=filters.partnership)
     if filters.site:
         milestones = milestones.filter(site=filters.site)
-    if filters.start or filters.end:
-        start, end = filters.start or datetime.date.min, filters.end or datetime.date.max
-        milestones = milestones.filter(
-            Q(baseline_date__range=(start, end))
-            | Q(forecast_date__range=(start, end))
-            | Q(actual_date__range=(start, end))
-        )
+    milestones = milestones.dated_within(filters.start, filters.end)
     return milestones.order_by(F("site__name").asc(nulls_first=True), "baseline_date", "title")
 
 
@@ -107,10 +101,8 @@ def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
     if filters.partnership:
         exchanges = exchanges.filter(partnership=filters.partnership)
     if filters.site:
-        exchanges = exchanges.filter(Q(host_site=filters.site) | Q(person__home_site=filters.site))
-    if filters.start or filters.end:
-        exchanges = exchanges.overlapping(filters.start or datetime.date.min, filters.end or datetime.date.max)
-    return exchanges
+        exchanges = exchanges.at_site(filters.site)
+    return exchanges.during(filters.start, filters.end)
 
 
 def nearest(milestones: list[Milestone], today: datetime.date, limit: int | None = None) -> list[Milestone]:

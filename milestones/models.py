@@ -26,6 +26,15 @@ class MilestoneQuerySet(AuditedQuerySet):
     def for_list(self) -> MilestoneQuerySet:
         return self.select_related("partnership", "site__company", "owner")
 
+    def dated_within(self, start: datetime.date | None, end: datetime.date | None) -> MilestoneQuerySet:
+        """Milestones with a baseline, forecast or actual date in the window (open bounds reach the data's ends)."""
+        if start is None and end is None:
+            return self
+        window = (start or datetime.date.min, end or datetime.date.max)
+        return self.filter(
+            Q(baseline_date__range=window) | Q(forecast_date__range=window) | Q(actual_date__range=window)
+        )
+
     def slipped(self) -> MilestoneQuerySet:
         """Milestones whose forecast (or actual) date moved off the baseline."""
         return self.exclude(status=Milestone.Status.CANCELLED).filter(

@@ -43,6 +43,16 @@ class ExchangeQuerySet(AuditedQuerySet):
     def overlapping(self, starts: datetime.date, ends: datetime.date) -> ExchangeQuerySet:
         return self.with_period().filter(period_start__lte=ends, period_end__gte=starts)
 
+    def during(self, start: datetime.date | None, end: datetime.date | None) -> ExchangeQuerySet:
+        """Exchanges whose period meets the window; an open bound reaches as far as the data does."""
+        if start is None and end is None:
+            return self
+        return self.overlapping(start or datetime.date.min, end or datetime.date.max)
+
+    def at_site(self, site: Site) -> ExchangeQuerySet:
+        """Hosted at the site, or of people based there."""
+        return self.filter(Q(host_site=site) | Q(person__home_site=site))
+
     def active_on(self, day: datetime.date) -> ExchangeQuerySet:
         """Exchanges the person was actually on, that day."""
         return self.filter(on_exchange(day))
