@@ -11,7 +11,7 @@ from django.db.models.functions import Cast, Concat
 
 from exports.filters import Filters
 from milestones.models import Dependency, Milestone
-from partners.models import Company, Exchange, Person, Site
+from partners.models import Company, Exchange, Partnership, Person, Site
 
 
 class CommaJoin(models.Aggregate):
@@ -64,9 +64,9 @@ def party_group_ids(filters: Filters) -> set[int] | None:
     """Companies acting for the filtered partnership's parties (the parties and their subsidiaries)."""
     if not filters.partnership:
         return None
-    parties = {party.pk for party in filters.partnership.parties.all()}
+    partnership = Partnership.objects.prefetch_related("parties").get(pk=filters.partnership.pk)
     companies = Company.objects.select_related("parent__parent")
-    return {c.pk for c in companies if any(member.pk in parties for member in c.lineage())}
+    return {company.pk for company in companies if partnership.party_for(company) is not None}
 
 
 def filter_companies(rows, filters: Filters):
