@@ -67,6 +67,11 @@ class Company(models.Model):
             yield company
             company = company.parent
 
+    @property
+    def group(self) -> Company:
+        """The top of the company's group: AGC Inc. for AGC Biologics."""
+        return list(self.lineage())[-1]
+
     def clean(self) -> None:
         if self.parent_id is None:
             return

@@ -24,11 +24,6 @@ class Function(models.TextChoices):
     BUSINESS = "business", _("Business and alliance management")
 
 
-def same_group(a: Company, b: Company) -> bool:
-    """True when two companies share a top-level parent (AGC Biologics and AGC Inc., say)."""
-    return list(a.lineage())[-1].pk == list(b.lineage())[-1].pk
-
-
 class Person(models.Model):
     """Someone at a partner company. Not a user account: most partner staff never log in."""
 
@@ -66,7 +61,7 @@ class Person(models.Model):
 
     def clean(self) -> None:
         self.email = self.email.strip().lower()
-        if self.home_site_id and self.employer_id and not same_group(self.home_site.company, self.employer):
+        if self.home_site_id and self.employer_id and self.home_site.company.group != self.employer.group:
             raise ValidationError(
                 {
                     "home_site": _("%(site)s belongs to %(owner)s, which is not in %(employer)s's group.")
