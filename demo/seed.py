@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
 
-from demo import reference
+from demo import illustrative, reference
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
 from partners.models import Capability, Company, Exchange, Function, Partnership, Person, Site
@@ -106,7 +106,7 @@ def seed_illustrative(partnership: Partnership) -> None:
     companies = {company.name: company for company in Company.objects.all()}
     sites = {site.name: site for site in Site.objects.all()}
     people: dict[str, Person] = {}
-    for name, name_ja, employer, home_site, function, title in reference.PEOPLE:
+    for name, name_ja, employer, home_site, function, title in illustrative.PEOPLE:
         people[name] = upsert(
             Person,
             {"email": name.lower().replace(" ", ".") + "@demo.example"},
@@ -120,7 +120,19 @@ def seed_illustrative(partnership: Partnership) -> None:
             },
         )
 
-    for person, host, site, supervisor, kind, purpose, area, planned, actual, status, objectives in reference.EXCHANGES:
+    for (
+        person,
+        host,
+        site,
+        supervisor,
+        kind,
+        purpose,
+        area,
+        planned,
+        actual,
+        status,
+        objectives,
+    ) in illustrative.EXCHANGES:
         upsert(
             Exchange,
             {"person": people[person], "planned_start": planned[0]},
@@ -136,13 +148,13 @@ def seed_illustrative(partnership: Partnership) -> None:
                 "actual_start": actual[0],
                 "actual_end": actual[1],
                 "status": status,
-                "objectives": f"{objectives} ({reference.ILLUSTRATIVE})",
+                "objectives": f"{objectives} ({illustrative.ILLUSTRATIVE})",
             },
         )
 
     milestones: dict[str, Milestone] = {}
-    for title, site, owner, baseline, forecast, actual, status, _deps, description in reference.MILESTONES:
-        reason = reference.SLIP_REASONS.get(title)
+    for title, site, owner, baseline, forecast, actual, status, _deps, description in illustrative.MILESTONES:
+        reason = illustrative.SLIP_REASONS.get(title)
         if reason and not Milestone.objects.filter(partnership=partnership, title=title).exists():
             # First as planned on the baseline, then moved with its reason, as the trail would show it.
             upsert(
@@ -166,10 +178,10 @@ def seed_illustrative(partnership: Partnership) -> None:
                 "actual_date": actual,
                 "status": status,
                 "description": description,
-                "countdown": title == reference.LAUNCH,
+                "countdown": title == illustrative.LAUNCH,
             },
         )
-    for title, *_rest, depends_on, _description in reference.MILESTONES:
+    for title, *_rest, depends_on, _description in illustrative.MILESTONES:
         milestone = milestones[title]
         wanted = [milestones[d] for d in depends_on]
         if set(milestone.dependencies.all()) != set(wanted):
@@ -181,7 +193,7 @@ def seed_illustrative(partnership: Partnership) -> None:
 def seed_users(password: str | None) -> list[Login]:
     User = get_user_model()
     logins = []
-    for username, role, first_name in reference.DEMO_USERS:
+    for username, role, first_name in illustrative.DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username, defaults={"first_name": first_name, "email": f"{username}@demo.example"}
         )
