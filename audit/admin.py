@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import REASON_FIELD, AuditedModelForm, DeleteReasonForm
+from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelect
 
 
@@ -21,9 +22,14 @@ class AuditedAdmin(admin.ModelAdmin):
     delete_confirmation_template = "admin/audit/delete_confirmation.html"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelChoiceField)
         if db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
@@ -33,6 +39,17 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return [name for name in super().get_fields(request, obj) if name != REASON_FIELD]
+
+    def save_formset(self, request, form, formset, change):
+        # Inline rows (a requirement's versions, say) change with the record and carry its reason.
+        reason = form.cleaned_data.get(REASON_FIELD, "")
+        for obj in formset.save(commit=False):
+            obj._change_reason = reason
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        formset.save_m2m()
 
     def get_actions(self, request):
         actions = super().get_actions(request)

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
+from core.fields import fits_bigint
+
 
 class ValidValuesOnly:
     """Re-rendering a rejected form must not crash on a submitted value that is not even an id.
@@ -19,7 +21,8 @@ class ValidValuesOnly:
                 target.to_python(item)
             except (ValidationError, ValueError, TypeError):
                 continue
-            valid.append(item)
+            if fits_bigint(item):
+                valid.append(item)
         return super().optgroups(name, valid, attr)
 
 

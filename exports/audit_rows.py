@@ -26,7 +26,7 @@ COLUMNS = (
     C("reason", "Reason", None),
     C("chain_hash", "Chain hash", None),
 )
-LABEL_FIELDS = ("name", "title", "dataset")
+LABEL_FIELDS = ("name", "title", "dataset", "code")
 
 
 def _label(model, row, names: Names) -> str:
@@ -34,7 +34,9 @@ def _label(model, row, names: Names) -> str:
         if hasattr(row, name):
             return str(getattr(row, name))
     if hasattr(row, "person_id"):
-        return f"{names(apps.get_model('partners', 'Person'), row.person_id)}, {row.planned_start.isoformat()}"
+        day = getattr(row, "planned_start", None) or getattr(row, "completed_on", None)
+        person = names(apps.get_model("partners", "Person"), row.person_id)
+        return f"{person}, {day.isoformat()}" if day else person
     return f"{model._meta.verbose_name} #{row.pk}"
 
 

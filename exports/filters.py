@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import SafeModelChoiceField
 from partners.models import Company, Partnership, Site
 
 RECORD_TYPES = {
@@ -17,6 +18,10 @@ RECORD_TYPES = {
     "exchange": ("partners", "exchange"),
     "milestone": ("milestones", "milestone"),
     "export": ("exports", "exportrecord"),
+    "requirement": ("training", "requirement"),
+    "requirement_version": ("training", "requirementversion"),
+    "curriculum": ("training", "curriculum"),
+    "training_record": ("training", "trainingrecord"),
 }
 
 
@@ -46,9 +51,9 @@ class FilterForm(forms.Form):
 
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    partnership = forms.ModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
+    partnership = SafeModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
+    site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
+    company = SafeModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
     record_type = forms.ChoiceField(
         label=_("Record type (audit trail)"),
         choices=[("", _("All"))] + [(key, key.capitalize()) for key in RECORD_TYPES],

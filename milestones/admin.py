@@ -1,19 +1,19 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
 from audit.forms import AuditedModelForm
+from core.fields import SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelectMultiple
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
 
 
 class MilestoneForm(AuditedModelForm):
-    depends_on = forms.ModelMultipleChoiceField(
+    depends_on = SafeModelMultipleChoiceField(
         label=_("Depends on"),
         queryset=Milestone.objects.all(),
         required=False,

@@ -4,16 +4,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import SafeModelChoiceField
 from partners.models import Partnership, Site
 
 
 class DashboardFilters(forms.Form):
     """The dashboard's filters. They live in the query string, so a filtered view can be shared or bookmarked."""
 
-    partnership = forms.ModelChoiceField(
+    partnership = SafeModelChoiceField(
         label=_("Partnership"), queryset=Partnership.objects.all(), required=False, empty_label=_("All")
     )
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False, empty_label=_("All"))
+    site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False, empty_label=_("All"))
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

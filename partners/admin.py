@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
 from audit.forms import AuditedModelForm
+from core.fields import SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelectMultiple
 from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
 from partners.services import partnership_set_parties
@@ -24,7 +24,7 @@ class CompanyAdmin(AuditedAdmin):
 
 class PartnershipForm(AuditedModelForm):
     # Not named "parties": the admin refuses a many-to-many field with its own link model in fieldsets.
-    party_companies = forms.ModelMultipleChoiceField(
+    party_companies = SafeModelMultipleChoiceField(
         label=_("Parties"),
         queryset=Company.objects.all(),
         widget=SafeAutocompleteSelectMultiple(Partnership._meta.get_field("parties"), admin.site),
