@@ -24,6 +24,10 @@ DOMAIN_MODELS = [
     ("partners", "exchange"),
     ("milestones", "milestone"),
     ("milestones", "dependency"),
+    ("training", "requirement"),
+    ("training", "requirementversion"),
+    ("training", "curriculum"),
+    ("training", "trainingrecord"),
 ]
 
 
@@ -35,7 +39,8 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
     """Role name → (app label, codename) pairs."""
     return {
         STAFF: _view_all()
-        | {("partners", f"{verb}_{model}") for verb in ("add", "change") for model in ("person", "exchange")},
+        | {("partners", f"{verb}_{model}") for verb in ("add", "change") for model in ("person", "exchange")}
+        | {("training", f"{verb}_trainingrecord") for verb in ("add", "change")},
         MANAGER: _view_all()
         | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")}
         | {AUDIT_TRAIL, EXPORT},

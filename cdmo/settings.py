@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "axes",
     "audit",
     "exports",
+    "training",
     "accounts",
     "core",
     "partners",
@@ -160,6 +161,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+
+# A qualification this close to expiry shows as "expiring".
+TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)
 
 # `make run` serves the illustrative demo data: say so on every page.
 DEMO_BANNER = env_bool("DJANGO_DEMO_BANNER", False)

@@ -12,6 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, login_as
 from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
+from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
 
 OK, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
 TO_LOGIN = "login"  # 302 to a login page (the admin may send anonymous visitors to its own)
@@ -45,6 +46,10 @@ ROLE_RIGHTS = {
     "partners.person": ("vac", "v", "v"),
     "partners.exchange": ("vac", "v", "v"),
     "milestones.milestone": ("v", "vac", "v"),
+    "training.requirement": ("v", "v", "v"),
+    "training.requirementversion": ("v", "v", "v"),
+    "training.curriculum": ("v", "v", "v"),
+    "training.trainingrecord": ("vac", "v", "v"),
 }
 
 
@@ -134,6 +139,7 @@ def world(alliance):
         "partners.person": alliance.agc_person,
         "partners.exchange": exchange,
         "milestones.milestone": milestone,
+        **training_objects(alliance),
         "auth.user": user,
         "auth.group": Group.objects.get(name="Staff"),
         "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
@@ -141,6 +147,21 @@ def world(alliance):
         "axes.accessfailurelog": AccessFailureLog.objects.create(**base),
     }
     return {"objects": objects, "exchange": exchange, "user": user}
+
+
+def training_objects(alliance) -> dict:
+    requirement = Requirement.objects.create(code="SOP-GOWN-B", title="Grade B gowning", validity_months=12)
+    version = RequirementVersion.objects.create(requirement=requirement, version=1, effective_from="2024-01-01")
+    curriculum = Curriculum.objects.create(name="Aseptic processing", function="manufacturing")
+    record = TrainingRecord.objects.create(
+        person=alliance.medinet_person, requirement=requirement, version=version, completed_on="2025-06-01"
+    )
+    return {
+        "training.requirement": requirement,
+        "training.requirementversion": version,
+        "training.curriculum": curriculum,
+        "training.trainingrecord": record,
+    }
 
 
 def url_for(name: str, world) -> str:

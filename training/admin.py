@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from audit.admin import AuditedAdmin
+from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
+
+
+class VersionInline(admin.TabularInline):
+    model = RequirementVersion
+    extra = 0
+    min_num = 1
+    fields = ["version", "effective_from"]
+
+
+@admin.register(Requirement)
+class RequirementAdmin(AuditedAdmin):
+    list_display = ["code", "title", "validity_months", "needs_evaluation"]
+    list_filter = ["needs_evaluation"]
+    search_fields = ["code", "title"]
+    inlines = [VersionInline]
+
+
+@admin.register(RequirementVersion)
+class RequirementVersionAdmin(AuditedAdmin):
+    list_display = ["requirement", "version", "effective_from"]
+    list_select_related = ["requirement"]
+    search_fields = ["requirement__code", "requirement__title"]
+    autocomplete_fields = ["requirement"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requirement")
+
+
+@admin.register(Curriculum)
+class CurriculumAdmin(AuditedAdmin):
+    list_display = ["name", "function", "site"]
+    list_filter = ["function", "site"]
+    list_select_related = ["site__company"]
+    search_fields = ["name"]
+    autocomplete_fields = ["site"]
+    filter_horizontal = ["requirements"]
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(AuditedAdmin):
+    list_display = ["person", "version", "completed_on", "result", "trainer", "evaluator", "evidence"]
+    list_filter = ["result", "requirement", "completed_on"]
+    list_select_related = ["person", "version__requirement", "trainer", "evaluator"]
+    search_fields = ["person__name", "person__name_ja", "requirement__code", "evidence"]
+    autocomplete_fields = ["person", "requirement", "version", "trainer", "evaluator", "exchange"]
+    date_hierarchy = "completed_on"

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.history import AuditedQuerySet, audit_history
+from partners.models import Exchange, Function, Person, Site
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, or the month's last day when it has no such day (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class Requirement(models.Model):
+    """A training requirement: an SOP or course, revised over time (see RequirementVersion)."""
+
+    code = models.CharField(_("code"), max_length=50, unique=True, help_text=_("e.g. SOP-QA-012"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    validity_months = models.PositiveSmallIntegerField(
+        _("valid for (months)"), null=True, blank=True, help_text=_("Leave empty when training never expires.")
+    )
+    needs_evaluation = models.BooleanField(
+        _("needs an on-the-job evaluation"), default=False, help_text=_("A record then needs its evaluator.")
+    )
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("training requirement")
+        verbose_name_plural = _("training requirements")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class RequirementVersion(models.Model):
+    """A version of a requirement and the day it takes effect; from then on, older training is superseded."""
+
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.PROTECT, related_name="versions", verbose_name=_("requirement")
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    effective_from = models.DateField(_("effective from"))
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history()
+
+    class Meta:
+        ordering = ["requirement", "version"]
+        verbose_name = _("requirement version")
+        verbose_name_plural = _("requirement versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "version"],
+                name="requirement_version_once",
+                violation_error_message=_("This requirement already has this version."),
+            ),
+            models.UniqueConstraint(
+                fields=["requirement", "effective_from"],
+                name="requirement_version_one_per_day",
+                violation_error_message=_("Another version of this requirement takes effect that day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requirement.code} v{self.version}"
+
+    def clean(self) -> None:
+        if not self.requirement_id or self.version is None or self.effective_from is None:
+            return
+        others = RequirementVersion.objects.filter(requirement_id=self.requirement_id).exclude(pk=self.pk)
+        out_of_order = others.filter(
+            Q(version__lt=self.version, effective_from__gte=self.effective_from)
+            | Q(version__gt=self.version, effective_from__lte=self.effective_from)
+        )
+        if out_of_order.exists():
+            raise ValidationError(
+                {"effective_from": _("A later version must take effect after the earlier ones.")},
+                code="version_order",
+            )
+
+
+class Curriculum(models.Model):
+    """The requirements for one function, at one site or everywhere."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    function = models.CharField(_("function"), max_length=30, choices=Function.choices)
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="curricula",
+        verbose_name=_("site"),
+        help_text=_("Leave empty for a curriculum that applies at every site."),
+    )
+    requirements = models.ManyToManyField(Requirement, related_name="curricula", verbose_name=_("requirements"))
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history(m2m_fields=("requirements",))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("curriculum")
+        verbose_name_plural = _("curricula")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingRecord(models.Model):
+    class Result(models.TextChoices):
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="training_records", verbose_name=_("person")
+    )
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.PROTECT, related_name="records", verbose_name=_("requirement")
+    )
+    version = models.ForeignKey(
+        RequirementVersion, on_delete=models.PROTECT, related_name="records", verbose_name=_("version trained on")
+    )
+    completed_on = models.DateField(_("completed on"))
+    trainer = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("trainer")
+    )
+    evaluator = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("evaluator")
+    )
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.PASSED)
+    evidence = models.CharField(
+        _("evidence reference"), max_length=200, blank=True, help_text=_("e.g. the training form's document number")
+    )
+    exchange = models.ForeignKey(
+        Exchange,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_records",
+        verbose_name=_("during exchange"),
+    )
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history()
+
+    class Meta:
+        ordering = ["-completed_on", "person__name"]
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        indexes = [models.Index(fields=["person", "requirement", "completed_on"], name="training_person_req_day")]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.version} ({self.completed_on:%Y-%m-%d})"
+
+    @property
+    def expires_on(self) -> datetime.date | None:
+        """The first day the training is no longer valid (None when the requirement never expires)."""
+        months = self.requirement.validity_months
+        return add_months(self.completed_on, months) if months else None
+
+    def clean(self) -> None:
+        errors = {}
+        if self.version_id and self.requirement_id and self.version.requirement_id != self.requirement_id:
+            errors["version"] = _("This version belongs to another requirement.")
+        elif self.version_id and self.completed_on and self.version.effective_from > self.completed_on:
+            errors["version"] = _("Version %(version)s only took effect on %(day)s.") % {
+                "version": self.version.version,
+                "day": self.version.effective_from.isoformat(),
+            }
+        if self.completed_on and self.completed_on > timezone.localdate():
+            errors["completed_on"] = _("Training cannot be completed in the future.")
+        if self.requirement_id and self.requirement.needs_evaluation and not self.evaluator_id:
+            errors["evaluator"] = _("This requirement needs an on-the-job evaluation: name the evaluator.")
+        if self.exchange_id and self.person_id and self.exchange.person_id != self.person_id:
+            errors["exchange"] = _("That exchange is another person's.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,138 @@
+"""Qualification status as of any date, computed from records and versions — never stored.
+
+A person's status for a requirement on a day: the latest passed record completed on or before that day decides.
+- not trained: no such record;
+- superseded: trained on a version older than the one in effect that day (from the new version's effective date);
+- expired: the day is on or after the record's expiry (the expiry day itself is no longer valid);
+- expiring: valid, but expires within the warning window;
+- current: otherwise.
+Cleared for a curriculum: every requirement current or expiring (expiring is still valid, only flagged).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from training.models import Requirement, RequirementVersion, TrainingRecord, add_months
+
+
+class Status(models.TextChoices):
+    CURRENT = "current", _("Current")
+    EXPIRING = "expiring", _("Expiring")
+    EXPIRED = "expired", _("Expired")
+    NOT_TRAINED = "not_trained", _("Not trained")
+    SUPERSEDED = "superseded", _("Superseded")
+
+    @property
+    def valid(self) -> bool:
+        return self in {Status.CURRENT, Status.EXPIRING}
+
+
+def expiring_window() -> int:
+    return getattr(settings, "TRAINING_EXPIRING_DAYS", 60)
+
+
+@dataclass(frozen=True)
+class Qualification:
+    status: Status
+    record_id: int | None = None
+    completed_on: datetime.date | None = None
+    trained_version: int | None = None
+    current_version: int | None = None
+    expires_on: datetime.date | None = None
+
+
+def versions_in_effect(requirement_ids: Iterable[int], day: datetime.date) -> dict[int, int]:
+    """Requirement id → the version number in effect on ``day`` (one query)."""
+    result: dict[int, int] = {}
+    rows = (
+        RequirementVersion.objects.filter(requirement_id__in=list(requirement_ids), effective_from__lte=day)
+        .order_by("requirement_id", "effective_from")
+        .values_list("requirement_id", "version")
+    )
+    for requirement_id, version in rows:
+        result[requirement_id] = version
+    return result
+
+
+def matrix(
+    person_ids: Iterable[int], requirements: Iterable[Requirement], day: datetime.date
+) -> dict[tuple[int, int], Qualification]:
+    """(person id, requirement id) → Qualification for every pair, in two queries whatever the size."""
+    person_ids, requirements = list(person_ids), list(requirements)
+    by_id = {requirement.pk: requirement for requirement in requirements}
+    in_effect = versions_in_effect(by_id, day)
+    latest: dict[tuple[int, int], tuple] = {}
+    rows = (
+        TrainingRecord.objects.filter(
+            person_id__in=person_ids,
+            requirement_id__in=list(by_id),
+            completed_on__lte=day,
+            result=TrainingRecord.Result.PASSED,
+        )
+        .order_by("completed_on", "version__version", "pk")
+        .values_list("person_id", "requirement_id", "pk", "completed_on", "version__version")
+    )
+    for person_id, requirement_id, pk, completed_on, version in rows:
+        latest[(person_id, requirement_id)] = (pk, completed_on, version)  # later rows win
+    result = {}
+    window = datetime.timedelta(days=expiring_window())
+    for person_id in person_ids:
+        for requirement_id, requirement in by_id.items():
+            found = latest.get((person_id, requirement_id))
+            current_version = in_effect.get(requirement_id)
+            if found is None:
+                result[(person_id, requirement_id)] = Qualification(Status.NOT_TRAINED, current_version=current_version)
+                continue
+            pk, completed_on, version = found
+            months = requirement.validity_months
+            expires_on = add_months(completed_on, months) if months else None
+            if current_version is not None and version < current_version:
+                status = Status.SUPERSEDED
+            elif expires_on is not None and day >= expires_on:
+                status = Status.EXPIRED
+            elif expires_on is not None and expires_on - day <= window:
+                status = Status.EXPIRING
+            else:
+                status = Status.CURRENT
+            result[(person_id, requirement_id)] = Qualification(
+                status, pk, completed_on, version, current_version, expires_on
+            )
+    return result
+
+
+def qualification(person_id: int, requirement: Requirement, day: datetime.date) -> Qualification:
+    return matrix([person_id], [requirement], day)[(person_id, requirement.pk)]
+
+
+@dataclass(frozen=True)
+class Clearance:
+    cleared: bool
+    missing: list[tuple[Requirement, Qualification]]
+
+
+def clearances(person_ids: Iterable[int], curriculum, day: datetime.date) -> dict[int, Clearance]:
+    """Person id → cleared for the curriculum on ``day``, and which requirements stand in the way."""
+    person_ids = list(person_ids)
+    requirements = list(curriculum.requirements.all())
+    grid = matrix(person_ids, requirements, day)
+    result = {}
+    for person_id in person_ids:
+        missing = [(r, grid[(person_id, r.pk)]) for r in requirements if not grid[(person_id, r.pk)].status.valid]
+        result[person_id] = Clearance(cleared=bool(requirements) and not missing, missing=missing)
+    return result
+
+
+def records_by_person(person_ids: Iterable[int]) -> dict[int, list[TrainingRecord]]:
+    rows = TrainingRecord.objects.filter(person_id__in=list(person_ids)).select_related("requirement", "version")
+    grouped: dict[int, list[TrainingRecord]] = defaultdict(list)
+    for record in rows:
+        grouped[record.person_id].append(record)
+    return grouped
