@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
     path("exports/", include("exports.urls")),
+    path("training/", include("training.urls")),
     path("account/", include("accounts.urls")),
     path("", include("partners.urls")),
     path("", include("milestones.urls")),

@@ -75,6 +75,8 @@ TABLE: dict[str, Expect] = {
     "milestones:detail": everyone(OK),
     "milestones:calendar": everyone(NOT_FOUND, anonymous=NOT_FOUND),  # its own token, not a session
     "partners:exchange_detail": everyone(OK),
+    "training:matrix": everyone(OK),
+    "training:person": everyone(OK),
     "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:evidence": Expect(TO_LOGIN, DENIED, OK, OK, OK),
@@ -169,6 +171,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["objects"]["milestones.milestone"].pk])
     if name == "partners:exchange_detail":
         return reverse(name, args=[world["exchange"].pk])
+    if name == "training:person":
+        return reverse(name, args=[world["objects"]["partners.person"].pk])
     if name == "exports:download":
         return reverse(name, args=["milestones", "csv"])
     if name == "audit:trail":
