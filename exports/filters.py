@@ -33,6 +33,7 @@ class Filters:
     site: Site | None = None
     company: Company | None = None
     record_type: str = ""
+    as_of: object = None
 
     def as_dict(self) -> dict[str, str]:
         values = {
@@ -42,6 +43,7 @@ class Filters:
             "site": str(self.site.pk) if self.site else "",
             "company": str(self.company.pk) if self.company else "",
             "record_type": self.record_type,
+            "as_of": self.as_of.isoformat() if self.as_of else "",
         }
         return {key: value for key, value in values.items() if value}
 
@@ -54,6 +56,9 @@ class FilterForm(forms.Form):
     partnership = SafeModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
     site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
     company = SafeModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
+    as_of = forms.DateField(
+        label=_("Qualification status as of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     record_type = forms.ChoiceField(
         label=_("Record type (audit trail)"),
         choices=[("", _("All"))] + [(key, key.capitalize()) for key in RECORD_TYPES],

@@ -7,13 +7,19 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from exports import audit_rows
+from exports import audit_rows, training_rows
 from exports.datasets import DATASETS, Column
 from exports.filters import Filters
 
 AUDIT_TRAIL = "audit-trail"
-NAMES = [*DATASETS, AUDIT_TRAIL]
-LABELS = {**{name: dataset.label for name, dataset in DATASETS.items()}, AUDIT_TRAIL: "Audit trail"}
+QUALIFICATIONS = "qualification-status"
+TABLES = {**DATASETS, training_rows.TRAINING_RECORDS.name: training_rows.TRAINING_RECORDS}
+NAMES = [*TABLES, QUALIFICATIONS, AUDIT_TRAIL]
+LABELS = {
+    **{name: dataset.label for name, dataset in TABLES.items()},
+    QUALIFICATIONS: "Qualification status",
+    AUDIT_TRAIL: "Audit trail",
+}
 FORMATS = ("csv", "xlsx", "json")
 AUDIT_FILTERS = frozenset({"start", "end", "record_type"})
 
@@ -34,7 +40,16 @@ def source(name: str, filters: Filters) -> Source:
         return Source(
             name, audit_rows.COLUMNS, lambda: audit_rows.rows(filters), lambda: audit_rows.count(filters), applied
         )
-    dataset = DATASETS[name]
+    if name == QUALIFICATIONS:
+        applied = {k: v for k, v in filters.as_dict().items() if k in training_rows.STATUS_FILTERS}
+        return Source(
+            name,
+            training_rows.STATUS_COLUMNS,
+            lambda: training_rows.status_rows(filters),
+            lambda: training_rows.status_count(filters),
+            applied,
+        )
+    dataset = TABLES[name]
     queryset = dataset.queryset(filters)
     return Source(
         name,

@@ -221,7 +221,16 @@ def test_evidence_pack_manifest_matches_its_files(auditor_client, exchanges):
     archive = zipfile.ZipFile(io.BytesIO(pack))
     manifest = json.loads(archive.read("manifest.json"))
     names = {entry["file"] for entry in manifest["files"]}
-    assert names == {"companies.csv", "sites.csv", "people.csv", "exchanges.csv", "milestones.csv", "audit-trail.csv"}
+    assert names == {
+        "companies.csv",
+        "sites.csv",
+        "people.csv",
+        "exchanges.csv",
+        "milestones.csv",
+        "training-records.csv",
+        "qualification-status.csv",
+        "audit-trail.csv",
+    }
     for entry in manifest["files"]:
         data = archive.read(entry["file"])
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--site", help="Site id")
         parser.add_argument("--company", help="Company id")
         parser.add_argument("--record-type", dest="record_type", help="For the audit trail: company, exchange, …")
+        parser.add_argument("--as-of", dest="as_of", help="For qualification status: YYYY-MM-DD (default today)")
 
     def handle(self, *args, dataset, fmt, output, **options):
         form = FilterForm({key: options[key] for key in FilterForm.base_fields if options.get(key)})

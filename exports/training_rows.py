@@ -1,0 +1,120 @@
+"""Training exports: the records as stored, and qualification status as of a chosen date (computed)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from exports.datasets import Column, Dataset, party_group_ids
+from exports.filters import Filters
+from partners.models import Person
+from training.models import Requirement, TrainingRecord
+from training.status import matrix
+
+C = Column
+# People per status batch: two queries each, whatever the number of people.
+BATCH = 500
+
+
+def filter_records(rows: QuerySet, filters: Filters) -> QuerySet:
+    if filters.site:
+        rows = rows.filter(person__home_site=filters.site)
+    if filters.company:
+        rows = rows.filter(person__employer=filters.company)
+    group = party_group_ids(filters)
+    if group is not None:
+        rows = rows.filter(person__employer__in=group)
+    if filters.start:
+        rows = rows.filter(completed_on__gte=filters.start)
+    if filters.end:
+        rows = rows.filter(completed_on__lte=filters.end)
+    return rows
+
+
+TRAINING_RECORDS = Dataset(
+    "training-records",
+    "Training records",
+    TrainingRecord,
+    (
+        C("id", "Record id", "pk", "int"),
+        C("person_id", "Person id", "person_id", "int"),
+        C("person", "Person", "person__name"),
+        C("requirement_id", "Requirement id", "requirement_id", "int"),
+        C("requirement", "Requirement", "requirement__code"),
+        C("version", "Version trained on", "version__version", "int"),
+        C("completed_on", "Completed on", "completed_on", "date"),
+        C("result", "Result", "result"),
+        C("trainer", "Trainer", "trainer__name"),
+        C("evaluator", "Evaluator", "evaluator__name"),
+        C("evidence", "Evidence reference", "evidence"),
+        C("exchange_id", "Exchange id", "exchange_id", "int"),
+    ),
+    filter_records,
+    frozenset({"start", "end", "partnership", "site", "company"}),
+)
+
+STATUS_COLUMNS = (
+    C("as_of", "As of", None, "date"),
+    C("person_id", "Person id", None, "int"),
+    C("person", "Person", None),
+    C("requirement_id", "Requirement id", None, "int"),
+    C("requirement", "Requirement", None),
+    C("status", "Status", None),
+    C("trained_version", "Version trained on", None, "int"),
+    C("current_version", "Version in effect", None, "int"),
+    C("completed_on", "Completed on", None, "date"),
+    C("expires_on", "Expires on", None, "date"),
+)
+STATUS_FILTERS = frozenset({"as_of", "partnership", "site", "company"})
+
+
+def status_people(filters: Filters) -> QuerySet:
+    people = Person.objects.filter(active=True)
+    if filters.site:
+        people = people.filter(home_site=filters.site)
+    if filters.company:
+        people = people.filter(employer=filters.company)
+    group = party_group_ids(filters)
+    if group is not None:
+        people = people.filter(employer__in=group)
+    return people.order_by("pk")
+
+
+def status_rows(filters: Filters) -> Iterator[tuple]:
+    day = filters.as_of or timezone.localdate()
+    requirements = list(Requirement.objects.order_by("code"))
+    people = status_people(filters).values_list("pk", "name")
+    batch: list[tuple[int, str]] = []
+    for person in people.iterator(chunk_size=BATCH):
+        batch.append(person)
+        if len(batch) == BATCH:
+            yield from _status_batch(batch, requirements, day)
+            batch = []
+    yield from _status_batch(batch, requirements, day)
+
+
+def _status_batch(people, requirements, day) -> Iterator[tuple]:
+    if not people:
+        return
+    grid = matrix([pk for pk, _name in people], requirements, day)
+    for pk, name in people:
+        for requirement in requirements:
+            q = grid[(pk, requirement.pk)]
+            yield (
+                day,
+                pk,
+                name,
+                requirement.pk,
+                requirement.code,
+                q.status.value,
+                q.trained_version,
+                q.current_version,
+                q.completed_on,
+                q.expires_on,
+            )
+
+
+def status_count(filters: Filters) -> int:
+    return status_people(filters).count() * Requirement.objects.count()
