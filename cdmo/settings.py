@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "crispy_forms",
+    "import_export",
     "crispy_bootstrap5",
     # Bootstrap's CSS and JS ship in this package: no CDN at run time.
     "js_lib_bootstrap5",
@@ -161,6 +162,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+
+# Importing a spreadsheet of records needs the right to add them.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)

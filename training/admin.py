@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from import_export.admin import ImportMixin
 
 from audit.admin import AuditedAdmin
 from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
+from training.resources import TrainingRecordResource
 
 
 class VersionInline(admin.TabularInline):
@@ -43,7 +45,10 @@ class CurriculumAdmin(AuditedAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(AuditedAdmin):
+class TrainingRecordAdmin(ImportMixin, AuditedAdmin):
+    """Staff key records in one by one, or import a spreadsheet: previewed, rejected whole if any row is wrong."""
+
+    resource_classes = [TrainingRecordResource]
     list_display = ["person", "version", "completed_on", "result", "trainer", "evaluator", "evidence"]
     list_filter = ["result", "requirement", "completed_on"]
     list_select_related = ["person", "version__requirement", "trainer", "evaluator"]

@@ -76,6 +76,8 @@ TABLE: dict[str, Expect] = {
     "milestones:calendar": everyone(NOT_FOUND, anonymous=NOT_FOUND),  # its own token, not a session
     "partners:exchange_detail": everyone(OK),
     "training:matrix": everyone(OK),
+    "admin:training_trainingrecord_import": Expect(TO_LOGIN, OK, DENIED, DENIED, OK),
+    "admin:training_trainingrecord_process_import": everyone(NOT_ALLOWED),  # POST-only
     "training:person": everyone(OK),
     "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
