@@ -34,6 +34,8 @@ class MilestoneForm(AuditedModelForm):
             "actual_date",
             "status",
             "countdown",
+            "required_function",
+            "required_headcount",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -72,6 +74,7 @@ class MilestoneAdmin(AuditedAdmin):
     fieldsets = [
         (None, {"fields": ["partnership", "site", "title", "description", "owner"]}),
         (_("Dates and status"), {"fields": ["baseline_date", "forecast_date", "actual_date", "status", "countdown"]}),
+        (_("Qualified people needed"), {"fields": ["required_function", "required_headcount"]}),
         (_("Dependencies"), {"fields": ["depends_on"]}),
     ]
 

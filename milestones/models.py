@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from milestones.rag import Rag, rag_for
-from partners.models import Partnership, Person, Site
+from partners.models import Function, Partnership, Person, Site
 
 DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
 DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
@@ -98,6 +98,14 @@ class Milestone(models.Model):
     forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    required_function = models.CharField(
+        _("needs people in"),
+        max_length=30,
+        choices=Function.choices,
+        blank=True,
+        help_text=_("With the headcount below: the qualified people this milestone needs at its site."),
+    )
+    required_headcount = models.PositiveSmallIntegerField(_("qualified headcount needed"), null=True, blank=True)
     countdown = models.BooleanField(
         _("countdown on the dashboard"),
         default=False,
@@ -164,6 +172,13 @@ class Milestone(models.Model):
         )
 
     def clean(self) -> None:
+        if bool(self.required_function) != (self.required_headcount is not None):
+            raise ValidationError(
+                {"required_headcount": _("Give both the function and the headcount it needs, or neither.")},
+                code="headcount_pair",
+            )
+        if self.required_headcount is not None and not self.site_id:
+            raise ValidationError({"site": _("A headcount need is for a site: choose one.")}, code="headcount_site")
         if self.status == self.Status.DONE and not self.actual_date:
             raise ValidationError({"actual_date": DONE_NEEDS_DATE}, code="done_without_date")
         if self.actual_date and self.status != self.Status.DONE:

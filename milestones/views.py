@@ -15,6 +15,7 @@ from milestones.calendar import milestone_calendar
 from milestones.filters import DashboardFilters
 from milestones.models import Milestone
 from milestones.movement import forecast_movement
+from training import readiness
 
 # What secrets.token_urlsafe(32) makes; anything else cannot be a token and never reaches the database.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -53,6 +54,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "on_exchange": on_exchange,
         "on_exchange_total": on_exchange_total,
         "calendar_token": CalendarToken.for_user(request.user),
+        "training_needs": readiness.needs(milestones, today),
+        "expiring": readiness.expiring(today),
     }
     return render(request, "milestones/dashboard.html", context, status=200 if valid else 400)
 

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tests.factories import MilestoneFactory, PersonFactory
+from tests.training.test_status import requirement, trained
+from training.models import Curriculum
+
+D = datetime.date
+
+
+@pytest.fixture
+def today(monkeypatch):
+    day = D(2026, 11, 25)
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: day)
+    return day
+
+
+def test_dashboard_compares_qualified_people_with_what_a_milestone_needs(manager_client, alliance, today):
+    gowning = requirement("SOP-GOWN-B", validity=12)
+    curriculum = Curriculum.objects.create(name="Aseptic, Yokohama", function="manufacturing", site=alliance.yokohama)
+    curriculum.requirements.set([gowning])
+    ready = PersonFactory(name="Aya", employer=alliance.agc_bio, home_site=alliance.yokohama)
+    trained(ready, gowning, D(2026, 1, 10))  # valid until 2027-01-10: expiring within 60 days
+    PersonFactory(name="Ken", employer=alliance.agc_bio, home_site=alliance.yokohama)  # not trained
+    MilestoneFactory(
+        partnership=alliance.partnership,
+        title="Yokohama launch",
+        site=alliance.yokohama,
+        required_function="manufacturing",
+        required_headcount=3,
+    )
+    response = manager_client.get(reverse("milestones:dashboard"))
+    [need] = response.context["training_needs"]
+    assert (need.needed, need.qualified, need.short) == (3, 1, 2)
+    shown, total = response.context["expiring"]
+    assert total == 1 and shown[0].person.name == "Aya" and shown[0].expires_on == D(2027, 1, 10)
+    assert "Qualifications expiring soon: 1" in response.text
+
+
+def test_a_headcount_need_names_function_headcount_and_site(alliance):
+    milestone = MilestoneFactory.build(partnership=alliance.partnership, required_headcount=2)
+    with pytest.raises(ValidationError, match="Give both the function and the headcount"):
+        milestone.full_clean()
+    milestone.required_function = "manufacturing"
+    with pytest.raises(ValidationError, match="A headcount need is for a site"):
+        milestone.full_clean()
