@@ -33,15 +33,27 @@ def canonical_value(field: models.Field, value) -> object:
     return str(value)  # Decimal, UUID
 
 
+# Left out of a row's content, so that adding a field with an empty default to an audited model (a migration
+# fills old rows with it) leaves every earlier hash valid. An empty value still differs from a set one.
+def is_empty(value) -> bool:
+    return value is None or value is False or value == ""
+
+
+def canonical(data: dict) -> str:
+    kept = {key: value for key, value in data.items() if not is_empty(value)}
+    return json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_of(row: models.Model) -> str:
     """The row as canonical JSON: same bytes on SQLite and PostgreSQL, before insert and after reading back."""
-    data = {
-        field.attname: canonical_value(field, getattr(row, field.attname))
-        for field in row._meta.concrete_fields
-        # Not content: the hash itself, and the surrogate key the database assigns on insert.
-        if field.attname != "chain_hash" and not field.primary_key
-    }
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical(
+        {
+            field.attname: canonical_value(field, getattr(row, field.attname))
+            for field in row._meta.concrete_fields
+            # Not content: the hash itself, and the surrogate key the database assigns on insert.
+            if field.attname != "chain_hash" and not field.primary_key
+        }
+    )
 
 
 def link_hash(previous: str, row: models.Model) -> str:

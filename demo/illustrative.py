@@ -345,3 +345,45 @@ DEMO_USERS = [
     ("manager", "Manager", "Manager"),
     ("auditor", "Auditor", "Auditor"),
 ]
+
+# Training (illustrative): requirement code, title, validity in months (None: never expires), evaluation needed,
+# versions as (number, effective from).
+REQUIREMENTS = [
+    ("SOP-GOWN-B", "Grade B gowning qualification", 12, True, [(1, D(2024, 10, 1)), (2, D(2026, 4, 1))]),
+    ("SOP-ASEP-004", "Aseptic processing in the isolator", 12, True, [(1, D(2024, 10, 1))]),
+    ("SOP-QA-012", "Deviation handling and CAPA", 24, False, [(1, D(2024, 10, 1))]),
+    ("SOP-QA-020", "Batch record review", None, False, [(1, D(2024, 10, 1))]),
+    ("SOP-QC-031", "Flow-cytometry identity assay", 12, True, [(1, D(2025, 6, 1))]),
+]
+CURRICULA = [
+    # name, function, site, requirement codes
+    (
+        "Cell processing at Yokohama",
+        "manufacturing",
+        "Yokohama Technical Center",
+        ["SOP-GOWN-B", "SOP-ASEP-004", "SOP-QA-012"],
+    ),
+    ("Quality assurance at Yokohama", "quality_assurance", "Yokohama Technical Center", ["SOP-QA-012", "SOP-QA-020"]),
+    ("QC testing at Yokohama", "quality_control", "Yokohama Technical Center", ["SOP-GOWN-B", "SOP-QC-031"]),
+    (
+        "Cell processing at Shinagawa",
+        "manufacturing",
+        "Shinagawa Cell Processing Center",
+        ["SOP-GOWN-B", "SOP-ASEP-004"],
+    ),
+]
+TRAINING_RECORDS = [
+    # person, requirement, version, completed on, trainer, evaluator, evidence
+    ("Yui Takahashi", "SOP-GOWN-B", 2, D(2026, 4, 20), "Haruka Nishimura", "Haruka Nishimura", "TRN-2026-0101"),
+    ("Yui Takahashi", "SOP-ASEP-004", 1, D(2025, 12, 5), "Haruka Nishimura", "Haruka Nishimura", "TRN-2025-0412"),
+    ("Yui Takahashi", "SOP-QA-012", 1, D(2025, 2, 3), "Ren Shimizu", None, "TRN-2025-0033"),
+    ("Takumi Yamada", "SOP-GOWN-B", 1, D(2025, 7, 14), "Yui Takahashi", "Yui Takahashi", "TRN-2025-0301"),
+    ("Takumi Yamada", "SOP-ASEP-004", 1, D(2025, 8, 1), "Yui Takahashi", "Yui Takahashi", "TRN-2025-0322"),
+    ("Daichi Kobayashi", "SOP-QA-012", 1, D(2025, 3, 10), "Ren Shimizu", None, "TRN-2025-0071"),
+    ("Daichi Kobayashi", "SOP-QA-020", 1, D(2025, 4, 2), "Ren Shimizu", None, "TRN-2025-0090"),
+    ("Aoi Fujita", "SOP-GOWN-B", 2, D(2026, 4, 8), "Sakura Inoue", "Sakura Inoue", "TRN-2026-0095"),
+    ("Aoi Fujita", "SOP-QC-031", 1, D(2026, 1, 20), "Sakura Inoue", "Sakura Inoue", "TRN-2026-0012"),
+    ("Sakura Inoue", "SOP-QC-031", 1, D(2025, 12, 28), "Aoi Fujita", "Aoi Fujita", "TRN-2025-0501"),
+]
+# The launch needs this many qualified operators at Yokohama.
+LAUNCH_NEED = ("manufacturing", 4)

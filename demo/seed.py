@@ -16,6 +16,7 @@ from demo import illustrative, reference
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
 from partners.models import Capability, Company, Exchange, Function, Partnership, Person, Site
+from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
 
 SYNTHETIC_EMAIL = "synthetic-{:07d}@demo.example"
 SYNTHETIC_REASON = "Synthetic demo data (seed_demo --exchanges)"
@@ -187,6 +188,38 @@ def seed_illustrative(partnership: Partnership) -> None:
         if set(milestone.dependencies.all()) != set(wanted):
             milestone._change_reason = REASON
             milestone_set_dependencies(milestone=milestone, depends_on=wanted)
+
+
+@transaction.atomic
+def seed_training() -> None:
+    sites = {site.name: site for site in Site.objects.all()}
+    people = {person.name: person for person in Person.objects.filter(email__endswith="@demo.example")}
+    requirements = {}
+    for code, title, validity, evaluation, versions in illustrative.REQUIREMENTS:
+        requirement = upsert(
+            Requirement, {"code": code}, {"title": title, "validity_months": validity, "needs_evaluation": evaluation}
+        )
+        for number, effective in versions:
+            upsert(RequirementVersion, {"requirement": requirement, "version": number}, {"effective_from": effective})
+        requirements[code] = requirement
+    for name, function, site, codes in illustrative.CURRICULA:
+        curriculum = upsert(Curriculum, {"name": name}, {"function": function, "site": sites[site]})
+        set_links(curriculum, "requirements", [requirements[code] for code in codes])
+    for person, code, number, day, trainer, evaluator, evidence in illustrative.TRAINING_RECORDS:
+        upsert(
+            TrainingRecord,
+            {"person": people[person], "requirement": requirements[code], "completed_on": day},
+            {
+                "version": requirements[code].versions.get(version=number),
+                "trainer": people.get(trainer),
+                "evaluator": people.get(evaluator),
+                "evidence": evidence,
+            },
+        )
+    function, headcount = illustrative.LAUNCH_NEED
+    launch = Milestone.objects.filter(title=illustrative.LAUNCH).first()
+    if launch is not None:
+        upsert(Milestone, {"pk": launch.pk}, {"required_function": function, "required_headcount": headcount})
 
 
 @transaction.atomic

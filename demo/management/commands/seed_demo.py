@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.seed import add_synthetic_exchanges, seed_illustrative, seed_reference, seed_users
+from demo.seed import add_synthetic_exchanges, seed_illustrative, seed_reference, seed_training, seed_users
 
 
 class Command(BaseCommand):
@@ -33,6 +33,7 @@ class Command(BaseCommand):
             raise CommandError("--password must not be empty.")
         partnership = seed_reference()
         seed_illustrative(partnership)
+        seed_training()
         logins = seed_users(password)
         added = add_synthetic_exchanges(partnership, exchanges, seed=random_seed)
         if added:
