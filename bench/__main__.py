@@ -22,7 +22,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import audit_overhead, dashboard, exports, import_export_reference  # noqa: E402
+from bench import audit_overhead, dashboard, exports, import_export_reference, training  # noqa: E402
 from bench.setup import ensure_size  # noqa: E402
 from exports.filters import Filters  # noqa: E402
 from milestones.models import Milestone  # noqa: E402
@@ -91,6 +91,7 @@ def main() -> None:
         ensure_size(exchanges=wanted_exchanges, milestones=wanted_milestones)
         rows.append(measure_size())
         print(f"measured {rows[-1]['exchanges']:,} exchanges, {rows[-1]['milestones']:,} milestones", flush=True)
+    training_lines = training.report()
     saves = audit_overhead.measure()
     reference = import_export_reference.measure()
     memory = exports.memory_lines()
@@ -101,6 +102,7 @@ def main() -> None:
             "Pages: median of 5 renders through Django's test client after a warm-up. Exports: exchanges, all",
             "columns, complete files. Peak Python memory of the CSV export: " + "; ".join(memory) + ".",
             f"Reference: {reference}.",
+            *(f"{line}." for line in training_lines),
             f"History on save: {saves}.",
         ]
     )
