@@ -49,3 +49,32 @@ def test_a_headcount_need_names_function_headcount_and_site(alliance):
     milestone.required_function = "manufacturing"
     with pytest.raises(ValidationError, match="A headcount need is for a site"):
         milestone.full_clean()
+
+
+def test_the_training_panel_keeps_the_dashboard_bounded_in_queries(manager_client, alliance, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gowning = requirement("SOP-GOWN-B", validity=12)
+    curriculum = Curriculum.objects.create(name="Aseptic, Yokohama", function="manufacturing", site=alliance.yokohama)
+    curriculum.requirements.set([gowning])
+    MilestoneFactory(
+        partnership=alliance.partnership,
+        title="Launch",
+        site=alliance.yokohama,
+        required_function="manufacturing",
+        required_headcount=3,
+    )
+    trained(PersonFactory(employer=alliance.agc_bio, home_site=alliance.yokohama), gowning, D(2026, 1, 10))
+    url = reverse("milestones:dashboard")
+    manager_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        manager_client.get(url)
+    for n in range(25):
+        person = PersonFactory(employer=alliance.agc_bio, home_site=alliance.yokohama)
+        trained(person, requirement(f"SOP-X{n}", validity=12), D(2026, 1, 10))
+        trained(person, gowning, D(2026, 1, 10))
+    with CaptureQueriesContext(connection) as many:
+        response = manager_client.get(url)
+    assert response.context["training_needs"][0].qualified == 26
+    assert len(many) == len(few)
