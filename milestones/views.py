@@ -35,6 +35,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     names = dashboard.direction_labels()
     headcount = dashboard.headcount(exchanges, dashboard.default_quarters(filters, today), names)
     on_exchange, on_exchange_total = dashboard.on_exchange_now(exchanges, today)
+    qualified = readiness.qualified(today)
     context = {
         "form": form,
         "filters": filters,
@@ -54,7 +55,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "on_exchange": on_exchange,
         "on_exchange_total": on_exchange_total,
         "calendar_token": CalendarToken.for_user(request.user),
-        "training_needs": readiness.needs(milestones, today),
+        "training_needs": readiness.needs(milestones, qualified),
+        "headcounts": readiness.headcounts(qualified),
         "expiring": readiness.expiring(today),
     }
     return render(request, "milestones/dashboard.html", context, status=200 if valid else 400)

@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from partners.models import Function, Person
+from partners.models import Function, Person, Site
 from training.models import Curriculum, Requirement, TrainingRecord
 from training.status import Status, matrix
 
@@ -43,30 +43,58 @@ def cleared_people(person_rows, curricula, grid) -> Counter:
     return counts
 
 
-def needs(milestones, day: datetime.date) -> list[Need]:
-    wanted = [m for m in milestones if m.required_headcount and m.site_id]
-    if not wanted:
-        return []
+@dataclass
+class Headcount:
+    site: Site
+    function: str
+    qualified: int
+    people: int
+
+
+@dataclass
+class Qualified:
+    cleared: Counter  # (site id, function) → people cleared for every curriculum that applies to them
+    totals: Counter  # (site id, function) → active people
+    curricula: list[Curriculum]
+
+
+def qualified(day: datetime.date) -> Qualified:
+    """Who is cleared, per site and function, for every pair a curriculum covers — a fixed number of queries."""
     curricula = list(Curriculum.objects.prefetch_related("requirements"))
     requirements = list({r.pk: r for c in curricula for r in c.requirements.all()}.values())
     person_rows = list(
         Person.objects.filter(
-            active=True,
-            home_site_id__in={m.site_id for m in wanted},
-            function__in={m.required_function for m in wanted},
+            active=True, function__in={c.function for c in curricula}, home_site__isnull=False
         ).values_list("pk", "home_site_id", "function")
     )
     grid = matrix([row[0] for row in person_rows], requirements, day)
-    counts = cleared_people(person_rows, curricula, grid)
+    totals = Counter((site_id, function) for _pk, site_id, function in person_rows)
+    return Qualified(cleared_people(person_rows, curricula, grid), totals, curricula)
+
+
+def headcounts(q: Qualified) -> list[Headcount]:
+    sites = Site.objects.in_bulk({site_id for site_id, _function in q.totals})
+    labels = dict(Function.choices)
+    rows = [
+        Headcount(sites[site_id], str(labels.get(function, function)), q.cleared[(site_id, function)], total)
+        for (site_id, function), total in q.totals.items()
+        if any(c.function == function and c.site_id in (None, site_id) for c in q.curricula)
+    ]
+    return sorted(rows, key=lambda h: (str(h.site), h.function))
+
+
+def needs(milestones, q: Qualified) -> list[Need]:
+    """Each milestone that states a headcount, against the people cleared at its site in its function."""
     labels = dict(Function.choices)
     return [
         Need(
             m,
             str(labels.get(m.required_function, m.required_function)),
             m.required_headcount,
-            counts[(m.site_id, m.required_function)],
+            q.cleared[(m.site_id, m.required_function)],
         )
-        for m in wanted
+        for m in milestones
+        if m.required_headcount and m.site_id
     ]
 
 

@@ -40,6 +40,8 @@ def test_dashboard_compares_qualified_people_with_what_a_milestone_needs(manager
     shown, total = response.context["expiring"]
     assert total == 1 and shown[0].person.name == "Aya" and shown[0].expires_on == D(2027, 1, 10)
     assert "Qualifications expiring soon: 1" in response.text
+    [row] = response.context["headcounts"]
+    assert (row.site, row.function, row.qualified, row.people) == (alliance.yokohama, "Manufacturing", 1, 3)
 
 
 def test_a_headcount_need_names_function_headcount_and_site(alliance):
