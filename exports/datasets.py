@@ -85,13 +85,24 @@ def filter_sites(rows, filters: Filters):
     return rows if group is None else rows.filter(company__in=group)
 
 
-def filter_people(rows, filters: Filters):
+def people_scope(filters: Filters, prefix: str = "") -> Q:
+    """People based at the site, employed by the company, acting for the partnership's parties.
+
+    ``prefix`` reaches the person from another record ("person__" for training records).
+    """
+    scope = Q()
     if filters.site:
-        rows = rows.filter(home_site=filters.site)
+        scope &= Q(**{f"{prefix}home_site": filters.site})
     if filters.company:
-        rows = rows.filter(employer=filters.company)
+        scope &= Q(**{f"{prefix}employer": filters.company})
     group = party_group_ids(filters)
-    return rows if group is None else rows.filter(employer__in=group)
+    if group is not None:
+        scope &= Q(**{f"{prefix}employer__in": group})
+    return scope
+
+
+def filter_people(rows, filters: Filters):
+    return rows.filter(people_scope(filters))
 
 
 def filter_exchanges(rows, filters: Filters):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from exports.datasets import Column, Dataset, party_group_ids
+from exports.datasets import Column, Dataset, people_scope
 from exports.filters import Filters
 from partners.models import Person
 from training.models import Requirement, TrainingRecord
@@ -19,13 +19,7 @@ BATCH = 500
 
 
 def filter_records(rows: QuerySet, filters: Filters) -> QuerySet:
-    if filters.site:
-        rows = rows.filter(person__home_site=filters.site)
-    if filters.company:
-        rows = rows.filter(person__employer=filters.company)
-    group = party_group_ids(filters)
-    if group is not None:
-        rows = rows.filter(person__employer__in=group)
+    rows = rows.filter(people_scope(filters, prefix="person__"))
     if filters.start:
         rows = rows.filter(completed_on__gte=filters.start)
     if filters.end:
@@ -71,15 +65,7 @@ STATUS_FILTERS = frozenset({"as_of", "partnership", "site", "company"})
 
 
 def status_people(filters: Filters) -> QuerySet:
-    people = Person.objects.filter(active=True)
-    if filters.site:
-        people = people.filter(home_site=filters.site)
-    if filters.company:
-        people = people.filter(employer=filters.company)
-    group = party_group_ids(filters)
-    if group is not None:
-        people = people.filter(employer__in=group)
-    return people.order_by("pk")
+    return Person.objects.filter(people_scope(filters), active=True).order_by("pk")
 
 
 def status_rows(filters: Filters) -> Iterator[tuple]:
