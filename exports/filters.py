@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import SafeModelChoiceField
+from core.forms import BootstrapFilterForm
 from partners.models import Company, Partnership, Site
 
 RECORD_TYPES = {
@@ -48,7 +49,7 @@ class Filters:
         return {key: value for key, value in values.items() if value}
 
 
-class FilterForm(forms.Form):
+class FilterForm(BootstrapFilterForm):
     """Export filters, from a query string or the export page. Bad values are a clear 400, never a 500."""
 
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -64,11 +65,6 @@ class FilterForm(forms.Form):
         choices=[("", _("All"))] + [(key, key.capitalize()) for key in RECORD_TYPES],
         required=False,
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
 
     def clean(self):
         data = super().clean()

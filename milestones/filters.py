@@ -5,10 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import SafeModelChoiceField
+from core.forms import BootstrapFilterForm
 from partners.models import Partnership, Site
 
 
-class DashboardFilters(forms.Form):
+class DashboardFilters(BootstrapFilterForm):
     """The dashboard's filters. They live in the query string, so a filtered view can be shared or bookmarked."""
 
     partnership = SafeModelChoiceField(
@@ -17,11 +18,6 @@ class DashboardFilters(forms.Form):
     site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False, empty_label=_("All"))
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ModelChoiceField) else "form-control"
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from core.fields import SafeModelChoiceField
+from core.forms import BootstrapFilterForm
 from partners.models import Function, Person, Site
 from training.models import Curriculum, Requirement, TrainingRecord
 from training.status import clearances, matrix
@@ -18,15 +19,10 @@ from training.status import clearances, matrix
 PEOPLE_PER_PAGE = 100
 
 
-class MatrixFilters(forms.Form):
+class MatrixFilters(BootstrapFilterForm):
     site = SafeModelChoiceField(label=_("Home site"), queryset=Site.objects.all(), required=False)
     function = forms.ChoiceField(label=_("Function"), choices=[("", _("All")), *Function.choices], required=False)
     as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-control" if isinstance(field, forms.DateField) else "form-select"
 
 
 def curricula_for(function: str | None, site: Site | None):
