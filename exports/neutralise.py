@@ -19,7 +19,8 @@ def neutralise(text: str) -> str:
 
 def neutralise_sql(column: str) -> str:
     """The same rule as a PostgreSQL expression over ``column`` (a quoted identifier)."""
+    # A first-character test before the regex: most cells start with a letter and never reach the regex.
     return (
-        f"CASE WHEN {column} ~ '^[-=+@\\t\\r]' AND {column} !~ '^-[0-9]+([.][0-9]+)?$' "
-        f"THEN '''' || {column} ELSE {column} END"
+        f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
+        f"AND {column} !~ '^-[0-9]+([.][0-9]+)?$' THEN '''' || {column} ELSE {column} END"
     )
