@@ -12,7 +12,6 @@ Cleared for a curriculum: every requirement current or expiring (expiring is sti
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -128,11 +127,3 @@ def clearances(person_ids: Iterable[int], curriculum, day: datetime.date) -> dic
         missing = [(r, grid[(person_id, r.pk)]) for r in requirements if not grid[(person_id, r.pk)].status.valid]
         result[person_id] = Clearance(cleared=bool(requirements) and not missing, missing=missing)
     return result
-
-
-def records_by_person(person_ids: Iterable[int]) -> dict[int, list[TrainingRecord]]:
-    rows = TrainingRecord.objects.filter(person_id__in=list(person_ids)).select_related("requirement", "version")
-    grouped: dict[int, list[TrainingRecord]] = defaultdict(list)
-    for record in rows:
-        grouped[record.person_id].append(record)
-    return grouped
