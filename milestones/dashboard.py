@@ -13,7 +13,7 @@ from milestones.models import Dependency, Milestone
 from milestones.quarters import Quarter, quarters_between
 from milestones.rag import Rag
 from partners.models import Company, Exchange, Function, Partnership, Site
-from partners.models.exchange import on_exchange
+from partners.models.exchange import direction_label, on_exchange
 
 # How many people the "on exchange now" list names before it points to the full list.
 ON_EXCHANGE_SHOWN = 25
@@ -29,15 +29,6 @@ class Filters:
     site: Site | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
-
-    def as_query(self) -> dict[str, str]:
-        values = {
-            "partnership": self.partnership.pk if self.partnership else None,
-            "site": self.site.pk if self.site else None,
-            "start": self.start.isoformat() if self.start else None,
-            "end": self.end.isoformat() if self.end else None,
-        }
-        return {key: str(value) for key, value in values.items() if value is not None}
 
 
 @dataclass
@@ -230,7 +221,7 @@ def exchange_counts(exchanges: QuerySet[Exchange], names: dict[int, str], today:
     )
     return [
         DirectionCount(
-            f"{names[r['home_party']]} → {names[r['host_party']]}", r["active"], r["planned"], r["completed"]
+            direction_label(names[r["home_party"]], names[r["host_party"]]), r["active"], r["planned"], r["completed"]
         )
         for r in rows
     ]
@@ -249,7 +240,7 @@ def headcount(exchanges: QuerySet[Exchange], quarters: list[Quarter], names: dic
     chart = Headcount(quarters=quarters, directions=[], functions=[])
     functions_seen = set()
     for row in rows:
-        direction = f"{names[row['home_party']]} → {names[row['host_party']]}"
+        direction = direction_label(names[row["home_party"]], names[row["host_party"]])
         if direction not in chart.directions:
             chart.directions.append(direction)
         functions_seen.add(row["function_area"])

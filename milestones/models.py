@@ -35,13 +35,6 @@ class MilestoneQuerySet(AuditedQuerySet):
             Q(baseline_date__range=window) | Q(forecast_date__range=window) | Q(actual_date__range=window)
         )
 
-    def slipped(self) -> MilestoneQuerySet:
-        """Milestones whose forecast (or actual) date moved off the baseline."""
-        return self.exclude(status=Milestone.Status.CANCELLED).filter(
-            Q(actual_date__isnull=False) & ~Q(actual_date=F("baseline_date"))
-            | Q(actual_date__isnull=True, forecast_date__isnull=False) & ~Q(forecast_date=F("baseline_date"))
-        )
-
 
 # Defined before Milestone: its history snapshots these links, so the class must exist first.
 class Dependency(models.Model):

@@ -9,6 +9,7 @@ from audit.forms import AuditedModelForm
 from core.fields import SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelectMultiple
 from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
+from partners.models.exchange import direction_label
 from partners.services import partnership_set_parties
 
 
@@ -93,7 +94,7 @@ class DirectionFilter(admin.SimpleListFilter):
         links = PartnershipParty.objects.select_related("company").order_by("company__short_name")
         parties = {link.company for link in links}
         return [
-            (f"{home.pk}-{host.pk}", f"{home.short_name} → {host.short_name}")
+            (f"{home.pk}-{host.pk}", direction_label(home.short_name, host.short_name))
             for home in sorted(parties, key=lambda c: c.short_name)
             for host in sorted(parties, key=lambda c: c.short_name)
             if home != host

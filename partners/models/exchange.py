@@ -25,6 +25,11 @@ COMPLETED_NEEDS_END = _("A completed exchange needs its actual end date.")
 SAME_PARTY = _("The host must be a different party of the partnership from the person's employer.")
 
 
+def direction_label(home: str, host: str) -> str:
+    """How a direction reads everywhere: "AGC → MEDINET"."""
+    return f"{home} → {host}"
+
+
 def on_exchange(day: datetime.date) -> Q:
     """The condition "the person was actually on this exchange that day", for filters and conditional counts."""
     return Q(actual_start__lte=day) & (Q(actual_end__isnull=True) | Q(actual_end__gte=day)) & ~Q(status="cancelled")
@@ -183,7 +188,7 @@ class Exchange(models.Model):
 
     @property
     def direction(self) -> str:
-        return f"{self.home_party.short_name} → {self.host_party.short_name}"
+        return direction_label(self.home_party.short_name, self.host_party.short_name)
 
     @property
     def starts(self) -> datetime.date:
