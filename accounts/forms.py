@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
+from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Profile
+from partners.fiscal import basis_for
 
 
 class LengthCheckedUsername:
@@ -24,3 +32,26 @@ class LoginForm(LengthCheckedUsername, AuthenticationForm):
 
 class AdminLoginForm(LengthCheckedUsername, AdminAuthenticationForm):
     pass
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(zone, zone) for zone in sorted(available_timezones())]
+
+
+class PreferencesForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+
+    class Meta:
+        model = Profile
+        fields = ["language", "time_zone", "year_basis"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("As my browser asks"))] + list(settings.LANGUAGES)
+        self.fields["year_basis"].empty_label = _("Calendar year")
+        self.fields["year_basis"].label_from_instance = lambda company: basis_for(company).label
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

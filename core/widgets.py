@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 
@@ -32,3 +33,12 @@ class SafeAutocompleteSelect(ValidValuesOnly, AutocompleteSelect):
 
 class SafeAutocompleteSelectMultiple(ValidValuesOnly, AutocompleteSelectMultiple):
     pass
+
+
+class DatePicker(forms.DateInput):
+    """The browser's date picker. It reads and writes ISO dates whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")

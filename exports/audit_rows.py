@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from django.apps import apps
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.trail import EMPTY, Names, m2m_snapshots, walk
 from exports.datasets import Column
@@ -14,17 +15,17 @@ from exports.filters import RECORD_TYPES, Filters
 
 C = Column
 COLUMNS = (
-    C("when", "When (UTC)", None, "datetime"),
-    C("who", "Who", None),
-    C("record_type", "Record type", None),
-    C("record_id", "Record id", None, "int"),
-    C("record_label", "Record", None),
-    C("action", "Action", None),
-    C("field", "Field", None),
-    C("old_value", "Old value", None),
-    C("new_value", "New value", None),
-    C("reason", "Reason", None),
-    C("chain_hash", "Chain hash", None),
+    C("when", _("When (UTC)"), None, "datetime"),
+    C("who", _("Who"), None),
+    C("record_type", _("Record type"), None),
+    C("record_id", _("Record id"), None, "int"),
+    C("record_label", _("Record"), None),
+    C("action", _("Action"), None),
+    C("field", _("Field"), None),
+    C("old_value", _("Old value"), None),
+    C("new_value", _("New value"), None),
+    C("reason", _("Reason"), None),
+    C("chain_hash", _("Chain hash"), None),
 )
 LABEL_FIELDS = ("name", "title", "dataset", "code")
 

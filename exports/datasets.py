@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from exports.filters import Filters
 from milestones.models import Dependency, Milestone
@@ -47,17 +49,28 @@ class Dataset:
     columns: tuple[Column, ...]
     apply: Callable[[models.QuerySet, Filters], models.QuerySet]
     applies_to: frozenset[str]
+    # The date that places a row in a year, for exports grouped by calendar or fiscal year.
+    year_date: object = None
+
+    def columns_for(self, filters: Filters) -> tuple[Column, ...]:
+        """The columns, and first the row's year when the export is grouped by year."""
+        if not (filters.year_basis and self.year_date is not None):
+            return self.columns
+        basis = filters.year_basis
+        header = lazy(lambda: basis.label, str)()
+        return (Column("year", header, basis.year_expression(self.year_date), "int"), *self.columns)
 
     def queryset(self, filters: Filters) -> models.QuerySet:
-        """Rows as tuples, in column order, oldest record first."""
-        aliases = {
-            f"x{i}": (F(c.source) if isinstance(c.source, str) else c.source) for i, c in enumerate(self.columns)
-        }
-        rows = self.apply(self.model._default_manager.all(), filters)
-        return rows.order_by("pk").annotate(**aliases).values_list(*aliases)
+        """Rows as tuples, in column order: oldest record first, or by year then oldest record first."""
+        columns = self.columns_for(filters)
+        aliases = {f"x{i}": (F(c.source) if isinstance(c.source, str) else c.source) for i, c in enumerate(columns)}
+        rows = self.apply(self.model._default_manager.all(), filters).annotate(**aliases)
+        order = ["x0", "pk"] if columns is not self.columns else ["pk"]
+        return rows.order_by(*order).values_list(*aliases)
 
     def applied(self, filters: Filters) -> dict[str, str]:
-        return {key: value for key, value in filters.as_dict().items() if key in self.applies_to}
+        keys = self.applies_to | ({"year_basis", "fiscal_year"} if self.year_date is not None else set())
+        return {key: value for key, value in filters.as_dict().items() if key in keys or key == "headers"}
 
 
 def party_group_ids(filters: Filters) -> set[int] | None:
@@ -129,122 +142,124 @@ C = Column
 DATASETS: dict[str, Dataset] = {
     "companies": Dataset(
         "companies",
-        "Companies",
+        _("Companies"),
         Company,
         (
-            C("id", "Company id", "pk", "int"),
-            C("name", "Name", "name"),
-            C("name_ja", "Name (Japanese)", "name_ja"),
-            C("short_name", "Short name", "short_name"),
-            C("parent_id", "Parent company id", "parent_id", "int"),
-            C("parent", "Parent company", "parent__name"),
-            C("kind", "Kind", "kind"),
-            C("country", "Country", "country"),
-            C("city", "City", "city"),
-            C("website", "Website", "website"),
-            C("notes", "Notes", "notes"),
+            C("id", _("Company id"), "pk", "int"),
+            C("name", _("Name"), "name"),
+            C("name_ja", _("Name (Japanese)"), "name_ja"),
+            C("short_name", _("Short name"), "short_name"),
+            C("parent_id", _("Parent company id"), "parent_id", "int"),
+            C("parent", _("Parent company"), "parent__name"),
+            C("kind", _("Kind"), "kind"),
+            C("country", _("Country"), "country"),
+            C("city", _("City"), "city"),
+            C("website", _("Website"), "website"),
+            C("notes", _("Notes"), "notes"),
         ),
         filter_companies,
         frozenset({"partnership", "company"}),
     ),
     "sites": Dataset(
         "sites",
-        "Sites",
+        _("Sites"),
         Site,
         (
-            C("id", "Site id", "pk", "int"),
-            C("company_id", "Company id", "company_id", "int"),
-            C("company", "Company", "company__name"),
-            C("name", "Name", "name"),
-            C("name_ja", "Name (Japanese)", "name_ja"),
-            C("city", "City", "city"),
-            C("country", "Country", "country"),
-            C("status", "Status", "status"),
-            C("operational_since", "Operational since", "operational_since", "date"),
-            C("capabilities", "Capabilities", joined(Site.capabilities.through, "site", "capability__name")),
-            C("notes", "Notes", "notes"),
+            C("id", _("Site id"), "pk", "int"),
+            C("company_id", _("Company id"), "company_id", "int"),
+            C("company", _("Company"), "company__name"),
+            C("name", _("Name"), "name"),
+            C("name_ja", _("Name (Japanese)"), "name_ja"),
+            C("city", _("City"), "city"),
+            C("country", _("Country"), "country"),
+            C("status", _("Status"), "status"),
+            C("operational_since", _("Operational since"), "operational_since", "date"),
+            C("capabilities", _("Capabilities"), joined(Site.capabilities.through, "site", "capability__name")),
+            C("notes", _("Notes"), "notes"),
         ),
         filter_sites,
         frozenset({"partnership", "site", "company"}),
     ),
     "people": Dataset(
         "people",
-        "People",
+        _("People"),
         Person,
         (
-            C("id", "Person id", "pk", "int"),
-            C("name", "Name", "name"),
-            C("name_ja", "Name (Japanese)", "name_ja"),
-            C("employer_id", "Employer id", "employer_id", "int"),
-            C("employer", "Employer", "employer__name"),
-            C("home_site_id", "Home site id", "home_site_id", "int"),
-            C("home_site", "Home site", "home_site__name"),
-            C("function", "Function", "function"),
-            C("job_title", "Job title", "job_title"),
-            C("email", "Email", "email"),
-            C("active", "Active", "active", "bool"),
+            C("id", _("Person id"), "pk", "int"),
+            C("name", _("Name"), "name"),
+            C("name_ja", _("Name (Japanese)"), "name_ja"),
+            C("employer_id", _("Employer id"), "employer_id", "int"),
+            C("employer", _("Employer"), "employer__name"),
+            C("home_site_id", _("Home site id"), "home_site_id", "int"),
+            C("home_site", _("Home site"), "home_site__name"),
+            C("function", _("Function"), "function"),
+            C("job_title", _("Job title"), "job_title"),
+            C("email", _("Email"), "email"),
+            C("active", _("Active"), "active", "bool"),
         ),
         filter_people,
         frozenset({"partnership", "site", "company"}),
     ),
     "exchanges": Dataset(
         "exchanges",
-        "Talent exchanges",
+        _("Talent exchanges"),
         Exchange,
         (
-            C("id", "Exchange id", "pk", "int"),
-            C("person_id", "Person id", "person_id", "int"),
-            C("person", "Person", "person__name"),
-            C("partnership_id", "Partnership id", "partnership_id", "int"),
-            C("partnership", "Partnership", "partnership__name"),
+            C("id", _("Exchange id"), "pk", "int"),
+            C("person_id", _("Person id"), "person_id", "int"),
+            C("person", _("Person"), "person__name"),
+            C("partnership_id", _("Partnership id"), "partnership_id", "int"),
+            C("partnership", _("Partnership"), "partnership__name"),
             C(
                 "direction",
-                "Direction",
+                _("Direction"),
                 Concat(
                     "home_party__short_name", Value(" → "), "host_party__short_name", output_field=models.TextField()
                 ),
             ),
-            C("host_company_id", "Host company id", "host_company_id", "int"),
-            C("host_company", "Host company", "host_company__name"),
-            C("host_site_id", "Host site id", "host_site_id", "int"),
-            C("host_site", "Host site", "host_site__name"),
-            C("host_supervisor_id", "Host supervisor id", "host_supervisor_id", "int"),
-            C("host_supervisor", "Host supervisor", "host_supervisor__name"),
-            C("kind", "Kind", "kind"),
-            C("purpose", "Purpose", "purpose"),
-            C("function_area", "Function area", "function_area"),
-            C("planned_start", "Planned start", "planned_start", "date"),
-            C("planned_end", "Planned end", "planned_end", "date"),
-            C("actual_start", "Actual start", "actual_start", "date"),
-            C("actual_end", "Actual end", "actual_end", "date"),
-            C("status", "Status", "status"),
-            C("objectives", "Objectives", "objectives"),
-            C("outcome", "Outcome", "outcome"),
+            C("host_company_id", _("Host company id"), "host_company_id", "int"),
+            C("host_company", _("Host company"), "host_company__name"),
+            C("host_site_id", _("Host site id"), "host_site_id", "int"),
+            C("host_site", _("Host site"), "host_site__name"),
+            C("host_supervisor_id", _("Host supervisor id"), "host_supervisor_id", "int"),
+            C("host_supervisor", _("Host supervisor"), "host_supervisor__name"),
+            C("kind", _("Kind"), "kind"),
+            C("purpose", _("Purpose"), "purpose"),
+            C("function_area", _("Function area"), "function_area"),
+            C("planned_start", _("Planned start"), "planned_start", "date"),
+            C("planned_end", _("Planned end"), "planned_end", "date"),
+            C("actual_start", _("Actual start"), "actual_start", "date"),
+            C("actual_end", _("Actual end"), "actual_end", "date"),
+            C("status", _("Status"), "status"),
+            C("objectives", _("Objectives"), "objectives"),
+            C("outcome", _("Outcome"), "outcome"),
         ),
         filter_exchanges,
         frozenset({"start", "end", "partnership", "site", "company"}),
+        year_date=Coalesce("actual_start", "planned_start"),
     ),
     "milestones": Dataset(
         "milestones",
-        "Milestones",
+        _("Milestones"),
         Milestone,
         (
-            C("id", "Milestone id", "pk", "int"),
-            C("partnership_id", "Partnership id", "partnership_id", "int"),
-            C("partnership", "Partnership", "partnership__name"),
-            C("site_id", "Site id", "site_id", "int"),
-            C("site", "Site", "site__name"),
-            C("title", "Title", "title"),
-            C("description", "Description", "description"),
-            C("owner_id", "Owner id", "owner_id", "int"),
-            C("owner", "Owner", "owner__name"),
-            C("baseline_date", "Baseline date", "baseline_date", "date"),
-            C("forecast_date", "Forecast date", "forecast_date", "date"),
-            C("actual_date", "Actual date", "actual_date", "date"),
-            C("status", "Status", "status"),
-            C("depends_on", "Depends on (ids)", joined(Dependency, "milestone", "depends_on_id")),
+            C("id", _("Milestone id"), "pk", "int"),
+            C("partnership_id", _("Partnership id"), "partnership_id", "int"),
+            C("partnership", _("Partnership"), "partnership__name"),
+            C("site_id", _("Site id"), "site_id", "int"),
+            C("site", _("Site"), "site__name"),
+            C("title", _("Title"), "title"),
+            C("description", _("Description"), "description"),
+            C("owner_id", _("Owner id"), "owner_id", "int"),
+            C("owner", _("Owner"), "owner__name"),
+            C("baseline_date", _("Baseline date"), "baseline_date", "date"),
+            C("forecast_date", _("Forecast date"), "forecast_date", "date"),
+            C("actual_date", _("Actual date"), "actual_date", "date"),
+            C("status", _("Status"), "status"),
+            C("depends_on", _("Depends on (ids)"), joined(Dependency, "milestone", "depends_on_id")),
         ),
         filter_milestones,
         frozenset({"start", "end", "partnership", "site", "company"}),
+        year_date=Coalesce("actual_date", "forecast_date", "baseline_date"),
     ),
 }

@@ -3,11 +3,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.fields import SafeModelChoiceField
 from core.forms import BootstrapFilterForm
+from core.widgets import DatePicker
+from partners.forms import FiscalYearFields
 from partners.models import Company, Partnership, Site
 
 RECORD_TYPES = {
@@ -35,6 +40,9 @@ class Filters:
     company: Company | None = None
     record_type: str = ""
     as_of: object = None
+    year_basis: object = None  # a partners.fiscal.Basis: group rows by its years
+    fiscal_year: int | None = None
+    headers: str = ""  # the header language; the content is never translated
 
     def as_dict(self) -> dict[str, str]:
         values = {
@@ -45,26 +53,36 @@ class Filters:
             "company": str(self.company.pk) if self.company else "",
             "record_type": self.record_type,
             "as_of": self.as_of.isoformat() if self.as_of else "",
+            "year_basis": self.year_basis.key if self.year_basis else "",
+            "fiscal_year": str(self.fiscal_year) if self.fiscal_year else "",
+            "headers": self.headers,
         }
         return {key: value for key, value in values.items() if value}
 
 
-class FilterForm(BootstrapFilterForm):
+class FilterForm(FiscalYearFields, BootstrapFilterForm):
     """Export filters, from a query string or the export page. Bad values are a clear 400, never a 500."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("To"), required=False, widget=DatePicker())
     partnership = SafeModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
     site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
     company = SafeModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
-    as_of = forms.DateField(
-        label=_("Qualification status as of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = forms.DateField(label=_("Qualification status as of"), required=False, widget=DatePicker())
     record_type = forms.ChoiceField(
         label=_("Record type (audit trail)"),
-        choices=[("", _("All"))] + [(key, key.capitalize()) for key in RECORD_TYPES],
+        choices=[("", _("All"))]
+        + [(key, capfirst(apps.get_model(*label)._meta.verbose_name)) for key, label in RECORD_TYPES.items()],
         required=False,
     )
+    headers = forms.ChoiceField(
+        label=_("Header language"),
+        choices=[("", _("This page's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Only the column headers: the records themselves are exported as stored."),
+    )
+
+    field_order = ["start", "end", "year_basis", "fiscal_year", "partnership", "site", "company", "as_of"]
 
     def clean(self):
         data = super().clean()

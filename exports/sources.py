@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from exports import audit_rows, training_rows
 from exports.datasets import DATASETS, Column
@@ -17,8 +19,8 @@ TABLES = {**DATASETS, training_rows.TRAINING_RECORDS.name: training_rows.TRAININ
 NAMES = [*TABLES, QUALIFICATIONS, AUDIT_TRAIL]
 LABELS = {
     **{name: dataset.label for name, dataset in TABLES.items()},
-    QUALIFICATIONS: "Qualification status",
-    AUDIT_TRAIL: "Audit trail",
+    QUALIFICATIONS: _("Qualification status"),
+    AUDIT_TRAIL: _("Audit trail"),
 }
 FORMATS = ("csv", "xlsx", "json")
 AUDIT_FILTERS = frozenset({"start", "end", "record_type"})
@@ -32,30 +34,54 @@ class Source:
     count: Callable[[], int]
     applied: dict[str, str]
     queryset: QuerySet | None = None  # set for table datasets, which PostgreSQL can COPY
+    header_language: str = ""
+
+    @property
+    def headers(self) -> list[str]:
+        """The column headers in the language asked for (the page's own by default)."""
+        with translation.override(self.header_language or translation.get_language()):
+            return [str(column.header) for column in self.columns]
+
+
+def stored_values(rows: Callable[[], Iterator[tuple]]) -> Callable[[], Iterator[tuple]]:
+    """Rows as stored, never translated: labels computed on the way (names, actions) stay in the source language."""
+
+    def iterate() -> Iterator[tuple]:
+        with translation.override(None):
+            yield from rows()
+
+    return iterate
 
 
 def source(name: str, filters: Filters) -> Source:
     if name == AUDIT_TRAIL:
         applied = {k: v for k, v in filters.as_dict().items() if k in AUDIT_FILTERS}
         return Source(
-            name, audit_rows.COLUMNS, lambda: audit_rows.rows(filters), lambda: audit_rows.count(filters), applied
+            name,
+            audit_rows.COLUMNS,
+            stored_values(lambda: audit_rows.rows(filters)),
+            lambda: audit_rows.count(filters),
+            applied,
+            header_language=filters.headers,
         )
     if name == QUALIFICATIONS:
         applied = {k: v for k, v in filters.as_dict().items() if k in training_rows.STATUS_FILTERS}
         return Source(
             name,
             training_rows.STATUS_COLUMNS,
-            lambda: training_rows.status_rows(filters),
+            stored_values(lambda: training_rows.status_rows(filters)),
             lambda: training_rows.status_count(filters),
             applied,
+            header_language=filters.headers,
         )
     dataset = TABLES[name]
     queryset = dataset.queryset(filters)
     return Source(
         name,
-        dataset.columns,
+        dataset.columns_for(filters),
         lambda: queryset.iterator(chunk_size=2000),
         queryset.count,
         dataset.applied(filters),
         queryset,
+        header_language=filters.headers,
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from exports.datasets import Column, Dataset, people_scope
 from exports.filters import Filters
@@ -29,37 +30,38 @@ def filter_records(rows: QuerySet, filters: Filters) -> QuerySet:
 
 TRAINING_RECORDS = Dataset(
     "training-records",
-    "Training records",
+    _("Training records"),
     TrainingRecord,
     (
-        C("id", "Record id", "pk", "int"),
-        C("person_id", "Person id", "person_id", "int"),
-        C("person", "Person", "person__name"),
-        C("requirement_id", "Requirement id", "requirement_id", "int"),
-        C("requirement", "Requirement", "requirement__code"),
-        C("version", "Version trained on", "version__version", "int"),
-        C("completed_on", "Completed on", "completed_on", "date"),
-        C("result", "Result", "result"),
-        C("trainer", "Trainer", "trainer__name"),
-        C("evaluator", "Evaluator", "evaluator__name"),
-        C("evidence", "Evidence reference", "evidence"),
-        C("exchange_id", "Exchange id", "exchange_id", "int"),
+        C("id", _("Record id"), "pk", "int"),
+        C("person_id", _("Person id"), "person_id", "int"),
+        C("person", _("Person"), "person__name"),
+        C("requirement_id", _("Requirement id"), "requirement_id", "int"),
+        C("requirement", _("Requirement"), "requirement__code"),
+        C("version", _("Version trained on"), "version__version", "int"),
+        C("completed_on", _("Completed on"), "completed_on", "date"),
+        C("result", _("Result"), "result"),
+        C("trainer", _("Trainer"), "trainer__name"),
+        C("evaluator", _("Evaluator"), "evaluator__name"),
+        C("evidence", _("Evidence reference"), "evidence"),
+        C("exchange_id", _("Exchange id"), "exchange_id", "int"),
     ),
     filter_records,
     frozenset({"start", "end", "partnership", "site", "company"}),
+    year_date="completed_on",
 )
 
 STATUS_COLUMNS = (
-    C("as_of", "As of", None, "date"),
-    C("person_id", "Person id", None, "int"),
-    C("person", "Person", None),
-    C("requirement_id", "Requirement id", None, "int"),
-    C("requirement", "Requirement", None),
-    C("status", "Status", None),
-    C("trained_version", "Version trained on", None, "int"),
-    C("current_version", "Version in effect", None, "int"),
-    C("completed_on", "Completed on", None, "date"),
-    C("expires_on", "Expires on", None, "date"),
+    C("as_of", _("As of"), None, "date"),
+    C("person_id", _("Person id"), None, "int"),
+    C("person", _("Person"), None),
+    C("requirement_id", _("Requirement id"), None, "int"),
+    C("requirement", _("Requirement"), None),
+    C("status", _("Status"), None),
+    C("trained_version", _("Version trained on"), None, "int"),
+    C("current_version", _("Version in effect"), None, "int"),
+    C("completed_on", _("Completed on"), None, "date"),
+    C("expires_on", _("Expires on"), None, "date"),
 )
 STATUS_FILTERS = frozenset({"as_of", "partnership", "site", "company"})
 

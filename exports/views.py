@@ -32,7 +32,8 @@ def index(request: HttpRequest) -> HttpResponse:
     counts = None
     if form.is_bound and form.is_valid() and dataset in NAMES:
         src = source(dataset, form.filters())
-        counts = {"dataset": dataset, "label": LABELS[dataset], "rows": src.count(), "applied": src.applied}
+        applied = [(form.fields[key].label, value) for key, value in src.applied.items()]
+        counts = {"dataset": dataset, "label": LABELS[dataset], "rows": src.count(), "applied": applied}
     query = request.GET.copy()
     query.pop("dataset", None)
     return render(

@@ -36,11 +36,12 @@ def cell(kind: str, value) -> str:
 def write_csv(src: Source, out) -> int:
     """Write the whole CSV (UTF-8 with BOM, RFC 4180 quoting, LF line ends) to a binary file. Returns rows."""
     out.write(BOM.encode())
-    if src.queryset is not None and connection.vendor == "postgresql":
-        return _copy_csv(src, out)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow([c.header for c in src.columns])
+    writer.writerow(src.headers)
+    if src.queryset is not None and connection.vendor == "postgresql":
+        text.detach()
+        return _copy_csv(src, out)
     rows = 0
     kinds = [c.kind for c in src.columns]
     for row in src.rows():
@@ -69,9 +70,10 @@ def copy_statement(src: Source) -> str:
     inner_sql, params = src.queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         inner = cursor.mogrify(inner_sql, params).decode()
-    outer = ", ".join(f'{_outer(column.kind, f"x{i}")} AS "{column.header}"' for i, column in enumerate(src.columns))
-    # The inner query's values were bound by the driver (mogrify); headers and expressions are our own constants.
-    return f"COPY (SELECT {outer} FROM ({inner}) AS sub) TO STDOUT WITH (FORMAT csv, HEADER true)"  # noqa: S608
+    outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(src.columns))
+    # The inner query's values were bound by the driver (mogrify); the expressions are our own constants.
+    # The header row is written before, by the csv module, in the language asked for.
+    return f"COPY (SELECT {outer} FROM ({inner}) AS sub) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
 
 
 def _copy_csv(src: Source, out) -> int:
@@ -98,8 +100,8 @@ def write_xlsx(src: Source, out) -> int:
     date = workbook.add_format({"num_format": "yyyy-mm-dd"})
     stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     sheet.freeze_panes(1, 0)
-    for col, column in enumerate(src.columns):
-        sheet.write_string(0, col, column.header, header)
+    for col, (column, title) in enumerate(zip(src.columns, src.headers, strict=True)):
+        sheet.write_string(0, col, title, header)
         sheet.set_column(col, col, 12 if column.kind in {"int", "bool", "date"} else 24)
     rows = 0
     for rows, row in enumerate(src.rows(), start=1):

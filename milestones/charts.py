@@ -87,7 +87,7 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
 
     rows, groups, y, current_group = [], [], TOP, object()
     for milestone in milestones:
-        group = milestone.site.name if milestone.site else str(_("Partnership-wide"))
+        group = milestone.site.display_name if milestone.site else str(_("Partnership-wide"))
         if group != current_group:
             y += GROUP
             groups.append((group, y - 8))

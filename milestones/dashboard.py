@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from milestones.models import Dependency, Milestone
 from milestones.quarters import Quarter, quarters_between
 from milestones.rag import Rag
+from partners.fiscal import Basis
 from partners.models import Company, Exchange, Function, Partnership, Site
 from partners.models.exchange import direction_label, on_exchange
 
@@ -29,6 +30,21 @@ class Filters:
     site: Site | None = None
     start: datetime.date | None = None
     end: datetime.date | None = None
+    year_basis: Basis | None = None
+    fiscal_year: int | None = None
+
+    @property
+    def basis(self) -> Basis:
+        return self.year_basis or Basis()
+
+
+@dataclass
+class YearSummary:
+    label: str
+    total: int = 0
+    done: int = 0
+    open: int = 0
+    off_baseline: int = 0
 
 
 @dataclass
@@ -257,6 +273,23 @@ def on_exchange_now(exchanges: QuerySet[Exchange], today: datetime.date) -> tupl
 
 
 def default_quarters(filters: Filters, today: datetime.date) -> list[Quarter]:
-    start = filters.start or (Quarter.of(today).start - datetime.timedelta(days=365))
-    end = filters.end or (Quarter.of(today).start + datetime.timedelta(days=365))
-    return quarters_between(start, end)
+    """The window's quarters (a year either side of today without one), in the chosen year's quarters."""
+    month = filters.basis.start_month
+    start = filters.start or (Quarter.of(today, month).start - datetime.timedelta(days=365))
+    end = filters.end or (Quarter.of(today, month).start + datetime.timedelta(days=365))
+    return quarters_between(start, end, month)
+
+
+def by_year(milestones: list[Milestone], basis: Basis) -> list[YearSummary]:
+    """Milestones per calendar or fiscal year of their expected date, earliest year first."""
+    years: dict[int, YearSummary] = {}
+    for milestone in milestones:
+        if milestone.status == Milestone.Status.CANCELLED:
+            continue
+        year = basis.year_of(milestone.expected_date)
+        summary = years.setdefault(year, YearSummary(basis.year_label(year)))
+        summary.total += 1
+        summary.done += milestone.status == Milestone.Status.DONE
+        summary.open += milestone.status != Milestone.Status.DONE
+        summary.off_baseline += off_baseline(milestone)
+    return [years[year] for year in sorted(years)]

@@ -6,18 +6,22 @@ from django.utils.translation import gettext_lazy as _
 
 from core.fields import SafeModelChoiceField
 from core.forms import BootstrapFilterForm
+from core.widgets import DatePicker
+from partners.forms import FiscalYearFields
 from partners.models import Partnership, Site
 
 
-class DashboardFilters(BootstrapFilterForm):
+class DashboardFilters(FiscalYearFields, BootstrapFilterForm):
     """The dashboard's filters. They live in the query string, so a filtered view can be shared or bookmarked."""
 
     partnership = SafeModelChoiceField(
         label=_("Partnership"), queryset=Partnership.objects.all(), required=False, empty_label=_("All")
     )
     site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False, empty_label=_("All"))
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    end = forms.DateField(label=_("To"), required=False, widget=DatePicker())
+
+    field_order = ["partnership", "site", "start", "end", "year_basis", "fiscal_year"]
 
     def clean(self):
         data = super().clean()

@@ -3,18 +3,28 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 # The headcount chart shows at most this many quarters, whatever window is asked for.
 MAX_QUARTERS = 16
 
 
 @dataclass(frozen=True)
 class Quarter:
+    """A quarter of a year that starts in ``start_month``: with 10 (MEDINET's), Q1 is October to December.
+
+    ``year`` is the fiscal year, named by the calendar year it ends in (see partners.fiscal).
+    """
+
     year: int
     number: int  # 1-4
+    start_month: int = 1
 
     @property
     def start(self) -> datetime.date:
-        return datetime.date(self.year, 3 * self.number - 2, 1)
+        months = (self.start_month - 1) + 3 * (self.number - 1)
+        first_year = self.year - (0 if self.start_month == 1 else 1)
+        return datetime.date(first_year + months // 12, months % 12 + 1, 1)
 
     @property
     def end(self) -> datetime.date:
@@ -22,22 +32,26 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        return f"{self.year} Q{self.number}"
+        if self.start_month == 1:
+            return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.number}
+        return _("FY%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.number}
 
     @property
     def key(self) -> str:
         return f"q{self.year}_{self.number}"
 
     def next(self) -> Quarter:
-        return Quarter(self.year + (self.number == 4), self.number % 4 + 1)
+        return Quarter(self.year + (self.number == 4), self.number % 4 + 1, self.start_month)
 
     @classmethod
-    def of(cls, day: datetime.date) -> Quarter:
-        return cls(day.year, (day.month - 1) // 3 + 1)
+    def of(cls, day: datetime.date, start_month: int = 1) -> Quarter:
+        months_in = (day.month - start_month) % 12
+        year = day.year + (1 if start_month != 1 and day.month >= start_month else 0)
+        return cls(year, months_in // 3 + 1, start_month)
 
 
-def quarters_between(start: datetime.date, end: datetime.date) -> list[Quarter]:
-    quarter, last, result = Quarter.of(start), Quarter.of(end), []
+def quarters_between(start: datetime.date, end: datetime.date, start_month: int = 1) -> list[Quarter]:
+    quarter, last, result = Quarter.of(start, start_month), Quarter.of(end, start_month), []
     while (quarter.year, quarter.number) <= (last.year, last.number) and len(result) < MAX_QUARTERS:
         result.append(quarter)
         quarter = quarter.next()

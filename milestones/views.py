@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.models import CalendarToken
+from accounts.preferences import preferred_basis
 from audit.trail import trail_for
 from milestones import charts, dashboard
 from milestones.calendar import milestone_calendar
@@ -24,9 +25,11 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 @require_safe
 @permission_required("milestones.view_milestone", raise_exception=True)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    form = DashboardFilters(request.GET or None)
+    form = DashboardFilters(request.GET or None, initial={"year_basis": preferred_basis(request)})
     valid = form.is_valid() if form.is_bound else True
     filters = dashboard.Filters(**form.cleaned_data) if form.is_bound and valid else dashboard.Filters()
+    if filters.year_basis is None:
+        filters.year_basis = form.bases.get(preferred_basis(request))
     today = timezone.localdate()
 
     milestones = list(dashboard.filtered_milestones(filters))
@@ -47,6 +50,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "direction_counts": dashboard.exchange_counts(exchanges, names, today),
         "timeline": charts.timeline(shown, dashboard.dependency_edges(shown), today),
         "timeline_hidden": len(milestones) - len(shown),
+        "years": dashboard.by_year(milestones, filters.basis),
+        "basis": filters.basis,
         "slips": dashboard.slips(dashboard.biggest_slips(milestones)),
         "slips_total": sum(1 for m in milestones if dashboard.off_baseline(m)),
         "sites": dashboard.site_readiness(filters),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from core.fields import SafeModelChoiceField
 from core.forms import BootstrapFilterForm
+from core.widgets import DatePicker
 from partners.models import Function, Person, Site
 from training.models import Curriculum, Requirement, TrainingRecord
 from training.status import clearances, matrix
@@ -22,7 +23,7 @@ PEOPLE_PER_PAGE = 100
 class MatrixFilters(BootstrapFilterForm):
     site = SafeModelChoiceField(label=_("Home site"), queryset=Site.objects.all(), required=False)
     function = forms.ChoiceField(label=_("Function"), choices=[("", _("All")), *Function.choices], required=False)
-    as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("As of"), required=False, widget=DatePicker())
 
 
 def curricula_for(function: str | None, site: Site | None):

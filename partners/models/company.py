@@ -5,9 +5,11 @@ from collections.abc import Iterator
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
+from partners.names import local_name
 
 # A corporate tree deeper than this is a data error, not a real group structure.
 MAX_GROUP_DEPTH = 10
@@ -39,6 +41,15 @@ class Company(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Empty means the calendar year. Nullable, not a default of 1, so history written before the field existed
+    # still hashes the same (the chain leaves empty values out).
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in"),
+        choices=MONTHS.items(),
+        null=True,
+        blank=True,
+        help_text=_("The month the company's fiscal year begins: October for a year ending in September."),
+    )
 
     objects = AuditedQuerySet.as_manager()
     history = audit_history()
@@ -56,7 +67,15 @@ class Company(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return local_name(self.name, self.name_ja)
+
+    @property
+    def fiscal_year_start(self) -> int:
+        return self.fiscal_year_start_month or 1
 
     def lineage(self) -> Iterator[Company]:
         """The company itself, then its parent, grandparent and so on up the group."""

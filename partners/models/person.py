@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
 from partners.models.site import Site
+from partners.names import local_name
 
 
 class Function(models.TextChoices):
@@ -57,7 +58,11 @@ class Person(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return local_name(self.name, self.name_ja)
 
     def clean(self) -> None:
         self.email = self.email.strip().lower()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
+from partners.names import local_name
 
 
 class Capability(models.Model):
@@ -73,7 +74,11 @@ class Site(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.company.short_name})"
+        return f"{self.display_name} ({self.company.short_name})"
+
+    @property
+    def display_name(self) -> str:
+        return local_name(self.name, self.name_ja)
 
     def clean(self) -> None:
         if self.status in {self.Status.PARTIAL, self.Status.OPERATIONAL} and self.operational_since is None:

@@ -83,6 +83,8 @@ TABLE: dict[str, Expect] = {
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:evidence": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "accounts:regenerate_calendar_token": everyone(NOT_ALLOWED),  # POST-only
+    "accounts:language": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),  # POST-only; the login page offers it too
+    "accounts:preferences": everyone(OK),
     "core:healthz": everyone(OK, anonymous=OK),
     "audit:trail": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "admin:index": everyone(OK),

@@ -93,7 +93,7 @@ def test_who_is_on_exchange_now_and_where(manager_client, alliance, today):
     response = manager_client.get(URL)
     assert "On exchange now: 1 person" in response.text
     assert "Shinagawa Cell Processing Center (MEDINET)" in response.text
-    assert "2027-03-31" in response.text
+    assert "31 Mar 2027" in response.text
 
 
 def test_an_exchange_spanning_a_quarter_boundary_counts_in_both_quarters(alliance):

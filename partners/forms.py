@@ -1,0 +1,40 @@
+"""Form fields other apps share: choosing how dates group into years."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from partners import fiscal
+
+
+class FiscalYearFields(forms.Form):
+    """Group by the calendar year or a company's fiscal year, and optionally narrow to one such year.
+
+    A chosen fiscal year becomes the start and end dates of the filter, so every date filter downstream applies it.
+    """
+
+    year_basis = forms.ChoiceField(label=_("Years"), required=False)
+    fiscal_year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bases = {basis.key: basis for basis in fiscal.bases()}
+        self.fields["year_basis"].choices = [(key, basis.label) for key, basis in self.bases.items()]
+
+    def clean_year_basis(self) -> fiscal.Basis | None:
+        key = self.cleaned_data["year_basis"]
+        return self.bases.get(key) if key else None
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("fiscal_year")
+        if year is None:
+            return data
+        if data.get("start") or data.get("end"):
+            raise ValidationError(
+                {"fiscal_year": _("Choose either a year or a date range, not both.")}, code="year_and_range"
+            )
+        data["start"], data["end"] = (data.get("year_basis") or fiscal.Basis()).bounds(year)
+        return data
