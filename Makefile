@@ -7,7 +7,7 @@ PORT ?= 8000
 # Optional: make run DEMO_PASSWORD=... sets the demo users' password (otherwise a random one is printed once).
 DEMO_PASSWORD ?=
 
-.PHONY: run test lint format migrations-check check-deploy bench load install clean
+.PHONY: run test lint format migrations-check check-deploy messages translations-check bench load install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,31 @@ migrations-check: install
 check-deploy: install
 	DJANGO_PRODUCTION=1 DJANGO_SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	DJANGO_ALLOWED_HOSTS=alliance.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+# Translations: `make messages` refreshes locale/ja from the code and compiles it; translate the new entries in
+# locale/ja/LC_MESSAGES/django.po and run it again. The compiled .mo files are committed, so running the app needs
+# no gettext tools; these two targets do (Debian package gettext).
+CATALOG := locale/ja/LC_MESSAGES/django
+MAKEMESSAGES := $(PY) manage.py makemessages --locale ja --no-obsolete --add-location file \
+	--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'load/*' --ignore 'staticfiles/*'
+messages: install
+	$(MAKEMESSAGES)
+	msgfmt --check-format -o $(CATALOG).mo $(CATALOG).po
+
+# Fails when the catalog misses a string of the code, has an untranslated or fuzzy entry, or when the committed
+# .mo is not what the .po compiles to.
+translations-check: install
+	$(MAKEMESSAGES)
+	git diff --exit-code -I '^"POT-Creation-Date: ' -- $(CATALOG).po || \
+		{ echo "locale/ja is out of date with the code: run make messages and translate the new entries."; exit 1; }
+	test -z "$$(msgattrib --untranslated --no-obsolete $(CATALOG).po)" || \
+		{ msgattrib --untranslated --no-obsolete $(CATALOG).po; echo "Untranslated entries above."; exit 1; }
+	test -z "$$(msgattrib --only-fuzzy --no-obsolete $(CATALOG).po)" || \
+		{ msgattrib --only-fuzzy --no-obsolete $(CATALOG).po; echo "Fuzzy entries above."; exit 1; }
+	msgfmt --check-format -o $(CATALOG).check.mo $(CATALOG).po
+	cmp $(CATALOG).check.mo $(CATALOG).mo || \
+		{ rm -f $(CATALOG).check.mo; echo "The committed .mo differs from the .po: run make messages."; exit 1; }
+	rm -f $(CATALOG).check.mo
 
 # The benchmark grows its own database through three sizes (up to 200,000 exchanges and 1,000 milestones);
 # BENCH_DATABASE_URL may name an empty PostgreSQL database instead,

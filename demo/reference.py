@@ -34,6 +34,10 @@ COMPANIES = [
     ),
 ]
 
+# The month each company's fiscal year begins: AGC reports on the calendar year, MEDINET's year ends in September
+# (its reports are "9月期"). AGC Biologics reports within AGC.
+FISCAL_YEAR_STARTS = {"AGC Inc.": 1, "MEDINET Co., Ltd.": 10}
+
 SITES = [
     # company, name, name_ja, city, country, status, operational since, capabilities, notes
     (

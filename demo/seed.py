@@ -76,6 +76,7 @@ def seed_reference() -> Partnership:
                 "country": country,
                 "city": city,
                 "website": website,
+                "fiscal_year_start_month": reference.FISCAL_YEAR_STARTS.get(name),
             },
         )
     capabilities = {capability.code: capability for capability in Capability.objects.all()}

@@ -94,4 +94,7 @@ class FilterForm(FiscalYearFields, BootstrapFilterForm):
         return Filters(**{key: value for key, value in self.cleaned_data.items() if value not in (None, "")})
 
     def error_text(self) -> str:
-        return "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.errors.items())
+        return "; ".join(
+            f"{self.fields[name].label if name in self.fields else _('Filters')}: {' '.join(errors)}"
+            for name, errors in self.errors.items()
+        )

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from exports.filters import FilterForm
@@ -18,6 +19,11 @@ CONTENT_TYPES = {
     "zip": "application/zip",
 }
 can_export = permission_required("exports.export_records", raise_exception=True)
+
+
+def bad_filter(form: FilterForm) -> HttpResponse:
+    message = _("Bad filter: %(errors)s") % {"errors": form.error_text()}
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def filename(name: str, fmt: str) -> str:
@@ -58,7 +64,7 @@ def download(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
         raise Http404
     form = FilterForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"Bad filter: {form.error_text()}", content_type="text/plain; charset=utf-8")
+        return bad_filter(form)
     filters = form.filters()
     if fmt == "json":
         src = source(dataset, filters)
@@ -78,7 +84,7 @@ def download(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
 def evidence(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"Bad filter: {form.error_text()}", content_type="text/plain; charset=utf-8")
+        return bad_filter(form)
     result = evidence_pack(filters=form.filters(), user=request.user)
     return _send(result, filename("evidence", "zip"), CONTENT_TYPES["zip"])
 

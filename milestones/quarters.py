@@ -34,7 +34,12 @@ class Quarter:
     def label(self) -> str:
         if self.start_month == 1:
             return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.number}
-        return _("FY%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.number}
+        end_month = (self.start_month - 2) % 12 + 1
+        return _("FY%(end_month)s/%(year)s Q%(quarter)s") % {
+            "year": self.year,
+            "end_month": end_month,
+            "quarter": self.number,
+        }
 
     @property
     def key(self) -> str:

@@ -5,10 +5,10 @@ import re
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
-from accounts.models import CalendarToken
+from accounts.models import CalendarToken, Profile
 from accounts.preferences import preferred_basis
 from audit.trail import trail_for
 from milestones import charts, dashboard
@@ -96,7 +96,10 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     )
     if owner is None or not owner.user.has_perm("milestones.view_milestone"):
         raise Http404
-    body = milestone_calendar(Milestone.objects.for_list().exclude(status=Milestone.Status.CANCELLED), request)
+    # The calendar speaks its owner's language and time zone: a calendar client sends no session.
+    profile = Profile.for_user(owner.user)
+    with translation.override(profile.language or translation.get_language()), timezone.override(profile.time_zone):
+        body = milestone_calendar(Milestone.objects.for_list().exclude(status=Milestone.Status.CANCELLED), request)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="milestones.ics"'
     response["Cache-Control"] = "private, max-age=900"

@@ -38,14 +38,17 @@ class Basis:
         return self.start_month == 1
 
     @property
+    def end_month(self) -> int:
+        return (self.start_month - 2) % 12 + 1
+
+    @property
     def label(self) -> str:
         if self.company is None:
             return _("Calendar year")
-        end_month = (self.start_month - 2) % 12 + 1
         return _("%(company)s fiscal year (%(start)s–%(end)s)") % {
             "company": self.company.short_name,
             "start": MONTHS_3[self.start_month].title(),
-            "end": MONTHS_3[end_month].title(),
+            "end": MONTHS_3[self.end_month].title(),
         }
 
     def year_of(self, day: datetime.date) -> int:
@@ -61,8 +64,10 @@ class Basis:
         if self.company is None:
             return str(year)
         start, end = self.bounds(year)
-        return _("FY%(year)s (%(start)s – %(end)s)") % {
+        # "FY9/2025" is how Japanese companies name, in English, the fiscal year ending in September 2025.
+        return _("FY%(end_month)s/%(year)s (%(start)s – %(end)s)") % {
             "year": year,
+            "end_month": self.end_month,
             "start": date_format(start, "YEAR_MONTH_FORMAT"),
             "end": date_format(end, "YEAR_MONTH_FORMAT"),
         }
