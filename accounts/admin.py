@@ -1,19 +1,56 @@
 from __future__ import annotations
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import PasswordChangeForm
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+class GrantablePermissionsOnly:
+    """Offer the permissions worth granting: not those of the history tables, which nobody edits by hand."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name in {"permissions", "user_permissions"}:
+            kwargs["queryset"] = Permission.objects.exclude(content_type__model__startswith="historical")
+        return super().formfield_for_manytomany(db_field, request=request, **kwargs)
+
+
+@admin.register(Group)
+class RoleAdmin(GrantablePermissionsOnly, GroupAdmin):
+    """Roles are defined in code (accounts/roles.py) and kept by migrations, so they are never deleted here."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(GrantablePermissionsOnly, UserAdmin):
     """User accounts are deactivated, never deleted, so every change in the trail stays attributable."""
 
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_superuser", "groups"]
+    change_password_form = PasswordChangeForm
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class LockoutAdmin(AccessAttemptAdmin):
+    """django-axes' list of login attempts, with its status column named in every language."""
+
+    @admin.display(description=_("Status"))
+    def status(self, obj: AccessAttempt):
+        return super().status(obj)

@@ -5,8 +5,9 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AuthenticationForm, SetUnusablePasswordMixin
 from django.core.validators import MaxLengthValidator
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
@@ -24,6 +25,20 @@ class LengthCheckedUsername:
         super().__init__(*args, **kwargs)
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length or 150))
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """Django's, with its help text translated: Django joins the text to its warning when the module loads,
+    before any language is active, so the admin would show it in English whatever the user's language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:
+            self.fields["usable_password"].help_text = format_html(
+                '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+                SetUnusablePasswordMixin.usable_password_help_text,
+                _("If disabled, the current password for this user will be lost."),
+            )
 
 
 class LoginForm(LengthCheckedUsername, AuthenticationForm):

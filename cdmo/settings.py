@@ -68,7 +68,8 @@ INSTALLED_APPS = [
     # Bootstrap's CSS and JS ship in this package: no CDN at run time.
     "js_lib_bootstrap5",
     "simple_history",
-    "axes",
+    # django-axes, named for the admin in every language.
+    "core.apps.LoginThrottlingConfig",
     "audit",
     "exports",
     "training",

@@ -119,7 +119,9 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
         for month in (1, 4, 7, 10):
             day = datetime.date(year, month, 1)
             if first <= day <= last:
-                ticks.append(Tick(x(day), str(year) if month == 1 else _("Q%(quarter)s") % {"quarter": (month - 1) // 3 + 1}))
+                ticks.append(
+                    Tick(x(day), str(year) if month == 1 else _("Q%(quarter)s") % {"quarter": (month - 1) // 3 + 1})
+                )
         year += 1
     return Timeline(
         height=y + 20,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from milestones.models import Dependency, Milestone
 from milestones.quarters import Quarter, quarters_between
@@ -189,7 +190,7 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
     for pk, baseline, forecast, actual, when, who, reason in rows:
         dates = (baseline, forecast, actual)
         if pk in previous and previous[pk] != dates or pk not in previous and dates[1:] != (None, None):
-            moves[pk] = (when, who or "system", reason or "")
+            moves[pk] = (when, who or gettext("system"), reason or "")
         previous[pk] = dates
     result = [Slip(m, m.slip_days, *moves.get(pk, (None, "", ""))) for pk, m in slipped.items()]
     return sorted(result, key=lambda s: (-s.days, s.milestone.title))

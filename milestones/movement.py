@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from milestones.models import Milestone
 
 
@@ -33,7 +35,9 @@ def forecast_movement(milestone: Milestone) -> list[Move]:
         if dates != last:
             expected = actual or forecast or baseline
             moves.append(
-                Move(when, who or "system", baseline, forecast, actual, (expected - baseline).days, reason or "")
+                Move(
+                    when, who or gettext("system"), baseline, forecast, actual, (expected - baseline).days, reason or ""
+                )
             )
             last = dates
     return moves

@@ -64,6 +64,11 @@ class Person(models.Model):
     def display_name(self) -> str:
         return local_name(self.name, self.name_ja)
 
+    @property
+    def badge_name(self) -> str:
+        """The Latin name, where the page shows the Japanese one: it is what the person's ID badge says."""
+        return self.name if self.display_name != self.name else ""
+
     def clean(self) -> None:
         self.email = self.email.strip().lower()
         if self.home_site_id and self.employer_id and self.home_site.company.group != self.employer.group:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
-from accounts.models import CalendarToken
+from accounts.models import CalendarToken, Profile
 from tests.factories import MilestoneFactory, UserFactory
 
 URL = reverse("milestones:calendar")
@@ -44,8 +44,18 @@ def test_the_feed_is_a_valid_calendar_with_one_event_per_milestone(client, manag
     assert str(event["SUMMARY"]) == "Yokohama launch, phase 1; \\ part [Late]"
     assert event.decoded("DTSTART") == datetime.date(2026, 12, 21)
     assert event.decoded("DTEND") == datetime.date(2026, 12, 22)
-    assert "Baseline: 2026-10-01" in str(event["DESCRIPTION"])
+    assert "Baseline: 1 Oct 2026" in str(event["DESCRIPTION"])
     assert str(event["UID"]).startswith("milestone-")
+
+
+def test_the_feed_speaks_its_owners_language(client, manager, milestones):
+    """A calendar client sends no session, so the owner's preference decides, not the client's."""
+    Profile.objects.create(user=manager, language="ja")
+    token = CalendarToken.for_user(manager).token
+    response = client.get(URL, {"token": token}, HTTP_ACCEPT_LANGUAGE="en")
+    event = Calendar.from_ical(response.content).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]).endswith("[遅延]")
+    assert "ベースライン：2026/10/01" in str(event["DESCRIPTION"])
 
 
 @pytest.mark.parametrize("query", [{}, {"token": ""}, {"token": "not-the-token"}])

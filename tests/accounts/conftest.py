@@ -1,0 +1,51 @@
+"""The records every page of the app can show, for the tests that walk all of them."""
+
+from __future__ import annotations
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+
+from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
+from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
+
+
+@pytest.fixture
+def world(alliance):
+    exchange = ExchangeFactory(
+        person=alliance.agc_person, partnership=alliance.partnership, host_company=alliance.medinet
+    )
+    milestone = MilestoneFactory(partnership=alliance.partnership)
+    user = UserFactory(username="someone")
+    base = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "http_accept": "*/*", "path_info": "/"}
+    objects = {
+        "partners.company": alliance.agc,
+        "partners.partnership": alliance.partnership,
+        "partners.capability": alliance.yokohama.capabilities.model.objects.first(),
+        "partners.site": alliance.yokohama,
+        "partners.person": alliance.agc_person,
+        "partners.exchange": exchange,
+        "milestones.milestone": milestone,
+        **training_objects(alliance),
+        "auth.user": user,
+        "auth.group": Group.objects.get(name="Staff"),
+        "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
+        "axes.accesslog": AccessLog.objects.create(**base),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(**base),
+    }
+    return {"objects": objects, "exchange": exchange, "user": user}
+
+
+def training_objects(alliance) -> dict:
+    requirement = Requirement.objects.create(code="SOP-GOWN-B", title="Grade B gowning", validity_months=12)
+    version = RequirementVersion.objects.create(requirement=requirement, version=1, effective_from="2024-01-01")
+    curriculum = Curriculum.objects.create(name="Aseptic processing", function="manufacturing")
+    record = TrainingRecord.objects.create(
+        person=alliance.medinet_person, requirement=requirement, version=version, completed_on="2025-06-01"
+    )
+    return {
+        "training.requirement": requirement,
+        "training.requirementversion": version,
+        "training.curriculum": curriculum,
+        "training.trainingrecord": record,
+    }
