@@ -300,3 +300,51 @@ def test_command_line_export_matches_the_web_export(auditor_client, exchanges, t
     web = body(auditor_client.get(url("exchanges", "csv"), {"start": "2026-01-01"}))
     assert target.read_bytes() == web
     assert ExportRecord.objects.filter(source="command", user=None).count() == 1
+
+
+def test_headers_in_japanese_leave_the_records_as_stored(auditor_client, exchanges):
+    response = auditor_client.get(url("exchanges", "csv"), {"headers": "ja"})
+    rows = read_csv(response)
+    first = rows[0]
+    assert first["人材交流ID"] == str(exchanges[0].pk)
+    assert first["人員"] == "Yui Takahashi"  # the stored name, not a translation
+    assert first["状況"] == "completed" and first["種別"] == exchanges[0].kind
+    assert rows[1]["目標"] == "無菌操作の研修"
+
+
+def test_a_japanese_user_gets_japanese_headers_by_default_and_can_ask_for_english(auditor_client, exchanges):
+    auditor_client.post(reverse("accounts:language"), {"language": "ja", "next": "/"})
+    assert "人材交流ID" in read_csv(auditor_client.get(url("exchanges", "csv")))[0]
+    assert "Exchange id" in read_csv(auditor_client.get(url("exchanges", "csv"), {"headers": "en"}))[0]
+    trail = read_csv(auditor_client.get(url("audit-trail", "csv")))
+    assert {row["操作"] for row in trail} <= {"Created", "Changed", "Deleted"}  # stored actions, untranslated
+
+
+def test_xlsx_headers_follow_the_chosen_language(auditor_client, exchanges):
+    response = auditor_client.get(url("exchanges", "xlsx"), {"headers": "ja"})
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    assert [cell.value for cell in sheet[1]][:3] == ["人材交流ID", "人員ID", "人員"]
+
+
+def test_exports_group_rows_by_medinet_year_at_the_boundary(auditor_client, alliance):
+    alliance.medinet.fiscal_year_start_month = 10
+    alliance.medinet.save()
+    for day in (D(2025, 10, 1), D(2025, 9, 30)):
+        MilestoneFactory(partnership=alliance.partnership, title=f"Due {day}", baseline_date=day)
+    rows = read_csv(auditor_client.get(url("milestones", "csv"), {"year_basis": alliance.medinet.pk}))
+    header = "MEDINET fiscal year (Oct–Sep)"
+    assert [(row[header], row["Title"]) for row in rows] == [("2025", "Due 2025-09-30"), ("2026", "Due 2025-10-01")]
+    calendar = read_csv(auditor_client.get(url("milestones", "csv"), {"year_basis": "calendar"}))
+    assert [row["Calendar year"] for row in calendar] == ["2025", "2025"]
+    one_year = read_csv(
+        auditor_client.get(url("milestones", "csv"), {"year_basis": alliance.medinet.pk, "fiscal_year": 2026})
+    )
+    assert [row["Title"] for row in one_year] == ["Due 2025-10-01"]
+    record = ExportRecord.objects.latest("pk")
+    assert record.filters["year_basis"] == str(alliance.medinet.pk) and record.filters["start"] == "2025-10-01"
+
+
+def test_json_keeps_its_keys_whatever_the_header_language(auditor_client, exchanges):
+    data = json.loads(body(auditor_client.get(url("exchanges", "json"), {"headers": "ja", "year_basis": "calendar"})))
+    assert data["columns"][:2] == ["year", "id"]
+    assert data["rows"][0]["year"] == 2025
