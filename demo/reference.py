@@ -100,6 +100,7 @@ SITES = [
 
 PARTNERSHIP = {
     "name": "AGC–MEDINET strategic partnership in cell-therapy CDMO",
+    "name_ja": "AGC・メディネット 細胞治療CDMO事業における戦略的提携",
     "parties": ["AGC Inc.", "MEDINET Co., Ltd."],
     "announced_on": D(2024, 9, 11),
     "signed_on": D(2024, 9, 11),

@@ -179,6 +179,7 @@ def seed_illustrative(partnership: Partnership) -> None:
                 "forecast_date": forecast,
                 "actual_date": actual,
                 "status": status,
+                "title_ja": illustrative.MILESTONE_TITLES_JA.get(title, ""),
                 "description": description,
                 "countdown": title == illustrative.LAUNCH,
             },
@@ -198,13 +199,24 @@ def seed_training() -> None:
     requirements = {}
     for code, title, validity, evaluation, versions in illustrative.REQUIREMENTS:
         requirement = upsert(
-            Requirement, {"code": code}, {"title": title, "validity_months": validity, "needs_evaluation": evaluation}
+            Requirement,
+            {"code": code},
+            {
+                "title": title,
+                "title_ja": illustrative.REQUIREMENT_TITLES_JA.get(code, ""),
+                "validity_months": validity,
+                "needs_evaluation": evaluation,
+            },
         )
         for number, effective in versions:
             upsert(RequirementVersion, {"requirement": requirement, "version": number}, {"effective_from": effective})
         requirements[code] = requirement
     for name, function, site, codes in illustrative.CURRICULA:
-        curriculum = upsert(Curriculum, {"name": name}, {"function": function, "site": sites[site]})
+        curriculum = upsert(
+            Curriculum,
+            {"name": name},
+            {"name_ja": illustrative.CURRICULUM_NAMES_JA.get(name, ""), "function": function, "site": sites[site]},
+        )
         set_links(curriculum, "requirements", [requirements[code] for code in codes])
     for person, code, number, day, trainer, evaluator, evidence in illustrative.TRAINING_RECORDS:
         upsert(

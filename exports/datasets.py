@@ -249,6 +249,7 @@ DATASETS: dict[str, Dataset] = {
             C("site_id", _("Site id"), "site_id", "int"),
             C("site", _("Site"), "site__name"),
             C("title", _("Title"), "title"),
+            C("title_ja", _("Title (Japanese)"), "title_ja"),
             C("description", _("Description"), "description"),
             C("owner_id", _("Owner id"), "owner_id", "int"),
             C("owner", _("Owner"), "owner__name"),

@@ -27,6 +27,7 @@ class MilestoneForm(AuditedModelForm):
             "partnership",
             "site",
             "title",
+            "title_ja",
             "description",
             "owner",
             "baseline_date",
@@ -68,11 +69,11 @@ class MilestoneAdmin(AuditedAdmin):
     ]
     list_filter = ["status", "partnership", "site"]
     list_select_related = ["site__company", "owner"]
-    search_fields = ["title", "description"]
+    search_fields = ["title", "title_ja", "description"]
     autocomplete_fields = ["site", "owner"]
     date_hierarchy = "baseline_date"
     fieldsets = [
-        (None, {"fields": ["partnership", "site", "title", "description", "owner"]}),
+        (None, {"fields": ["partnership", "site", "title", "title_ja", "description", "owner"]}),
         (_("Dates and status"), {"fields": ["baseline_date", "forecast_date", "actual_date", "status", "countdown"]}),
         (_("Qualified people needed"), {"fields": ["required_function", "required_headcount"]}),
         (_("Dependencies"), {"fields": ["depends_on"]}),

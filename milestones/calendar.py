@@ -39,7 +39,7 @@ def milestone_calendar(milestones: Iterable[Milestone], request: HttpRequest) ->
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + datetime.timedelta(days=1))
-        event.add("summary", f"{milestone.title}" + (f" [{rag.label}]" if rag else ""))
+        event.add("summary", milestone.display_title + (f" [{rag.label}]" if rag else ""))
         lines = [
             _("Status: %(status)s") % {"status": milestone.get_status_display()},
             _("Baseline: %(day)s") % {"day": shown(milestone.baseline_date)},

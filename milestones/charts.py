@@ -108,7 +108,7 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
     position = {row.milestone.pk: row for row in rows}
     for before, after in edges:
         if before in position and after in position:
-            position[after].depends_on.append(position[before].milestone.title)
+            position[after].depends_on.append(position[before].milestone.display_title)
     links = [
         (position[before].expected_x, position[before].y, position[after].expected_x, position[after].y)
         for before, after in edges

@@ -16,6 +16,7 @@ from milestones.rag import Rag
 from partners.fiscal import Basis
 from partners.models import Company, Exchange, Function, Partnership, Site
 from partners.models.exchange import direction_label, on_exchange
+from partners.names import local_name
 
 # How many people the "on exchange now" list names before it points to the full list.
 ON_EXCHANGE_SHOWN = 25
@@ -217,9 +218,13 @@ def site_readiness(filters: Filters) -> list[SiteReadiness]:
         total=Count("milestones", filter=scope),
         done=Count("milestones", filter=scope & Q(milestones__status=Milestone.Status.DONE)),
         next_title=Subquery(upcoming.values("title")[:1]),
+        next_title_ja=Subquery(upcoming.values("title_ja")[:1]),
         next_date=Subquery(upcoming.values("due")[:1]),
     ).order_by("company__name", "name")
-    return [SiteReadiness(site, site.done, site.total, site.next_title, site.next_date) for site in sites]
+    return [
+        SiteReadiness(site, site.done, site.total, local_name(site.next_title, site.next_title_ja), site.next_date)
+        for site in sites
+    ]
 
 
 def direction_labels() -> dict[int, str]:

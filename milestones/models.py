@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.history import AuditedQuerySet, audit_history
 from milestones.rag import Rag, rag_for
 from partners.models import Function, Partnership, Person, Site
+from partners.names import local_name
 
 DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
 DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
@@ -78,6 +79,7 @@ class Milestone(models.Model):
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="milestones", verbose_name=_("site")
     )
     title = models.CharField(_("title"), max_length=200)
+    title_ja = models.CharField(_("title in Japanese"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
         Person,
@@ -139,10 +141,14 @@ class Milestone(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
 
     def get_absolute_url(self) -> str:
         return reverse("milestones:detail", args=[self.pk])
+
+    @property
+    def display_title(self) -> str:
+        return local_name(self.title, self.title_ja)
 
     @property
     def expected_date(self) -> datetime.date:

@@ -34,7 +34,7 @@ class PartnershipForm(AuditedModelForm):
 
     class Meta:
         model = Partnership
-        fields = ["name", "status", "announced_on", "signed_on", "scope"]
+        fields = ["name", "name_ja", "status", "announced_on", "signed_on", "scope"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,9 +51,11 @@ class PartnershipForm(AuditedModelForm):
 class PartnershipAdmin(AuditedAdmin):
     list_display = ["name", "status", "announced_on", "signed_on"]
     list_filter = ["status"]
-    search_fields = ["name", "scope"]
+    search_fields = ["name", "name_ja", "scope"]
     form = PartnershipForm
-    fieldsets = [(None, {"fields": ["name", "party_companies", "status", "announced_on", "signed_on", "scope"]})]
+    fieldsets = [
+        (None, {"fields": ["name", "name_ja", "party_companies", "status", "announced_on", "signed_on", "scope"]})
+    ]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

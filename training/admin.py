@@ -19,7 +19,7 @@ class VersionInline(admin.TabularInline):
 class RequirementAdmin(AuditedAdmin):
     list_display = ["code", "title", "validity_months", "needs_evaluation"]
     list_filter = ["needs_evaluation"]
-    search_fields = ["code", "title"]
+    search_fields = ["code", "title", "title_ja"]
     inlines = [VersionInline]
 
 
@@ -27,7 +27,7 @@ class RequirementAdmin(AuditedAdmin):
 class RequirementVersionAdmin(AuditedAdmin):
     list_display = ["requirement", "version", "effective_from"]
     list_select_related = ["requirement"]
-    search_fields = ["requirement__code", "requirement__title"]
+    search_fields = ["requirement__code", "requirement__title", "requirement__title_ja"]
     autocomplete_fields = ["requirement"]
 
     def get_queryset(self, request):
@@ -39,7 +39,7 @@ class CurriculumAdmin(AuditedAdmin):
     list_display = ["name", "function", "site"]
     list_filter = ["function", "site"]
     list_select_related = ["site__company"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_ja"]
     autocomplete_fields = ["site"]
     filter_horizontal = ["requirements"]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from partners.models import Exchange, Function, Person, Site
+from partners.names import local_name
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -25,6 +26,7 @@ class Requirement(models.Model):
 
     code = models.CharField(_("code"), max_length=50, unique=True, help_text=_("e.g. SOP-QA-012"))
     title = models.CharField(_("title"), max_length=200)
+    title_ja = models.CharField(_("title in Japanese"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     validity_months = models.PositiveSmallIntegerField(
         _("valid for (months)"), null=True, blank=True, help_text=_("Leave empty when training never expires.")
@@ -42,7 +44,11 @@ class Requirement(models.Model):
         verbose_name_plural = _("training requirements")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return f"{self.code} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return local_name(self.title, self.title_ja)
 
 
 class RequirementVersion(models.Model):
@@ -96,6 +102,7 @@ class Curriculum(models.Model):
     """The requirements for one function, at one site or everywhere."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
     function = models.CharField(_("function"), max_length=30, choices=Function.choices)
     site = models.ForeignKey(
         Site,
@@ -117,7 +124,11 @@ class Curriculum(models.Model):
         verbose_name_plural = _("curricula")
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return local_name(self.name, self.name_ja)
 
 
 class TrainingRecord(models.Model):

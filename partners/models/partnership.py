@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
+from partners.names import local_name
 
 
 # Defined before Partnership: its history snapshots these links, so the class must exist first.
@@ -42,6 +43,7 @@ class Partnership(models.Model):
         ENDED = "ended", _("Ended")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
     parties = models.ManyToManyField(
         Company, through=PartnershipParty, related_name="partnerships", verbose_name=_("parties")
     )
@@ -68,7 +70,11 @@ class Partnership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return local_name(self.name, self.name_ja)
 
     @staticmethod
     def validate_parties(companies: Iterable[Company]) -> None:
