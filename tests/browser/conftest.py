@@ -114,19 +114,31 @@ def browser():
         browser.close()
 
 
+def new_page(browser, locale: str):
+    """A page in a browser that asks for ``locale``, as a user's browser would."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True, locale=locale)
+    return context, context.new_page()
+
+
 @pytest.fixture
 def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, accept_downloads=True)
-    page = context.new_page()
+    context, page = new_page(browser, "en-GB")
     yield page
     context.close()
 
 
-def log_in(page, base: str, username: str) -> None:
+@pytest.fixture
+def japanese_page(browser, tmp_path):
+    context, page = new_page(browser, "ja-JP")
+    yield page
+    context.close()
+
+
+def log_in(page, base: str, username: str, labels=("Username", "Password", "Log in")) -> None:
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(labels[0]).fill(username)
+    page.get_by_label(labels[1]).fill(PASSWORD)
+    page.get_by_role("button", name=labels[2]).click()
     page.wait_for_load_state()
 
 

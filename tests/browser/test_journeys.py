@@ -72,7 +72,7 @@ def test_auditor_downloads_the_exchanges_csv_and_the_evidence_pack(app_server, p
     page.get_by_role("button", name="Count rows").click()
     heading = page.locator("#download-heading")
     expect(heading).to_contain_text("Talent exchanges: ")
-    shown = int(heading.inner_text().split(": ")[1].split()[0])
+    shown = int(heading.inner_text().split(": ")[1].split()[0].replace(",", ""))
     assert shown >= 310  # the demo's 10 and 300 synthetic, plus any a journey before this one added
     screenshot(page, "5-auditor-exports")
 
@@ -98,3 +98,25 @@ def test_auditor_downloads_the_exchanges_csv_and_the_evidence_pack(app_server, p
         assert hashlib.sha256(archive.read(entry["file"])).hexdigest() == entry["sha256"]
     exchanges = next(entry for entry in manifest["files"] if entry["file"] == "exchanges.csv")
     assert exchanges["rows"] == shown
+
+
+def test_a_japanese_manager_reads_the_dashboard_by_medinet_year_then_switches_to_english(
+    app_server, japanese_page, screenshot
+):
+    page, base = japanese_page, app_server["url"]
+    page.goto(f"{base}/accounts/login/")
+    expect(page.get_by_role("heading", name="ログイン")).to_be_visible()  # the browser's language, before login
+    log_in(page, base, "manager", labels=("ユーザー名", "パスワード", "ログイン"))
+    expect(page.get_by_role("heading", name="提携ダッシュボード")).to_be_visible()
+    page.get_by_label("年の区切り").select_option(label="MEDINETの会計年度（10月～9月）")
+    page.get_by_role("button", name="適用").click()
+    years = page.locator("#years-table")
+    expect(years).to_contain_text("2026年9月期（2025年10月～2026年9月）")
+    expect(page.locator("#milestone-table")).to_contain_text("横浜 細胞治療CDMOサービスの本格開始（2026年）")
+    screenshot(page, "6-manager-dashboard-japanese")
+
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", name="Partnership dashboard")).to_be_visible()
+    expect(years).to_contain_text("FY9/2026 (October 2025 – September 2026)")  # the year choice stays in the URL
+    page.goto(f"{base}/")
+    expect(page.get_by_role("heading", name="Partnership dashboard")).to_be_visible()  # remembered for the user
