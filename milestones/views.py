@@ -97,7 +97,7 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
     if owner is None or not owner.user.has_perm("milestones.view_milestone"):
         raise Http404
     # The calendar speaks its owner's language and time zone: a calendar client sends no session.
-    profile = Profile.for_user(owner.user)
+    profile = Profile.objects.filter(user=owner.user).first() or Profile(user=owner.user)
     with translation.override(profile.language or translation.get_language()), timezone.override(profile.time_zone):
         body = milestone_calendar(Milestone.objects.for_list().exclude(status=Milestone.Status.CANCELLED), request)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -348,3 +348,10 @@ def test_json_keeps_its_keys_whatever_the_header_language(auditor_client, exchan
     data = json.loads(body(auditor_client.get(url("exchanges", "json"), {"headers": "ja", "year_basis": "calendar"})))
     assert data["columns"][:2] == ["year", "id"]
     assert data["rows"][0]["year"] == 2025
+
+
+def test_the_command_line_export_groups_by_year_and_writes_japanese_headers(auditor_client, exchanges, tmp_path):
+    output = tmp_path / "exchanges.csv"
+    call_command("export_records", "exchanges", "--output", str(output), "--year-basis", "calendar", "--headers", "ja")
+    rows = list(csv.DictReader(io.StringIO(output.read_bytes()[3:].decode())))
+    assert [(row["暦年"], row["人員"]) for row in rows] == [("2025", "Yui Takahashi"), ("2026", "Takumi Yamada")]
