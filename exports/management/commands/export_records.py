@@ -24,9 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--company", help="Company id")
         parser.add_argument("--record-type", dest="record_type", help="For the audit trail: company, exchange, …")
         parser.add_argument("--as-of", dest="as_of", help="For qualification status: YYYY-MM-DD (default today)")
-        parser.add_argument(
-            "--year-basis", dest="year_basis", help="Group by year: 'calendar' or a company id"
-        )
+        parser.add_argument("--year-basis", dest="year_basis", help="Group by year: 'calendar' or a company id")
         parser.add_argument("--fiscal-year", dest="fiscal_year", help="Only that year (with --year-basis)")
         parser.add_argument("--headers", choices=["en", "ja"], help="Language of the column headers (default en)")
 
