@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from partners.models import Company, Partnership, Person, Site
 from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, SiteFactory, UserFactory
@@ -12,6 +13,14 @@ from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, S
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Django leaves a request's language active in its thread afterwards: each test starts from the default."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @dataclass

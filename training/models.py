@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
@@ -190,7 +191,7 @@ class TrainingRecord(models.Model):
         elif self.version_id and self.completed_on and self.version.effective_from > self.completed_on:
             errors["version"] = _("Version %(version)s only took effect on %(day)s.") % {
                 "version": self.version.version,
-                "day": self.version.effective_from.isoformat(),
+                "day": date_format(self.version.effective_from, "SHORT_DATE_FORMAT"),
             }
         if self.completed_on and self.completed_on > timezone.localdate():
             errors["completed_on"] = _("Training cannot be completed in the future.")

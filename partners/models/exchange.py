@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
@@ -283,7 +284,7 @@ class Exchange(models.Model):
                 add(
                     field,
                     _("The partnership was signed on %(signed)s: an exchange cannot start before that.")
-                    % {"signed": signed_on.isoformat()},
+                    % {"signed": date_format(signed_on, "SHORT_DATE_FORMAT")},
                     "before_signing",
                 )
 
@@ -308,8 +309,8 @@ class Exchange(models.Model):
                 % {
                     "person": self.person,
                     "host": clash.host_company.short_name,
-                    "starts": clash.starts.isoformat(),
-                    "ends": clash.ends.isoformat(),
+                    "starts": date_format(clash.starts, "SHORT_DATE_FORMAT"),
+                    "ends": date_format(clash.ends, "SHORT_DATE_FORMAT"),
                 },
                 "overlap",
             )

@@ -52,7 +52,7 @@ def test_overlapping_exchange_is_refused_with_a_message_and_nothing_saved(staff_
     staff_client.post(ADD_URL, form_data(alliance))
     response = staff_client.post(ADD_URL, form_data(alliance, planned_start="2025-09-01", planned_end="2025-12-19"))
     assert response.status_code == 200
-    assert "Yui Takahashi is already on an exchange to MEDINET from 2025-04-07 to 2025-09-30" in response.text
+    assert "Yui Takahashi is already on an exchange to MEDINET from 7 Apr 2025 to 30 Sep 2025" in response.text
     assert Exchange.objects.count() == 1
 
 
@@ -122,3 +122,14 @@ def test_a_submitted_id_that_is_not_a_number_is_a_form_error_not_a_crash(staff_c
     assert response.status_code == 200
     assert "Select a valid choice." in response.text
     assert not Exchange.objects.exists()
+
+
+def test_a_japanese_member_of_staff_reads_the_overlap_in_japanese(staff_client, alliance):
+    alliance.agc_person.name_ja = "高橋 結"
+    alliance.agc_person._change_reason = "Japanese name"
+    alliance.agc_person.save()
+    staff_client.post(reverse("accounts:language"), {"language": "ja", "next": "/"})
+    staff_client.post(ADD_URL, form_data(alliance))
+    response = staff_client.post(ADD_URL, form_data(alliance, planned_start="2025-09-01", planned_end="2025-12-19"))
+    assert "高橋 結は2025/04/07から2025/09/30までMEDINETへの人材交流中です。" in response.text
+    assert Exchange.objects.count() == 1

@@ -106,7 +106,7 @@ def test_overlapping_exchanges_of_one_person_are_refused(alliance):
     ExchangeFactory(**_fields(agc_to_medinet(alliance)))
     second = agc_to_medinet(alliance, planned_start=D(2025, 3, 1), planned_end=D(2025, 5, 30))
     assert errors_of(second)["__all__"] == [
-        "Yui Takahashi is already on an exchange to MEDINET from 2025-01-06 to 2025-03-28; "
+        "Yui Takahashi is already on an exchange to MEDINET from 6 Jan 2025 to 28 Mar 2025; "
         "exchanges of one person cannot overlap."
     ]
 
@@ -143,7 +143,7 @@ def test_active_exchange_needs_an_actual_start(alliance):
 def test_exchange_cannot_start_before_the_partnership_was_signed(alliance):
     exchange = agc_to_medinet(alliance, planned_start=D(2024, 9, 10), planned_end=D(2024, 12, 20))
     assert errors_of(exchange)["planned_start"] == [
-        "The partnership was signed on 2024-09-11: an exchange cannot start before that."
+        "The partnership was signed on 11 Sep 2024: an exchange cannot start before that."
     ]
 
 

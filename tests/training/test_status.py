@@ -122,7 +122,7 @@ def test_a_version_cannot_predate_the_training_or_belong_elsewhere(person):
     version(req, 2, D(2026, 6, 1))
     with pytest.raises(ValidationError) as caught:
         trained(person, req, D(2026, 5, 1), number=2)
-    assert caught.value.message_dict["version"] == ["Version 2 only took effect on 2026-06-01."]
+    assert caught.value.message_dict["version"] == ["Version 2 only took effect on 1 Jun 2026."]
     record = TrainingRecord(person=person, requirement=req, version=other.versions.get(), completed_on=D(2026, 5, 1))
     with pytest.raises(ValidationError, match="belongs to another requirement"):
         record.full_clean()
