@@ -43,3 +43,4 @@ class Command(BaseCommand):
         for login in logins:
             secret = login.password if login.password else "(unchanged: existing password kept)"
             self.stdout.write(f"  {login.username:<8} {login.role:<14} {secret}")
+        self.stdout.write("Pages follow the browser's language (English or Japanese); the top bar's button switches.")
