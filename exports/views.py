@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import permission_required
+from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,6 +27,17 @@ def bad_filter(form: FilterForm) -> HttpResponse:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
+def shown(form: FilterForm, key: str, value: str) -> str:
+    """A filter's value as the reader chose it: the site's name rather than its id, the label of a choice."""
+    cleaned = form.cleaned_data.get(key)
+    if hasattr(cleaned, "label"):  # a year basis
+        return cleaned.label
+    if isinstance(cleaned, Model):
+        return str(cleaned)
+    choices = getattr(form.fields[key], "choices", None)
+    return str(dict(choices).get(value, value)) if choices else value
+
+
 def filename(name: str, fmt: str) -> str:
     return f"{name}-{timezone.now():%Y%m%d-%H%M%S}.{fmt}"
 
@@ -38,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
     counts = None
     if form.is_bound and form.is_valid() and dataset in NAMES:
         src = source(dataset, form.filters())
-        applied = [(form.fields[key].label, value) for key, value in src.applied.items()]
+        applied = [(form.fields[key].label, shown(form, key, value)) for key, value in src.applied.items()]
         counts = {"dataset": dataset, "label": LABELS[dataset], "rows": src.count(), "applied": applied}
     query = request.GET.copy()
     query.pop("dataset", None)

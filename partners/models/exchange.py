@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
@@ -75,7 +76,7 @@ class Exchange(models.Model):
         TRAINING = "training_assignment", _("Training assignment")
 
     class Purpose(models.TextChoices):
-        TRAINING = "training", _("Training")
+        TRAINING = "training", pgettext_lazy("purpose of an exchange", "Training")
         OPERATIONAL_SUPPORT = "operational_support", _("Operational support")
         KNOWLEDGE_TRANSFER = "knowledge_transfer", _("Knowledge transfer")
 

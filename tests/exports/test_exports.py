@@ -355,3 +355,13 @@ def test_the_command_line_export_groups_by_year_and_writes_japanese_headers(audi
     call_command("export_records", "exchanges", "--output", str(output), "--year-basis", "calendar", "--headers", "ja")
     rows = list(csv.DictReader(io.StringIO(output.read_bytes()[3:].decode())))
     assert [(row["暦年"], row["人員"]) for row in rows] == [("2025", "Yui Takahashi"), ("2026", "Takumi Yamada")]
+
+
+def test_the_export_page_names_the_filters_it_applies(auditor_client, alliance, exchanges):
+    alliance.medinet.fiscal_year_start_month = 10
+    alliance.medinet.save()
+    query = {"dataset": "exchanges", "site": alliance.yokohama.pk, "year_basis": alliance.medinet.pk, "headers": "ja"}
+    response = auditor_client.get(reverse("exports:index"), query)
+    assert "Site: Yokohama Technical Center (AGC Biologics)" in response.text
+    assert "Years: MEDINET fiscal year (Oct–Sep)" in response.text
+    assert "Header language: Japanese" in response.text
