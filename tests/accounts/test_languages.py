@@ -251,3 +251,13 @@ def test_a_time_zone_that_does_not_exist_is_refused_with_a_clear_message(client,
     response = client.post(reverse("accounts:preferences"), {"language": "en", "time_zone": "Mars/Olympus"})
     assert response.status_code == 400
     assert "Select a valid choice" in response.text
+
+
+def test_staff_can_switch_language_from_the_admin(client, db):
+    user = UserFactory(username="reader", role="Staff")
+    client.force_login(user)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert 'name="language" value="ja" lang="ja">日本語</button>' in page
+    response = client.post(reverse("accounts:language"), {"language": "ja", "next": reverse("admin:index")})
+    assert response.url == reverse("admin:index")
+    assert 'name="language" value="en" lang="en">English</button>' in client.get(response.url).text
