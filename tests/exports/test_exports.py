@@ -367,7 +367,9 @@ def test_the_export_page_names_the_filters_it_applies(auditor_client, alliance, 
     assert "Header language: Japanese" in response.text
 
 
-@pytest.mark.parametrize(("language", "expected"), [("en", "Talent exchanges: 1,200 rows"), ("ja", "人材交流: 1,200件")])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en", "Talent exchanges: 1,200 rows"), ("ja", "人材交流: 1,200件")]
+)
 def test_large_row_counts_read_with_thousands_separators(auditor_client, alliance, language, expected):
     add_synthetic_exchanges(alliance.partnership, 1200, seed=3)
     auditor_client.post(reverse("accounts:language"), {"language": language, "next": "/"})
