@@ -175,8 +175,18 @@ def test_milestone_admin_form(manager_client, alliance, field, value):
         assert Milestone.objects.count() == before
 
 
-DASHBOARD_PARAMS = ["partnership", "site", "start", "end"]
-EXPORT_PARAMS = ["start", "end", "partnership", "site", "company", "record_type"]
+DASHBOARD_PARAMS = ["partnership", "site", "start", "end", "year_basis", "fiscal_year"]
+EXPORT_PARAMS = [
+    "start",
+    "end",
+    "partnership",
+    "site",
+    "company",
+    "record_type",
+    "year_basis",
+    "fiscal_year",
+    "headers",
+]
 
 
 @FUZZ
@@ -197,6 +207,24 @@ def test_export_parameters(auditor_client, alliance, dataset, params):
     assert response.status_code in {200, 400}
     page = auditor_client.get(reverse("exports:index"), {"dataset": dataset, **params})
     assert_safe(page)
+
+
+@FUZZ
+@given(language=HOSTILE, target=HOSTILE)
+def test_language_switcher(manager_client, db, language, target):
+    response = manager_client.post(reverse("accounts:language"), {"language": language, "next": target})
+    assert response.status_code in {302, 400}
+    if response.status_code == 302:
+        assert response.url.startswith("/") and not response.url.startswith("//")
+
+
+@FUZZ
+@given(field=st.sampled_from(["language", "time_zone", "year_basis"]), value=HOSTILE)
+def test_preferences_form(manager_client, alliance, field, value):
+    data = {"language": "ja", "time_zone": "Asia/Tokyo", "year_basis": "", field: value}
+    response = manager_client.post(reverse("accounts:preferences"), data)
+    assert response.status_code in {302, 400}
+    assert_safe(response)
 
 
 @FUZZ
