@@ -11,11 +11,14 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import Profile
 from milestones.models import Milestone
+from partners.models import Exchange, Function
 from tests.accounts.test_access import TABLE, url_for
 from tests.factories import MilestoneFactory, UserFactory
+from training.models import TrainingRecord
 
 OK = 200
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff01-\uff60]")
@@ -261,3 +264,15 @@ def test_staff_can_switch_language_from_the_admin(client, db):
     response = client.post(reverse("accounts:language"), {"language": "ja", "next": reverse("admin:index")})
     assert response.url == reverse("admin:index")
     assert 'name="language" value="en" lang="en">English</button>' in client.get(response.url).text
+
+
+def test_japanese_uses_the_terms_of_the_trade():
+    with translation.override("ja"):
+        assert [Exchange.Kind.SECONDMENT.label, Exchange.Kind.TRAINING.label] == ["出向", "研修"]
+        assert [Function.MANUFACTURING.label, Function.QUALITY_ASSURANCE.label, Function.QUALITY_CONTROL.label] == [
+            "製造",
+            "品質保証",
+            "品質管理",
+        ]
+        assert str(Exchange._meta.verbose_name) == "人材交流"
+        assert str(TrainingRecord._meta.verbose_name) == "教育訓練記録"
