@@ -36,5 +36,7 @@ class FiscalYearFields(forms.Form):
             raise ValidationError(
                 {"fiscal_year": _("Choose either a year or a date range, not both.")}, code="year_and_range"
             )
-        data["start"], data["end"] = (data.get("year_basis") or fiscal.Basis()).bounds(year)
+        # Without a basis in the query, the one the form starts from (the user's preference on the dashboard).
+        basis = data.get("year_basis") or self.bases.get(self.initial.get("year_basis")) or fiscal.Basis()
+        data["start"], data["end"] = basis.bounds(year)
         return data

@@ -8,10 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import Profile
 from milestones.models import Milestone
 from milestones.quarters import Quarter, quarters_between
 from partners.fiscal import Basis, basis_for
-from tests.factories import MilestoneFactory
+from tests.factories import MilestoneFactory, UserFactory
 
 D = datetime.date
 LAST_DAY, FIRST_DAY = D(2025, 9, 30), D(2025, 10, 1)
@@ -99,3 +100,13 @@ def test_a_year_and_a_date_range_together_are_refused_clearly(manager_client, db
     )
     assert response.status_code == 400
     assert "Choose either a year or a date range, not both." in response.text
+
+
+def test_a_year_alone_is_read_in_the_users_own_basis(client, alliance, medinet_year):
+    user = UserFactory(username="reader", role="Manager")
+    Profile.objects.create(user=user, year_basis=alliance.medinet)
+    client.force_login(user)
+    MilestoneFactory(partnership=alliance.partnership, title="Last day of the year", baseline_date=LAST_DAY)
+    MilestoneFactory(partnership=alliance.partnership, title="First day of the next", baseline_date=FIRST_DAY)
+    response = client.get(reverse("milestones:dashboard"), {"fiscal_year": 2026})
+    assert "First day of the next" in response.text and "Last day of the year" not in response.text
