@@ -276,3 +276,13 @@ def test_japanese_uses_the_terms_of_the_trade():
         ]
         assert str(Exchange._meta.verbose_name) == "人材交流"
         assert str(TrainingRecord._meta.verbose_name) == "教育訓練記録"
+
+
+def test_refusals_and_missing_pages_speak_the_users_language(client, db):
+    user = UserFactory(username="reader", role="Staff")
+    Profile.objects.create(user=user, language="ja")
+    client.force_login(user)
+    refused = client.get(reverse("exports:index"))
+    assert refused.status_code == 403 and "アクセスできません" in refused.text
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404 and "ページが見つかりません" in missing.text
