@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,23 @@ MARKERS = {Rag.GREEN: "circle", Rag.AMBER: "triangle", Rag.RED: "square", None: 
 COLOURS = {Rag.GREEN: "#1a7f37", Rag.AMBER: "#a15c00", Rag.RED: "#c62828", None: "#6c757d"}
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+
+
+# The timeline's label column holds this many Latin letters; a Japanese character takes two.
+LABEL_COLUMNS = 44
+
+
+def fit(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` columns of display width (wide East Asian characters count two), with "…"."""
+    widths = [2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1 for char in text]
+    if sum(widths) <= columns:
+        return text
+    used = 0
+    for index, width in enumerate(widths):
+        if used + width > columns - 1:  # keep one column for the ellipsis
+            return text[:index] + "…"
+        used += width
+    return text
 
 
 @dataclass
@@ -43,6 +61,10 @@ class TimelineRow:
     @property
     def colour(self) -> str:
         return COLOURS[self.rag]
+
+    @property
+    def label(self) -> str:
+        return fit(self.milestone.display_title, LABEL_COLUMNS)
 
     @property
     def marker_points(self) -> str:

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from demo.seed import add_synthetic_exchanges
+from milestones.charts import LABEL_COLUMNS, fit
 from milestones.dashboard import headcount
 from milestones.quarters import Quarter, quarters_between
 from milestones.services import milestone_set_dependencies
@@ -284,3 +285,18 @@ def test_closed_sites_are_left_out_of_readiness(manager_client, alliance, today)
     names = [row.site.name for row in manager_client.get(URL).context["sites"]]
     assert "Old facility" not in names
     assert "Yokohama Technical Center" in names
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("a" * 44, "a" * 44),
+        ("a" * 45, "a" * 43 + "…"),
+        ("横" * 22, "横" * 22),
+        ("横" * 23, "横" * 21 + "…"),
+        ("a" * 43 + "横", "a" * 43 + "…"),
+    ],
+)
+def test_timeline_labels_fit_their_column_in_either_script(title, shown):
+    """A Japanese character is twice as wide as a Latin letter, so it counts twice against the label column."""
+    assert fit(title, LABEL_COLUMNS) == shown
