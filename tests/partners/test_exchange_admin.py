@@ -133,3 +133,11 @@ def test_a_japanese_member_of_staff_reads_the_overlap_in_japanese(staff_client, 
     response = staff_client.post(ADD_URL, form_data(alliance, planned_start="2025-09-01", planned_end="2025-12-19"))
     assert "高橋 結は2025/04/07から2025/09/30までMEDINETへの人材交流中です。" in response.text
     assert Exchange.objects.count() == 1
+
+
+@pytest.mark.parametrize("typed", ["2025/04/07", "2025年4月7日", "2025-04-07"])
+def test_japanese_staff_can_type_dates_the_japanese_way(staff_client, alliance, typed):
+    staff_client.post(reverse("accounts:language"), {"language": "ja", "next": "/"})
+    response = staff_client.post(ADD_URL, form_data(alliance, planned_start=typed))
+    assert response.status_code == 302
+    assert Exchange.objects.get().planned_start.isoformat() == "2025-04-07"
