@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordChangeForm
@@ -15,12 +16,39 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """A permission in the reader's language. Django stores permission names in English when it creates them."""
+    action, _sep, _model = permission.codename.partition("_")
+    model = permission.content_type.model_class()
+    if action in ACTIONS and model is not None and permission.codename == f"{action}_{model._meta.model_name}":
+        name = ACTIONS[action] % {"model": model._meta.verbose_name}
+    else:
+        name = gettext(permission.name)  # our own permissions' names are in the catalog
+    return f"{permission.content_type} | {name}"
+
+
 class GrantablePermissionsOnly:
-    """Offer the permissions worth granting: not those of the history tables, which nobody edits by hand."""
+    """Offer the permissions worth granting, named in the reader's language.
+
+    Not those of the history tables, which nobody edits by hand.
+    """
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         if db_field.name in {"permissions", "user_permissions"}:
-            kwargs["queryset"] = Permission.objects.exclude(content_type__model__startswith="historical")
+            kwargs["queryset"] = Permission.objects.exclude(
+                content_type__model__startswith="historical"
+            ).select_related("content_type")
+            field = super().formfield_for_manytomany(db_field, request=request, **kwargs)
+            field.label_from_instance = permission_label
+            return field
         return super().formfield_for_manytomany(db_field, request=request, **kwargs)
 
 

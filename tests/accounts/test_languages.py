@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.db import models
 from django.urls import reverse
 from django.utils import translation
@@ -286,3 +287,12 @@ def test_refusals_and_missing_pages_speak_the_users_language(client, db):
     assert refused.status_code == 403 and "アクセスできません" in refused.text
     missing = client.get("/no-such-page/")
     assert missing.status_code == 404 and "ページが見つかりません" in missing.text
+
+
+def test_the_role_editor_names_permissions_in_the_readers_language(client, db):
+    as_user_speaking(client, "ja")
+    staff = Group.objects.get(name="Staff")
+    page = client.get(reverse("admin:auth_group_change", args=[staff.pk])).text
+    assert "提携先 | 人材交流 | 人材交流を追加できる" in page
+    assert "監査証跡を閲覧できる" in page  # a permission of our own, by its name in the catalog
+    assert "Can add" not in page and "historical" not in page
