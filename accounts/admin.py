@@ -9,7 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PasswordChangeForm
+from accounts.forms import PasswordChangeForm, PreferencesForm
+from accounts.models import Profile
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -60,9 +61,22 @@ class RoleAdmin(GrantablePermissionsOnly, GroupAdmin):
         return False
 
 
+class PreferencesInline(admin.StackedInline):
+    """An administrator can set a new colleague's language, time zone and years before they first log in."""
+
+    model = Profile
+    form = PreferencesForm
+    can_delete = False
+    max_num = 1
+    fields = ["language", "time_zone", "year_basis"]
+    autocomplete_fields = ["year_basis"]
+
+
 @admin.register(User)
 class AccountAdmin(GrantablePermissionsOnly, UserAdmin):
     """User accounts are deactivated, never deleted, so every change in the trail stays attributable."""
+
+    inlines = [PreferencesInline]
 
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_superuser", "groups"]

@@ -15,7 +15,7 @@ from partners.services import partnership_set_parties
 
 @admin.register(Company)
 class CompanyAdmin(AuditedAdmin):
-    list_display = ["name", "short_name", "parent", "kind", "city", "country"]
+    list_display = ["name", "name_ja", "short_name", "parent", "kind", "fiscal_year_start_month", "city", "country"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]
     search_fields = ["name", "name_ja", "short_name"]
@@ -71,7 +71,7 @@ class CapabilityAdmin(AuditedAdmin):
 
 @admin.register(Site)
 class SiteAdmin(AuditedAdmin):
-    list_display = ["name", "company", "city", "country", "status", "operational_since"]
+    list_display = ["name", "name_ja", "company", "city", "country", "status", "operational_since"]
     list_filter = ["status", "company", "capabilities"]
     list_select_related = ["company"]
     search_fields = ["name", "name_ja", "city", "company__name", "company__short_name"]

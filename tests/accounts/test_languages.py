@@ -296,3 +296,32 @@ def test_the_role_editor_names_permissions_in_the_readers_language(client, db):
     assert "提携先 | 人材交流 | 人材交流を追加できる" in page
     assert "監査証跡を閲覧できる" in page  # a permission of our own, by its name in the catalog
     assert "Can add" not in page and "historical" not in page
+
+
+def test_an_administrator_sets_a_new_colleagues_preferences(admin_client, alliance):
+    colleague = UserFactory(username="newcomer", role="Staff")
+    url = reverse("admin:auth_user_change", args=[colleague.pk])
+    assert "profile-0-time_zone" in admin_client.get(url).text
+    response = admin_client.post(
+        url,
+        {
+            "username": "newcomer",
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [Group.objects.get(name="Staff").pk],
+            "date_joined_0": "2026-11-01",
+            "date_joined_1": "09:00:00",
+            "profile-TOTAL_FORMS": "1",
+            "profile-INITIAL_FORMS": "0",
+            "profile-MIN_NUM_FORMS": "0",
+            "profile-MAX_NUM_FORMS": "1",
+            "profile-0-language": "ja",
+            "profile-0-time_zone": "Asia/Tokyo",
+            "profile-0-year_basis": "",
+        },
+    )
+    assert response.status_code == 302, response.text
+    assert (colleague.profile.language, colleague.profile.time_zone) == ("ja", "Asia/Tokyo")
+    client = type(admin_client)()
+    client.force_login(colleague)
+    assert "提携ダッシュボード" in client.get(reverse("milestones:dashboard"), HTTP_ACCEPT_LANGUAGE="en").text
