@@ -62,7 +62,7 @@ class PreferencesForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("As my browser asks"))] + list(settings.LANGUAGES)
+        self.fields["language"].choices = [("", _("As the browser asks"))] + list(settings.LANGUAGES)
         self.fields["year_basis"].empty_label = _("Calendar year")
         self.fields["year_basis"].label_from_instance = lambda company: basis_for(company).label
 
