@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from partners.fiscal import Basis
+
 # The headcount chart shows at most this many quarters, whatever window is asked for.
 MAX_QUARTERS = 16
 
@@ -13,7 +15,7 @@ MAX_QUARTERS = 16
 class Quarter:
     """A quarter of a year that starts in ``start_month``: with 10 (MEDINET's), Q1 is October to December.
 
-    ``year`` is the fiscal year, named by the calendar year it ends in (see partners.fiscal).
+    ``year`` is the fiscal year, named by the calendar year it ends in; partners.fiscal does the year arithmetic.
     """
 
     year: int
@@ -21,10 +23,14 @@ class Quarter:
     start_month: int = 1
 
     @property
+    def basis(self) -> Basis:
+        return Basis(self.start_month)
+
+    @property
     def start(self) -> datetime.date:
-        months = (self.start_month - 1) + 3 * (self.number - 1)
-        first_year = self.year - (0 if self.start_month == 1 else 1)
-        return datetime.date(first_year + months // 12, months % 12 + 1, 1)
+        first = self.basis.bounds(self.year)[0]
+        months = first.month - 1 + 3 * (self.number - 1)
+        return datetime.date(first.year + months // 12, months % 12 + 1, 1)
 
     @property
     def end(self) -> datetime.date:
@@ -32,12 +38,11 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        if self.start_month == 1:
+        if self.basis.is_calendar:
             return _("%(year)s Q%(quarter)s") % {"year": self.year, "quarter": self.number}
-        end_month = (self.start_month - 2) % 12 + 1
         return _("FY%(end_month)s/%(year)s Q%(quarter)s") % {
             "year": self.year,
-            "end_month": end_month,
+            "end_month": self.basis.end_month,
             "quarter": self.number,
         }
 
@@ -51,8 +56,7 @@ class Quarter:
     @classmethod
     def of(cls, day: datetime.date, start_month: int = 1) -> Quarter:
         months_in = (day.month - start_month) % 12
-        year = day.year + (1 if start_month != 1 and day.month >= start_month else 0)
-        return cls(year, months_in // 3 + 1, start_month)
+        return cls(Basis(start_month).year_of(day), months_in // 3 + 1, start_month)
 
 
 def quarters_between(start: datetime.date, end: datetime.date, start_month: int = 1) -> list[Quarter]:

@@ -88,7 +88,7 @@ class Basis:
 def bases() -> list[Basis]:
     """The calendar year, then each company that keeps a fiscal year of its own."""
     companies = Company.objects.filter(fiscal_year_start_month__isnull=False).order_by("short_name")
-    return [Basis()] + [Basis(company.fiscal_year_start, company) for company in companies]
+    return [Basis()] + [basis_for(company) for company in companies]
 
 
 def basis_for(company: Company | None) -> Basis:
