@@ -52,9 +52,12 @@ class Dataset:
     # The date that places a row in a year, for exports grouped by calendar or fiscal year.
     year_date: object = None
 
+    def by_year(self, filters: Filters) -> bool:
+        return filters.year_basis is not None and self.year_date is not None
+
     def columns_for(self, filters: Filters) -> tuple[Column, ...]:
         """The columns, and first the row's year when the export is grouped by year."""
-        if not (filters.year_basis and self.year_date is not None):
+        if not self.by_year(filters):
             return self.columns
         basis = filters.year_basis
         header = lazy(lambda: basis.label, str)()
@@ -65,7 +68,7 @@ class Dataset:
         columns = self.columns_for(filters)
         aliases = {f"x{i}": (F(c.source) if isinstance(c.source, str) else c.source) for i, c in enumerate(columns)}
         rows = self.apply(self.model._default_manager.all(), filters).annotate(**aliases)
-        order = ["x0", "pk"] if columns is not self.columns else ["pk"]
+        order = ["x0", "pk"] if self.by_year(filters) else ["pk"]
         return rows.order_by(*order).values_list(*aliases)
 
     def applied(self, filters: Filters) -> dict[str, str]:
