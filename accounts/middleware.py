@@ -59,6 +59,7 @@ class PreferencesMiddleware:
             response = self.get_response(request)
         finally:
             timezone.deactivate()
+        language = preferred(request).get("language")  # read again: the view may just have changed it
         if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
             set_language_cookie(response, language)
         return response

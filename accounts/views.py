@@ -69,9 +69,6 @@ def preferences(request: HttpRequest) -> HttpResponse:
         if profile.language:
             translation.activate(profile.language)
         messages.success(request, _("Your preferences are saved."))
-        response = redirect("accounts:preferences")
-        if profile.language:
-            set_language_cookie(response, profile.language)
-        return response
+        return redirect("accounts:preferences")  # PreferencesMiddleware puts the language in the cookie
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/preferences.html", {"form": form}, status=status)

@@ -25,11 +25,12 @@ TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
 @require_safe
 @permission_required("milestones.view_milestone", raise_exception=True)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    form = DashboardFilters(request.GET or None, initial={"year_basis": preferred_basis(request)})
+    preferred = preferred_basis(request)
+    form = DashboardFilters(request.GET or None, initial={"year_basis": preferred})
     valid = form.is_valid() if form.is_bound else True
     filters = dashboard.Filters(**form.cleaned_data) if form.is_bound and valid else dashboard.Filters()
     if filters.year_basis is None:
-        filters.year_basis = form.bases.get(preferred_basis(request))
+        filters.year_basis = form.bases.get(preferred)
     today = timezone.localdate()
 
     milestones = list(dashboard.filtered_milestones(filters))

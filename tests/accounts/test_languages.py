@@ -325,3 +325,11 @@ def test_an_administrator_sets_a_new_colleagues_preferences(admin_client, allian
     client = type(admin_client)()
     client.force_login(colleague)
     assert "提携ダッシュボード" in client.get(reverse("milestones:dashboard"), HTTP_ACCEPT_LANGUAGE="en").text
+
+
+def test_saving_preferences_puts_the_new_language_in_the_cookie(client, db):
+    user = UserFactory(username="reader", role="Manager")
+    Profile.objects.create(user=user, language="en")
+    client.force_login(user)
+    response = client.post(reverse("accounts:preferences"), {"language": "ja", "time_zone": "Asia/Tokyo"})
+    assert response.cookies["django_language"].value == "ja"
