@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
 
-from demo import illustrative, reference
+from demo import illustrative, japanese, reference
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
 from partners.models import Capability, Company, Exchange, Function, Partnership, Person, Site
@@ -179,7 +179,7 @@ def seed_illustrative(partnership: Partnership) -> None:
                 "forecast_date": forecast,
                 "actual_date": actual,
                 "status": status,
-                "title_ja": illustrative.MILESTONE_TITLES_JA.get(title, ""),
+                "title_ja": japanese.MILESTONE_TITLES.get(title, ""),
                 "description": description,
                 "countdown": title == illustrative.LAUNCH,
             },
@@ -203,7 +203,7 @@ def seed_training() -> None:
             {"code": code},
             {
                 "title": title,
-                "title_ja": illustrative.REQUIREMENT_TITLES_JA.get(code, ""),
+                "title_ja": japanese.REQUIREMENT_TITLES.get(code, ""),
                 "validity_months": validity,
                 "needs_evaluation": evaluation,
             },
@@ -215,7 +215,7 @@ def seed_training() -> None:
         curriculum = upsert(
             Curriculum,
             {"name": name},
-            {"name_ja": illustrative.CURRICULUM_NAMES_JA.get(name, ""), "function": function, "site": sites[site]},
+            {"name_ja": japanese.CURRICULUM_NAMES.get(name, ""), "function": function, "site": sites[site]},
         )
         set_links(curriculum, "requirements", [requirements[code] for code in codes])
     for person, code, number, day, trainer, evaluator, evidence in illustrative.TRAINING_RECORDS:

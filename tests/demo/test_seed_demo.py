@@ -9,6 +9,7 @@ from django.db.models import Count
 
 from milestones.models import Milestone
 from partners.models import Company, Exchange, Partnership, Person, Site
+from training.models import Curriculum, Requirement
 
 
 def seed(*args: str) -> str:
@@ -29,6 +30,17 @@ def test_seed_loads_the_real_partnership():
     assert yokohama.operational_since.isoformat() == "2025-07-01"
     titles = set(Milestone.objects.values_list("title", flat=True))
     assert {"Yokohama partial service start (2025)", "Yokohama cell-therapy CDMO launch (2026)"} <= titles
+
+
+@pytest.mark.django_db
+def test_every_demo_record_has_its_japanese_name():
+    """People are the exception: colleagues at the global sites have only a Latin name."""
+    seed("--password", "demo-pass-123")
+    assert not Milestone.objects.filter(title_ja="").exists()
+    assert not Requirement.objects.filter(title_ja="").exists()
+    assert not Curriculum.objects.filter(name_ja="").exists()
+    for model in (Company, Site, Partnership):
+        assert not model.objects.filter(name_ja="").exists(), model
 
 
 @pytest.mark.django_db
