@@ -12,6 +12,7 @@ from exports.filters import FilterForm
 from exports.services import evidence_pack, export_file, record_export
 from exports.sources import FORMATS, LABELS, NAMES, source
 from exports.writers import json_chunks
+from partners.fiscal import Basis
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -30,7 +31,7 @@ def bad_filter(form: FilterForm) -> HttpResponse:
 def shown(form: FilterForm, key: str, value: str) -> str:
     """A filter's value as the reader chose it: the site's name rather than its id, the label of a choice."""
     cleaned = form.cleaned_data.get(key)
-    if hasattr(cleaned, "label"):  # a year basis
+    if isinstance(cleaned, Basis):
         return cleaned.label
     if isinstance(cleaned, Model):
         return str(cleaned)
