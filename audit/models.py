@@ -49,4 +49,6 @@ class ChainedHistory(models.Model):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using):
             chain.seal(type(self), [self], using)
+            # seal() gave the row its key: insert it as is, never try an UPDATE first.
+            kwargs["force_insert"] = True
             super().save(*args, **kwargs)

@@ -112,3 +112,33 @@ class ProtectHistory(migrations.RunPython):
 
     def describe(self) -> str:
         return f"Make {len(self.tables)} history tables append-only"
+
+
+def protection_problems(connection, table: str, expected: set[str]) -> list[str]:
+    """What is wrong with ``table``'s append-only triggers: missing, disabled, or no longer refusing."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT t.tgname, t.tgenabled, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE t.tgrelid = to_regclass(%s) AND NOT t.tgisinternal",
+                [connection.ops.quote_name(table)],
+            )
+            # tgenabled: 'O' fires in ordinary sessions, 'A' always; 'D' is disabled, 'R' fires only on replicas.
+            found = {name: (state in {"O", "A"}, "RAISE EXCEPTION" in source) for name, state, source in cursor}
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+            found = {name: (True, "RAISE(ABORT" in sql) for name, sql in cursor}
+    problems = []
+    for name in sorted(expected):
+        if name not in found:
+            problems.append(f"trigger {name} is missing")
+        elif not found[name][0]:
+            problems.append(f"trigger {name} is disabled")
+        elif not found[name][1]:
+            problems.append(f"trigger {name} no longer refuses changes")
+    return problems
+
+
+def chain_head_trigger_names(vendor: str) -> set[str]:
+    names = {"audit_chainhead_no_delete", "audit_chainhead_only_grows"}
+    return names | {"audit_chainhead_no_truncate"} if vendor == "postgresql" else names

@@ -1,12 +1,19 @@
-"""Walking every hash chain: what ``verify_audit`` and the evidence manifest report."""
+"""Walking every hash chain: what ``verify_audit`` and the evidence manifest report.
+
+A chain is intact when every link hashes its predecessor and its own content, the chain head agrees with the
+last link, the table's append-only triggers stand and fire, and, given an anchor, the chain still holds the
+anchored link with the anchored hash.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import models
+from django.db import connections, models, router
 
+from audit import protection
+from audit.anchors import Anchor, anchor_problem
 from audit.chain import GENESIS, chain_name, verify_rows
 from audit.models import ChainedHistory, ChainHead
 
@@ -17,32 +24,64 @@ class ChainReport:
     rows: int
     ok: bool
     problem: str = ""
+    anchored_at: int | None = None  # the anchored link this chain was checked against
 
     def __str__(self) -> str:
-        return f"{self.chain}: {self.rows} rows, " + ("intact" if self.ok else f"BROKEN — {self.problem}")
+        if not self.ok:
+            return f"{self.chain}: {self.rows} rows, BROKEN — {self.problem}"
+        anchored = f" (still holds anchored link {self.anchored_at})" if self.anchored_at else ""
+        return f"{self.chain}: {self.rows} rows, intact{anchored}"
 
 
 def chained_models() -> list[type[models.Model]]:
     return sorted((m for m in apps.get_models() if issubclass(m, ChainedHistory)), key=lambda m: m._meta.db_table)
 
 
-def verify_chain(model: type[models.Model]) -> ChainReport:
-    name = chain_name(model)
+def link_problems(model: type[models.Model]) -> tuple[int, list[str]]:
     rows = model._default_manager.order_by("chain_seq").iterator(chunk_size=2000)
     count, bad, problem = verify_rows(rows)
     if bad is not None:
-        return ChainReport(
-            name, count, False, f"first bad row: {model._meta.pk.attname}={bad.pk}, link {bad.chain_seq}: {problem}"
-        )
-    head = ChainHead.objects.filter(chain=name).first()
+        return count, [f"first bad row: {model._meta.pk.attname}={bad.pk}, link {bad.chain_seq}: {problem}"]
+    head = ChainHead.objects.filter(chain=chain_name(model)).first()
     length, last_hash = (head.length, head.last_hash) if head else (0, GENESIS)
     if length != count:
-        return ChainReport(name, count, False, f"the chain head records {length} links but {count} were found")
+        return count, [f"the chain head records {length} links but {count} were found"]
     last = model._default_manager.order_by("-chain_seq").values_list("chain_hash", flat=True).first() or GENESIS
     if last != last_hash:
-        return ChainReport(name, count, False, "the last link does not match the chain head")
-    return ChainReport(name, count, True)
+        return count, ["the last link does not match the chain head"]
+    return count, []
 
 
-def verify_all() -> list[ChainReport]:
-    return [verify_chain(model) for model in chained_models()]
+def verify_chain(model: type[models.Model], anchor: Anchor | None = None) -> ChainReport:
+    count, problems = link_problems(model)
+    connection = connections[router.db_for_read(model)]
+    table = model._meta.db_table
+    problems += protection.protection_problems(connection, table, protection.trigger_names(table, connection.vendor))
+    if anchor is not None and (problem := anchor_problem(model, anchor)):
+        problems.append(problem)
+    return ChainReport(
+        chain_name(model), count, not problems, "; ".join(problems), anchor.seq if anchor and not problems else None
+    )
+
+
+def chain_head_report() -> ChainReport | None:
+    """The chain heads' own table: its triggers keep a head from being reset to hide a rollback."""
+    connection = connections[router.db_for_read(ChainHead)]
+    table = ChainHead._meta.db_table
+    problems = protection.protection_problems(connection, table, protection.chain_head_trigger_names(connection.vendor))
+    return ChainReport(table, ChainHead.objects.count(), False, "; ".join(problems)) if problems else None
+
+
+def verify_all(anchors: list[Anchor] | None = None) -> list[ChainReport]:
+    """One report per chain; with anchors, each anchored chain is also checked against its anchor."""
+    by_chain = {anchor.chain: anchor for anchor in anchors or []}
+    models_ = chained_models()
+    reports = [verify_chain(model, by_chain.get(chain_name(model))) for model in models_]
+    known = {chain_name(model) for model in models_}
+    reports += [
+        ChainReport(name, 0, False, "anchored, but no such history table exists any more")
+        for name in sorted(by_chain.keys() - known)
+    ]
+    if head_report := chain_head_report():
+        reports.append(head_report)
+    return reports

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from audit.verify import verify_all
+from audit.anchors import head_of
+from audit.verify import chained_models, verify_all
 from exports.filters import Filters
 from exports.models import ExportRecord
 from exports.sources import NAMES, source
@@ -85,6 +86,8 @@ def evidence_pack(*, filters: Filters, user, source_kind: str = "web") -> Export
                 for chunk in iter(lambda p=part: p.read(CHUNK), b""):
                     member.write(chunk)
             files.append({"file": f"{name}.csv", "rows": rows, "sha256": sha, "filters_applied": src.applied})
+        # The heads first: they anchor what the files were read from (``verify_audit --anchor manifest.json``).
+        heads = [head_of(model).as_dict() for model in chained_models()]
         chains = verify_all()
         manifest = {
             "exported_at": timezone.now().isoformat(timespec="seconds"),
@@ -94,6 +97,7 @@ def evidence_pack(*, filters: Filters, user, source_kind: str = "web") -> Export
             "audit_chain": {
                 "intact": all(chain.ok for chain in chains),
                 "chains": [{"chain": c.chain, "rows": c.rows, "intact": c.ok, "problem": c.problem} for c in chains],
+                "heads": heads,
             },
         }
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
