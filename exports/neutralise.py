@@ -1,14 +1,34 @@
 """Spreadsheet formula injection (OWASP "CSV injection"): cells a spreadsheet would run are made plain text.
 
-The same rule twice, once in Python and once in SQL for PostgreSQL's COPY, and tests hold them to each other.
+A text cell that starts with ``= + - @``, a tab or a carriage return, or with the full-width ``＝ ＋ － ＠`` (Japanese
+spreadsheets may read them as the ASCII ones), gets a leading apostrophe. A plain negative number such as ``-12.5``
+is data and stays as it is. The exception is ASCII only, so ``－12`` is neutralised: no number the alliance writes is
+full-width (numeric columns are written by type, never through this rule), and one narrow pattern, alike in both
+regex dialects, is easier to trust than a list of look-alike signs and digits.
+
+The same rule twice, in Python and as SQL for PostgreSQL's COPY. Both read the one list of first characters below;
+the two number patterns differ only in regex dialect, and tests hold the two forms to each other.
 """
 
 from __future__ import annotations
 
 import re
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\N{FULLWIDTH EQUALS SIGN}",
+    "\N{FULLWIDTH PLUS SIGN}",
+    "\N{FULLWIDTH HYPHEN-MINUS}",
+    "\N{FULLWIDTH COMMERCIAL AT}",
+)
+# \Z, not $: Python's $ also matches before a final newline, PostgreSQL's does not.
 PLAIN_NEGATIVE_NUMBER = re.compile(r"-[0-9]+(\.[0-9]+)?\Z")
+PLAIN_NEGATIVE_NUMBER_SQL = "'^-[0-9]+([.][0-9]+)?$'"
 
 
 def neutralise(text: str) -> str:
@@ -17,10 +37,18 @@ def neutralise(text: str) -> str:
     return text
 
 
+def _sql_char(char: str) -> str:
+    # Control characters by code; the others as literals, which PostgreSQL converts from the client's encoding.
+    return f"'{char}'" if char.isprintable() else f"chr({ord(char)})"
+
+
+FORMULA_START_SQL = ", ".join(_sql_char(char) for char in FORMULA_START)
+
+
 def neutralise_sql(column: str) -> str:
     """The same rule as a PostgreSQL expression over ``column`` (a quoted identifier)."""
     # A first-character test before the regex: most cells start with a letter and never reach the regex.
     return (
-        f"CASE WHEN left({column}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) "
-        f"AND {column} !~ '^-[0-9]+([.][0-9]+)?$' THEN '''' || {column} ELSE {column} END"
+        f"CASE WHEN left({column}, 1) IN ({FORMULA_START_SQL}) "
+        f"AND {column} !~ {PLAIN_NEGATIVE_NUMBER_SQL} THEN '''' || {column} ELSE {column} END"
     )
