@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.db import connection
 
 from audit.protection import sqlite_statements
+from audit.verify import chained_models
 
 
 @contextmanager
@@ -29,3 +30,11 @@ def protection_off(table: str):
             else:
                 for statement in sqlite_statements(table):
                     cursor.execute(statement)
+
+
+def history_protection(*, enabled: bool) -> None:
+    """Switch the append-only triggers of every history table and of the chain heads on or off (PostgreSQL)."""
+    tables = [model._meta.db_table for model in chained_models()] + ["audit_chainhead"]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ALTER TABLE "{table}" {"ENABLE" if enabled else "DISABLE"} TRIGGER USER')
