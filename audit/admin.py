@@ -6,13 +6,21 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from audit.forms import REASON_FIELD, AuditedModelForm, DeleteReasonForm
+from audit.forms import (
+    REASON_FIELD,
+    VERSION_FIELD,
+    AuditedModelForm,
+    DeleteReasonForm,
+    VersionedInlineForm,
+    VersionedInlineFormSet,
+)
 from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelect
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Admin for a record on the audit trail: every edit and delete carries a reason.
+    """Admin for a record on the audit trail: every edit and delete carries a reason, and every edit form the
+    version it was opened on, so that it cannot save over a colleague's change made since (audit/versions.py).
 
     Bulk delete is switched off (each deletion needs its own reason), and the admin's history
     button opens the record's audit trail.
@@ -34,11 +42,11 @@ class AuditedAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
         if self.has_change_permission(request, obj) or (obj is None and self.has_add_permission(request)):
-            fieldsets.append((_("Audit trail"), {"fields": [REASON_FIELD]}))
+            fieldsets.append((_("Audit trail"), {"fields": [REASON_FIELD, VERSION_FIELD]}))
         return fieldsets
 
     def get_fields(self, request, obj=None):
-        return [name for name in super().get_fields(request, obj) if name != REASON_FIELD]
+        return [name for name in super().get_fields(request, obj) if name not in (REASON_FIELD, VERSION_FIELD)]
 
     def save_formset(self, request, form, formset, change):
         # Inline rows (a requirement's versions, say) change with the record and carry its reason.
@@ -73,3 +81,13 @@ class AuditedAdmin(admin.ModelAdmin):
             raise PermissionDenied
         opts = self.model._meta
         return HttpResponseRedirect(reverse("audit:trail", args=[opts.app_label, opts.model_name, object_id]))
+
+
+class AuditedTabularInline(admin.TabularInline):
+    """Inline rows of an audited model: each row carries its own version (and saves with its parent's reason)."""
+
+    form = VersionedInlineForm
+    formset = VersionedInlineFormSet
+
+    def get_fields(self, request, obj=None):
+        return [*(name for name in super().get_fields(request, obj) if name != VERSION_FIELD), VERSION_FIELD]

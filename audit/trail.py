@@ -137,6 +137,12 @@ def trail_for(model: type[models.Model], pk) -> list[Entry]:
         .select_related("history_user")
         .order_by("history_date", "chain_seq")
     )
+    return [e for _row, e in entries(model, rows)]
+
+
+def entries(model: type[models.Model], rows: list) -> list[tuple[object, Entry]]:
+    """Each of one record's history rows (in order, ``history_user`` selected) with its entry, diffed against the
+    row before it in ``rows``: the first one reads as a creation."""
     m2m = m2m_snapshots(model, rows)
     wanted: dict[type[models.Model], set] = defaultdict(set)
     for f in tracked_fields(model):
@@ -145,7 +151,7 @@ def trail_for(model: type[models.Model], pk) -> list[Entry]:
     for _label, target, by_row in m2m.values():
         for ids in by_row.values():
             wanted[target].update(ids)
-    return [e for _row, e in walk(model, rows, m2m, Names(wanted))]
+    return list(walk(model, rows, m2m, Names(wanted)))
 
 
 def show(f: models.Field, value, names: Names) -> str:

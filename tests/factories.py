@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 
 from milestones.models import Milestone
 from partners.models import Company, Exchange, Function, Partnership, Person, Site
+from training.models import Requirement, RequirementVersion, TrainingRecord
 
 SIGNED = datetime.date(2024, 9, 11)
 
@@ -112,3 +113,32 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+
+class RequirementFactory(CleanModelFactory):
+    class Meta:
+        model = Requirement
+
+    code = factory.Sequence(lambda n: f"SOP-MFG-{n:03}")
+    title = factory.Sequence(lambda n: f"Aseptic gowning {n}")
+    validity_months = 12
+
+
+class RequirementVersionFactory(CleanModelFactory):
+    class Meta:
+        model = RequirementVersion
+
+    requirement = factory.SubFactory(RequirementFactory)
+    version = 1
+    effective_from = datetime.date(2024, 1, 1)
+
+
+class TrainingRecordFactory(CleanModelFactory):
+    """Needs a person; the requirement is the one its version belongs to."""
+
+    class Meta:
+        model = TrainingRecord
+
+    version = factory.SubFactory(RequirementVersionFactory)
+    requirement = factory.SelfAttribute("version.requirement")
+    completed_on = datetime.date(2025, 2, 14)

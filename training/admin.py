@@ -3,12 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from import_export.admin import ImportMixin
 
-from audit.admin import AuditedAdmin
+from audit.admin import AuditedAdmin, AuditedTabularInline
 from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
 from training.resources import TrainingRecordResource
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(AuditedTabularInline):
     model = RequirementVersion
     extra = 0
     min_num = 1

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.db import connection
 
 from audit.chain import GENESIS, link_hash
+from audit.verify import chained_models
 
 
 @contextmanager
@@ -48,3 +49,11 @@ def rehash(model) -> None:
         cursor.execute(
             "UPDATE audit_chainhead SET length = %s, last_hash = %s WHERE chain = %s", [length, previous, table]
         )
+
+
+def history_protection(*, enabled: bool) -> None:
+    """Switch the append-only triggers of every history table and of the chain heads on or off (PostgreSQL)."""
+    tables = [model._meta.db_table for model in chained_models()] + ["audit_chainhead"]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ALTER TABLE "{table}" {"ENABLE" if enabled else "DISABLE"} TRIGGER USER')

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from audit.history import AuditedWriteError
 from audit.trail import trail_for
+from audit.versions import version_of
 from milestones.models import Milestone
 from partners.models import Company, Exchange, Partnership, Person
 from tests.factories import CompanyFactory, ExchangeFactory, MilestoneFactory, PersonFactory
@@ -34,6 +35,7 @@ def exchange_form(exchange: Exchange, **overrides) -> dict:
         "objectives": exchange.objectives,
         "outcome": exchange.outcome,
         "change_reason": "",
+        "record_version": version_of(Exchange, exchange.pk),
     }
     data.update(overrides)
     return data
@@ -139,6 +141,7 @@ def test_many_to_many_changes_are_in_the_trail(admin_client, alliance):
             "signed_on": "2024-09-11",
             "scope": alliance.partnership.scope,
             "change_reason": "Scope extended to a third party",
+            "record_version": version_of(Partnership, alliance.partnership.pk),
         },
     )
     assert response.status_code == 302
