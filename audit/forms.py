@@ -3,10 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from audit.reasons import validate_reason
+
 REASON_FIELD = "change_reason"
 
 
 class ReasonField(forms.CharField):
+    default_validators = [validate_reason]
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Reason for change"))
         kwargs.setdefault("max_length", 1000)
