@@ -309,8 +309,6 @@ def test_an_administrator_sets_a_new_colleagues_preferences(admin_client, allian
             "is_active": "on",
             "is_staff": "on",
             "groups": [Group.objects.get(name="Staff").pk],
-            "date_joined_0": "2026-11-01",
-            "date_joined_1": "09:00:00",
             "profile-TOTAL_FORMS": "1",
             "profile-INITIAL_FORMS": "0",
             "profile-MIN_NUM_FORMS": "0",
@@ -318,6 +316,7 @@ def test_an_administrator_sets_a_new_colleagues_preferences(admin_client, allian
             "profile-0-language": "ja",
             "profile-0-time_zone": "Asia/Tokyo",
             "profile-0-year_basis": "",
+            "change_reason": "Preferences set before the first login",
         },
     )
     assert response.status_code == 302, response.text
