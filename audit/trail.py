@@ -65,8 +65,8 @@ class Names:
 
     @staticmethod
     def _records(related: type[models.Model]) -> models.QuerySet:
-        opts = related._meta
-        return related._default_manager.select_related(*NAMED_WITH.get((opts.app_label, opts.model_name), []))
+        joined = NAMED_WITH.get((related._meta.app_label, related._meta.model_name))
+        return related._default_manager.select_related(*joined) if joined else related._default_manager.all()
 
 
 def deleted_name(related: type[models.Model], pk) -> str:
