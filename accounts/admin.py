@@ -6,11 +6,13 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import PasswordChangeForm, PreferencesForm
+from accounts.forms import AccessChangeForm, AccountChangeForm, AccountCreationForm, PasswordChangeForm, PreferencesForm
 from accounts.models import Profile
+from audit.admin import AuditedAdmin
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -53,12 +55,22 @@ class GrantablePermissionsOnly:
         return super().formfield_for_manytomany(db_field, request=request, **kwargs)
 
 
-@admin.register(Group)
-class RoleAdmin(GrantablePermissionsOnly, GroupAdmin):
-    """Roles are defined in code (accounts/roles.py) and kept by migrations, so they are never deleted here."""
-
+class NeverDeleted:
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
+
+
+@admin.register(Group)
+class RoleAdmin(GrantablePermissionsOnly, NeverDeleted, AuditedAdmin, GroupAdmin):
+    """Roles are defined in code (accounts/roles.py) and kept by migrations, so they are never deleted here.
+
+    A change made here is an access change: it needs a reason and joins the role's audit trail.
+    """
+
+    form = AccessChangeForm
 
 
 class PreferencesInline(admin.StackedInline):
@@ -73,17 +85,23 @@ class PreferencesInline(admin.StackedInline):
 
 
 @admin.register(User)
-class AccountAdmin(GrantablePermissionsOnly, UserAdmin):
-    """User accounts are deactivated, never deleted, so every change in the trail stays attributable."""
+class AccountAdmin(GrantablePermissionsOnly, NeverDeleted, AuditedAdmin, UserAdmin):
+    """User accounts are deactivated, never deleted, so every change in the trail stays attributable.
+
+    Creating an account, changing its roles, permissions or status, and setting its password each need a
+    reason and join the account's audit trail.
+    """
 
     inlines = [PreferencesInline]
 
     list_display = ["username", "first_name", "last_name", "email", "is_active", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_superuser", "groups"]
+    form = AccountChangeForm
+    add_form = AccountCreationForm
     change_password_form = PasswordChangeForm
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    # Set by Django, not by people: editable, the admin would round date_joined to the second on every save.
+    readonly_fields = ["last_login", "date_joined"]
+    change_user_password_template = "admin/accounts/change_password.html"  # noqa: S105 (a template, not a secret)
 
 
 admin.site.unregister(AccessAttempt)

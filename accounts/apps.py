@@ -8,7 +8,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
 
+        from accounts.history import record_access_state
         from accounts.preferences import on_login
 
         user_logged_in.connect(on_login, dispatch_uid="accounts.preferences.on_login")
+        # Roles change in migrations (sync_roles), which write no history: catch the trail up afterwards.
+        post_migrate.connect(record_access_state, sender=self, dispatch_uid="accounts.history.record_access_state")

@@ -5,12 +5,19 @@ from zoneinfo import available_timezones
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AdminPasswordChangeForm, AuthenticationForm, SetUnusablePasswordMixin
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    AuthenticationForm,
+    SetUnusablePasswordMixin,
+    UserChangeForm,
+)
 from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
+from audit.forms import REASON_FIELD, AuditedModelForm, ReasonField
 from partners.fiscal import basis_for
 
 
@@ -27,9 +34,33 @@ class LengthCheckedUsername:
         field.validators.append(MaxLengthValidator(field.max_length or 150))
 
 
+ACCESS_REASON_HELP = _("Required: why is this access being granted or changed? It is kept in the audit trail.")
+
+
+class AccessChangeForm(AuditedModelForm):
+    """A user account's or role's admin form: every change of access says why, its creation too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields[REASON_FIELD]
+        field.required = True
+        field.help_text = ACCESS_REASON_HELP
+
+
+class AccountCreationForm(AccessChangeForm, AdminUserCreationForm):
+    pass
+
+
+class AccountChangeForm(AccessChangeForm, UserChangeForm):
+    pass
+
+
 class PasswordChangeForm(AdminPasswordChangeForm):
-    """Django's, with its help text translated: Django joins the text to its warning when the module loads,
-    before any language is active, so the admin would show it in English whatever the user's language."""
+    """Django's, with a reason for the trail, and its help text translated: Django joins the text to its
+    warning when the module loads, before any language is active, so the admin would show it in English
+    whatever the user's language."""
+
+    change_reason = ReasonField(required=True, help_text=ACCESS_REASON_HELP)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,6 +70,10 @@ class PasswordChangeForm(AdminPasswordChangeForm):
                 SetUnusablePasswordMixin.usable_password_help_text,
                 _("If disabled, the current password for this user will be lost."),
             )
+
+    def save(self, commit: bool = True):
+        self.user._change_reason = self.cleaned_data[REASON_FIELD]
+        return super().save(commit=commit)
 
 
 class LoginForm(LengthCheckedUsername, AuthenticationForm):

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.history import register_access_history
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(32)
@@ -84,3 +86,6 @@ class Profile(models.Model):
     def for_user(cls, user) -> Profile:
         profile, _created = cls.objects.get_or_create(user=user)
         return profile
+
+
+register_access_history()

@@ -12,6 +12,8 @@ AUDITOR = "Auditor"
 
 AUDIT_TRAIL = ("audit", "view_audit_trail")
 EXPORT = ("exports", "export_records")
+# Auditors review who had access and who changed it (21 CFR 11.10(d)): accounts and roles, read-only.
+ACCESS_REVIEW = {("auth", "view_user"), ("auth", "view_group")}
 
 # Every record type anyone may read.
 DOMAIN_MODELS = [
@@ -44,7 +46,7 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         MANAGER: _view_all()
         | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")}
         | {AUDIT_TRAIL, EXPORT},
-        AUDITOR: _view_all() | {AUDIT_TRAIL, EXPORT},
+        AUDITOR: _view_all() | {AUDIT_TRAIL, EXPORT} | ACCESS_REVIEW,
     }
 
 

@@ -67,7 +67,9 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         form = DeleteReasonForm(request.POST or None)
         if request.method == "POST" and not form.is_valid():
-            messages.error(request, _("Give a reason for deleting this record."))
+            messages.error(
+                request, " ".join([str(_("Give a reason for deleting this record.")), *form.errors[REASON_FIELD]])
+            )
             return HttpResponseRedirect(request.get_full_path())
         request._audit_delete_reason = form.cleaned_data[REASON_FIELD] if form.is_bound else ""
         return super().delete_view(request, object_id, {**(extra_context or {}), "reason_form": form})

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from audit.reasons import validate_reason
 from audit.versions import InvalidVersion, StaleVersion, check_version, version_of, versions_of
 
 REASON_FIELD = "change_reason"
@@ -85,6 +86,8 @@ class VersionedInlineFormSet(BaseInlineFormSet):
 
 
 class ReasonField(forms.CharField):
+    default_validators = [validate_reason]
+
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Reason for change"))
         kwargs.setdefault("max_length", 1000)

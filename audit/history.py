@@ -13,14 +13,24 @@ class AuditedWriteError(RuntimeError):
     """A write that would change audited rows without leaving a trail."""
 
 
-def audit_history(*, m2m_fields: tuple[str, ...] = ()) -> HistoricalRecords:
-    return HistoricalRecords(
-        bases=[ChainedHistory],
-        m2m_bases=[ChainedHistory],
-        m2m_fields=m2m_fields,
+def chained_options(*, m2m_fields=(), bases=(ChainedHistory,), **options) -> dict:
+    """HistoricalRecords options that seal every history row, the record's and its many-to-many snapshots'.
+
+    For a model the project does not define (Django's User and Group), pass these to simple-history's
+    ``register()``; ``bases`` may add fields, but must derive from ChainedHistory.
+    """
+    return {
+        "bases": list(bases),
+        "m2m_bases": [ChainedHistory],
+        "m2m_fields": m2m_fields,
         # Reasons are sentences, not labels: no length cap.
-        history_change_reason_field=models.TextField(null=True),
-    )
+        "history_change_reason_field": models.TextField(null=True),
+        **options,
+    }
+
+
+def audit_history(*, m2m_fields: tuple[str, ...] = ()) -> HistoricalRecords:
+    return HistoricalRecords(**chained_options(m2m_fields=m2m_fields))
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -46,3 +56,13 @@ class AuditedQuerySet(models.QuerySet):
         raise AuditedWriteError(
             f"{self.model.__name__}: bulk_update() would change rows without history; save each object."
         )
+
+    def delete(self):
+        # Django's deletion collector removes an object's cascade through each object, not through this
+        # method, so obj.delete() still writes a history row (with its reason) for every row it removes.
+        raise AuditedWriteError(
+            f"{self.model.__name__}: QuerySet.delete() would remove rows without a reason; delete each object."
+        )
+
+    delete.alters_data = True
+    delete.queryset_only = True

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+EVENTS = {True: _("set"), False: _("changed")}  # on a creation, or on a later change
 EMPTY = "—"
 
 
@@ -41,6 +42,10 @@ class Entry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
+# Related records whose name reads another record: fetched with it, so naming many costs one query.
+NAMED_WITH = {("auth", "permission"): ["content_type"]}
+
+
 class Names:
     """Readable names of related records, fetched once per related model."""
 
@@ -48,12 +53,29 @@ class Names:
         self._names: dict[type[models.Model], dict] = {}
         for related, ids in (preload or {}).items():
             ids.discard(None)
-            self._names[related] = {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=ids)}
+            self._names[related] = {obj.pk: str(obj) for obj in self._records(related).filter(pk__in=ids)}
 
     def __call__(self, related: type[models.Model], pk) -> str:
         if related not in self._names:
-            self._names[related] = {obj.pk: str(obj) for obj in related._default_manager.all()}
-        return self._names[related].get(pk, str(_("#%(id)s (deleted)") % {"id": pk}))
+            self._names[related] = {obj.pk: str(obj) for obj in self._records(related)}
+        names = self._names[related]
+        if pk not in names:
+            names[pk] = deleted_name(related, pk)
+        return names[pk]
+
+    @staticmethod
+    def _records(related: type[models.Model]) -> models.QuerySet:
+        joined = NAMED_WITH.get((related._meta.app_label, related._meta.model_name))
+        return related._default_manager.select_related(*joined) if joined else related._default_manager.all()
+
+
+def deleted_name(related: type[models.Model], pk) -> str:
+    """A deleted record by the name its last history row gives it, or by its id where it had no history."""
+    if hasattr(related._meta, "simple_history_manager_attribute"):
+        last = related.history.filter(**{related._meta.pk.attname: pk}).order_by("-history_date", "-chain_seq").first()
+        if last is not None:
+            return str(_("%(name)s (deleted)") % {"name": last.instance})
+    return str(_("#%(id)s (deleted)") % {"id": pk})
 
 
 def audited_model(app_label: str, model_name: str) -> type[models.Model]:
@@ -67,7 +89,16 @@ def audited_model(app_label: str, model_name: str) -> type[models.Model]:
 
 
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model.history.model.tracked_fields if f.name != model._meta.pk.name]
+    """The record's fields, and any state its history rows keep beside them (whether a password is usable)."""
+    history_model = model.history.model
+    extra = [history_model._meta.get_field(name) for name in getattr(history_model, "trail_state_fields", ())]
+    return [f for f in history_model.tracked_fields if f.name != model._meta.pk.name] + extra
+
+
+def event_fields(model: type[models.Model]) -> list[models.Field]:
+    """Flags of one history row (a password was set): shown when set, never with a value."""
+    history_model = model.history.model
+    return [history_model._meta.get_field(name) for name in getattr(history_model, "trail_event_fields", ())]
 
 
 def m2m_snapshots(model, rows: list | None = None) -> dict[str, tuple[str, type[models.Model], dict[int, set]]]:
@@ -90,7 +121,7 @@ def m2m_snapshots(model, rows: list | None = None) -> dict[str, tuple[str, type[
     return result
 
 
-def diff(previous, row, fields, m2m, names: Names) -> list[FieldChange]:
+def diff(previous, row, fields, m2m, names: Names, events=()) -> list[FieldChange]:
     """What ``row`` changed against ``previous`` (None for a creation: every field that was set)."""
     if row.history_type == "-":
         return []
@@ -100,6 +131,9 @@ def diff(previous, row, fields, m2m, names: Names) -> list[FieldChange]:
         new = getattr(row, f.attname)
         if old != new and not (previous is None and new in (None, "")):
             changes.append(FieldChange(f.name, str(f.verbose_name), show(f, old, names), show(f, new, names)))
+    for f in events:
+        if getattr(row, f.attname):
+            changes.append(FieldChange(f.name, str(f.verbose_name), EMPTY, str(EVENTS[row.history_type == "+"])))
     for name, (label, target, by_row) in m2m.items():
         old_ids = by_row.get(previous.pk, set()) if previous else set()
         new_ids = by_row.get(row.pk, set())
@@ -123,11 +157,11 @@ def entry(row, changes: list[FieldChange]) -> Entry:
 
 def walk(model, rows: Iterable, m2m, names: Names) -> Iterator[tuple[object, Entry]]:
     """Entries for history rows ordered by record, then time: each diffed against the record's previous row."""
-    fields, previous, pk_name = tracked_fields(model), None, model._meta.pk.attname
+    fields, events, previous, pk_name = tracked_fields(model), event_fields(model), None, model._meta.pk.attname
     for row in rows:
         if previous is not None and getattr(previous, pk_name) != getattr(row, pk_name):
             previous = None
-        yield row, entry(row, diff(previous, row, fields, m2m, names))
+        yield row, entry(row, diff(previous, row, fields, m2m, names, events))
         previous = row
 
 

@@ -37,6 +37,14 @@ def chained_models() -> list[type[models.Model]]:
     return sorted((m for m in apps.get_models() if issubclass(m, ChainedHistory)), key=lambda m: m._meta.db_table)
 
 
+def audited_models() -> list[type[models.Model]]:
+    """The records on the trail: each chained history table's own record, less many-to-many link tables."""
+    tracked = {m.instance_type for m in chained_models()}
+    return sorted(
+        (m for m in tracked if hasattr(m._meta, "simple_history_manager_attribute")), key=lambda m: m._meta.label
+    )
+
+
 def link_problems(model: type[models.Model]) -> tuple[int, list[str]]:
     rows = model._default_manager.order_by("chain_seq").iterator(chunk_size=2000)
     count, bad, problem = verify_rows(rows)

@@ -240,18 +240,23 @@ def seed_users(password: str | None) -> list[Login]:
     User = get_user_model()
     logins = []
     for username, role, first_name in illustrative.DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first_name, "email": f"{username}@demo.example"}
-        )
-        user.is_staff = True
-        user.is_superuser = role is None
-        user.is_active = True
+        user = User.objects.filter(username=username).first()
+        created = user is None
+        if created:
+            user = User(username=username, first_name=first_name, email=f"{username}@demo.example")
+        # Accounts are on the audit trail: save (and so write history) only what changes, with the reason.
+        wanted = {"is_staff": True, "is_superuser": role is None, "is_active": True}
+        changed = created or any(getattr(user, name) != value for name, value in wanted.items())
+        for name, value in wanted.items():
+            setattr(user, name, value)
         new_password = password or (secrets.token_urlsafe(12) if created else None)
         if new_password:
             user.set_password(new_password)
-        user.save()
+        if changed or new_password:
+            user._change_reason = REASON
+            user.save()
         if role:
-            user.groups.set([Group.objects.get(name=role)])
+            set_links(user, "groups", [Group.objects.get(name=role)])
         logins.append(Login(username=username, role=role or "Administrator", password=new_password))
     return logins
 

@@ -27,7 +27,7 @@ COLUMNS = (
     C("reason", _("Reason"), None),
     C("chain_hash", _("Chain hash"), None),
 )
-LABEL_FIELDS = ("name", "title", "dataset", "code")
+LABEL_FIELDS = ("name", "title", "dataset", "code", "username")
 
 
 def _label(model, row, names: Names) -> str:

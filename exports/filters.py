@@ -28,6 +28,8 @@ RECORD_TYPES = {
     "requirement_version": ("training", "requirementversion"),
     "curriculum": ("training", "curriculum"),
     "training_record": ("training", "trainingrecord"),
+    "user": ("auth", "user"),
+    "group": ("auth", "group"),
 }
 
 

@@ -10,7 +10,7 @@ from core.fields import SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelectMultiple
 from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
 from partners.models.exchange import direction_label
-from partners.services import partnership_set_parties
+from partners.services import capability_delete, partnership_set_parties
 
 
 @admin.register(Company)
@@ -67,6 +67,9 @@ class CapabilityAdmin(AuditedAdmin):
     list_display = ["name", "code"]
     search_fields = ["name"]
     prepopulated_fields = {"code": ["name"]}
+
+    def delete_model(self, request, obj):
+        capability_delete(capability=obj, reason=request._audit_delete_reason, user=request.user)
 
 
 @admin.register(Site)

@@ -4,7 +4,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from partners.models import Company, Partnership
+from audit.reasons import validate_reason
+from partners.models import Capability, Company, Partnership
 
 
 @transaction.atomic
@@ -13,3 +14,22 @@ def partnership_set_parties(*, partnership: Partnership, parties: Iterable[Compa
     parties = list(parties)
     Partnership.validate_parties(parties)
     partnership.parties.set(parties)
+
+
+@transaction.atomic
+def capability_delete(*, capability: Capability, reason: str, user=None) -> None:
+    """Delete a capability, first taking it off every site that has it, each site's trail saying so and why.
+
+    Deleting the capability alone would drop its links to sites in one statement that no site's history
+    sees: the sites' trails would still list a capability they no longer have.
+    """
+    validate_reason(reason)
+    for site in capability.sites.all():
+        site._change_reason = reason
+        if user is not None:
+            site._history_user = user
+        site.capabilities.remove(capability)
+    capability._change_reason = reason
+    if user is not None:
+        capability._history_user = user
+    capability.delete()

@@ -93,9 +93,18 @@ TABLE: dict[str, Expect] = {
     "admin:view_on_site": everyone(INSIDE),  # to the exchange's own page
     "admin:app_list": everyone(OK),
     "admin:auth_user_password_change": admin_only(),
-    **{f"admin:auth_user_{view}": admin_only() for view in ("changelist", "add", "change", "history")},
+    # Auditors review accounts and roles, and who changed them (read-only); only administrators change them.
+    **{
+        f"admin:auth_{model}_{view}": Expect(TO_LOGIN, DENIED, DENIED, OK, OK)
+        for model in ("user", "group")
+        for view in ("changelist", "change")
+    },
+    **{
+        f"admin:auth_{model}_history": Expect(TO_LOGIN, DENIED, DENIED, TO_TRAIL, TO_TRAIL)
+        for model in ("user", "group")
+    },
+    **{f"admin:auth_{model}_add": admin_only() for model in ("user", "group")},
     "admin:auth_user_delete": admin_only(DENIED),  # accounts are deactivated, never deleted
-    **{f"admin:auth_group_{view}": admin_only() for view in ("changelist", "add", "change", "history")},
     "admin:auth_group_delete": admin_only(DENIED),  # roles live in code and migrations
     **{
         f"admin:axes_{model}_{view}": admin_only(DENIED if view == "add" else OK)

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.db import models
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import Profile
+from audit.versions import version_of
 from milestones.models import Milestone
 from partners.models import Exchange, Function
 from tests.accounts.test_access import TABLE, url_for
@@ -309,8 +310,6 @@ def test_an_administrator_sets_a_new_colleagues_preferences(admin_client, allian
             "is_active": "on",
             "is_staff": "on",
             "groups": [Group.objects.get(name="Staff").pk],
-            "date_joined_0": "2026-11-01",
-            "date_joined_1": "09:00:00",
             "profile-TOTAL_FORMS": "1",
             "profile-INITIAL_FORMS": "0",
             "profile-MIN_NUM_FORMS": "0",
@@ -318,6 +317,8 @@ def test_an_administrator_sets_a_new_colleagues_preferences(admin_client, allian
             "profile-0-language": "ja",
             "profile-0-time_zone": "Asia/Tokyo",
             "profile-0-year_basis": "",
+            "change_reason": "Preferences set before the first login",
+            "record_version": version_of(User, colleague.pk),
         },
     )
     assert response.status_code == 302, response.text

@@ -18,7 +18,7 @@ def exchange(alliance):
 
 def test_an_auditor_posting_a_change_gets_403_and_nothing_changes(auditor_client, exchange):
     url = reverse("admin:partners_exchange_change", args=[exchange.pk])
-    response = auditor_client.post(url, {"status": "cancelled", "change_reason": "Trying"})
+    response = auditor_client.post(url, {"status": "cancelled", "change_reason": "Cancelled by the host site"})
     assert response.status_code == 403
     exchange.refresh_from_db()
     assert exchange.status == Exchange.Status.PLANNED
@@ -35,7 +35,7 @@ def test_staff_editing_a_milestone_gets_403_and_nothing_changes(staff_client, al
             "title": "Renamed",
             "baseline_date": "2026-06-30",
             "status": "not_started",
-            "change_reason": "x",
+            "change_reason": "Renamed after the steering committee",
         },
     )
     assert response.status_code == 403

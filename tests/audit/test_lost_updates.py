@@ -200,7 +200,7 @@ def test_a_save_on_the_current_version_goes_through(db, request, case_name):
     record = case.record
     mio = person_client("mio", "Mio Hayashi", case.role)
     kenji = person_client("kenji", "Kenji Mori", case.role)
-    save(mio, record, open_form(mio, record), **case.first_edit, change_reason="New plan")
+    save(mio, record, open_form(mio, record), **case.first_edit, change_reason="New plan agreed")
 
     reloaded = save(kenji, record, open_form(kenji, record), **case.second_edit, change_reason="Clarified")
 
@@ -216,7 +216,7 @@ def test_the_refusal_speaks_the_users_language(milestone_case):
     mio = person_client("mio", "Mio Hayashi", "Manager")
     kenji = person_client("kenji", "Kenji Mori", "Manager")
     kenji_form = open_form(kenji, record)
-    save(mio, record, open_form(mio, record), forecast_date="2026-09-30", change_reason="New plan")
+    save(mio, record, open_form(mio, record), forecast_date="2026-09-30", change_reason="New plan agreed")
 
     kenji.cookies["django_language"] = "ja"
     refused = save(kenji, record, kenji_form, description="QCリリース手順を追加", change_reason="現地確認後に明確化")
@@ -296,9 +296,21 @@ def test_a_stale_requirement_form_cannot_overwrite_a_version_changed_since(requi
     stale_page = open_form(admin_b, requirement)
 
     # Mio moves version 2's date in its own admin page: the requirement itself is not saved.
-    moved = save(admin_a, second, open_form(admin_a, second), effective_from="2025-02-03", change_reason="Delayed")
+    moved = save(
+        admin_a,
+        second,
+        open_form(admin_a, second),
+        effective_from="2025-02-03",
+        change_reason="Delayed by the QA review",
+    )
     assert moved.status_code == 302
-    refused = save(admin_b, requirement, stale_page, title="Aseptic gowning (Grade A)", change_reason="Renamed")
+    refused = save(
+        admin_b,
+        requirement,
+        stale_page,
+        title="Aseptic gowning (Grade A)",
+        change_reason="Renamed after the SOP update",
+    )
 
     assert refused.status_code == 200
     assert "Mio Hayashi changed Effective from (2025-01-06 → 2025-02-03)" in refused.text
@@ -314,7 +326,13 @@ def test_a_stale_requirement_form_cannot_delete_a_version_changed_since(requirem
     stale_page = open_form(admin_b, requirement)
     index = next(k for k, v in stale_page.items() if k.endswith("-id") and v == str(second.pk)).removesuffix("-id")
 
-    save(admin_a, second, open_form(admin_a, second), effective_from="2025-02-03", change_reason="Delayed")
+    save(
+        admin_a,
+        second,
+        open_form(admin_a, second),
+        effective_from="2025-02-03",
+        change_reason="Delayed by the QA review",
+    )
     refused = save(admin_b, requirement, stale_page, **{f"{index}-DELETE": "on"}, change_reason="Withdrawn")
 
     assert refused.status_code == 200
@@ -330,7 +348,9 @@ def test_a_version_saved_again_unchanged_since_does_not_block_the_requirement_fo
     resaved = save(admin_a, second, open_form(admin_a, second), change_reason="Checked against the SOP index")
     assert resaved.status_code == 302 and second.history.count() == 2
 
-    renamed = save(admin_b, requirement, page, title="Aseptic gowning (Grade A)", change_reason="Renamed")
+    renamed = save(
+        admin_b, requirement, page, title="Aseptic gowning (Grade A)", change_reason="Renamed after the SOP update"
+    )
 
     assert renamed.status_code == 302
     assert Requirement.objects.get(pk=requirement.pk).title == "Aseptic gowning (Grade A)"
@@ -343,7 +363,13 @@ def test_a_requirement_form_saves_its_versions_when_nobody_changed_them(requirem
     page = open_form(admin_a, requirement)
     index = next(k for k, v in page.items() if k.endswith("-id") and v == str(second.pk)).removesuffix("-id")
 
-    saved = save(admin_a, requirement, page, **{f"{index}-effective_from": "2025-02-03"}, change_reason="Delayed")
+    saved = save(
+        admin_a,
+        requirement,
+        page,
+        **{f"{index}-effective_from": "2025-02-03"},
+        change_reason="Delayed by the QA review",
+    )
 
     assert saved.status_code == 302
     assert RequirementVersion.objects.get(pk=second.pk).effective_from == datetime.date(2025, 2, 3)

@@ -1,6 +1,6 @@
 """A guard: no code path outside migrations writes audited rows without leaving history.
 
-QuerySet.update()/bulk_update() on audited models already raise at run time (AuditedQuerySet); this
+QuerySet.update()/bulk_update()/delete() on audited models raise at run time (AuditedQuerySet); this
 scan also catches the ways around it: raw SQL, history switched off, private delete/update methods.
 """
 
@@ -8,6 +8,14 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
+
+from audit.history import AuditedWriteError
+from audit.verify import audited_models, verify_all
+from milestones.models import Dependency, Milestone
+from partners.models import Person
+from tests.factories import MilestoneFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".venv", "tests", "migrations", "node_modules", ".git", "staticfiles"}
@@ -73,3 +81,33 @@ def test_the_guard_recognises_silent_writes():
         "partners/sample.py:2 save_without_historical_record (saves without history)",
         "partners/sample.py:3 cursor.execute (raw SQL)",
     ]
+
+
+@pytest.mark.parametrize("model", audited_models(), ids=lambda model: model._meta.label)
+def test_queryset_delete_is_refused_on_every_audited_model(model, db):
+    with pytest.raises(AuditedWriteError):
+        model._default_manager.filter(pk__gte=0).delete()
+
+
+def test_queryset_delete_is_refused_before_anything_is_removed(alliance):
+    with pytest.raises(AuditedWriteError):
+        Person.objects.filter(employer=alliance.medinet).delete()
+    assert Person.objects.filter(employer=alliance.medinet).count() == 2
+    assert not Person.history.filter(history_type="-").exists()
+
+
+def test_deleting_one_record_still_cascades_and_leaves_its_reason(alliance):
+    first = MilestoneFactory(partnership=alliance.partnership, title="QC method transfer")
+    second = MilestoneFactory(partnership=alliance.partnership, title="Yokohama launch")
+    second._change_reason = "Launch waits on the QC method transfer"
+    second.dependencies.set([first])
+    second._change_reason = "Launch cancelled by the steering committee"
+    pk = second.pk
+    second.delete()  # the collector removes its dependency links with it
+    assert not Dependency.objects.exists()
+    deleted = Milestone.history.filter(id=pk).latest()
+    assert (deleted.history_type, deleted.history_change_reason) == (
+        "-",
+        "Launch cancelled by the steering committee",
+    )
+    assert all(report.ok for report in verify_all())

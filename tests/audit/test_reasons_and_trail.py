@@ -118,7 +118,7 @@ def test_staff_cannot_read_the_audit_trail(staff_client, exchange):
 
 
 def test_trail_of_an_unknown_model_is_404(auditor_client, db):
-    assert auditor_client.get(reverse("audit:trail", args=["auth", "user", 1])).status_code == 404
+    assert auditor_client.get(reverse("audit:trail", args=["auth", "permission", 1])).status_code == 404
     assert auditor_client.get(reverse("audit:trail", args=["partners", "nothing", 1])).status_code == 404
 
 
@@ -173,7 +173,7 @@ def test_deleting_needs_a_reason_and_keeps_the_last_state(admin_client, db):
 def test_ordinary_users_cannot_delete_records(manager_client, staff_client, alliance):
     for client in (manager_client, staff_client):
         url = reverse("admin:partners_person_delete", args=[alliance.agc_person.pk])
-        assert client.post(url, {"post": "yes", "change_reason": "x"}).status_code == 403
+        assert client.post(url, {"post": "yes", "change_reason": "Left the company in March"}).status_code == 403
     assert Person.objects.filter(pk=alliance.agc_person.pk).exists()
 
 

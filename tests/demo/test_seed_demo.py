@@ -106,3 +106,15 @@ def test_synthetic_exchanges_are_added_valid_and_spread_out():
 def test_negative_exchange_count_is_refused():
     with pytest.raises(CommandError, match="zero or more"):
         seed("--exchanges", "-5")
+
+
+@pytest.mark.django_db
+def test_demo_logins_are_on_the_access_trail_with_a_reason_and_a_rerun_adds_nothing():
+    seed("--password", "demo-pass-123")
+    User = get_user_model()
+    rows = User.history.model.objects.filter(username__in=["admin", "staff", "manager", "auditor"])
+    assert rows.exists()
+    assert set(rows.values_list("history_change_reason", flat=True)) == {"Demo data loaded by seed_demo"}
+    count = rows.count()
+    seed()
+    assert rows.count() == count

@@ -147,7 +147,7 @@ def test_sites_list_their_capabilities(auditor_client, alliance):
 def test_milestones_export_lists_dependencies(auditor_client, alliance):
     first = MilestoneFactory(partnership=alliance.partnership, title="QC transfer")
     second = MilestoneFactory(partnership=alliance.partnership, title="Launch")
-    second._change_reason = "Plan"
+    second._change_reason = "Launch waits on the QC method transfer"
     second.dependencies.set([first])
     rows = {r["Title"]: r for r in read_csv(auditor_client.get(url("milestones", "csv")))}
     assert rows["Launch"]["Depends on (ids)"] == str(first.pk)
