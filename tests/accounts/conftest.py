@@ -33,13 +33,14 @@ def world(alliance):
         "axes.accesslog": AccessLog.objects.create(**base),
         "axes.accessfailurelog": AccessFailureLog.objects.create(**base),
     }
-    return {"objects": objects, "exchange": exchange, "user": user}
+    return {"objects": objects, "exchange": exchange, "user": user, "alliance": alliance}
 
 
 def training_objects(alliance) -> dict:
     requirement = Requirement.objects.create(code="SOP-GOWN-B", title="Grade B gowning", validity_months=12)
     version = RequirementVersion.objects.create(requirement=requirement, version=1, effective_from="2024-01-01")
     curriculum = Curriculum.objects.create(name="Aseptic processing", function="manufacturing")
+    curriculum.requirements.add(requirement)
     record = TrainingRecord.objects.create(
         person=alliance.medinet_person, requirement=requirement, version=version, completed_on="2025-06-01"
     )
