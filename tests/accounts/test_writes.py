@@ -420,6 +420,14 @@ APP_POSTS: dict[str, Callable[[str, dict], Post]] = {
 
 
 @pytest.fixture
+def world(world):
+    """The shared records, with a requirement in the curriculum: its form saves none without one."""
+    objects = world["objects"]
+    objects["training.curriculum"].requirements.add(objects["training.requirement"])
+    return world
+
+
+@pytest.fixture
 def spares(world) -> dict[str, models.Model]:
     """One record of each type that nothing refers to, for the deletes (the world's records are all in use)."""
     alliance = world["alliance"]
