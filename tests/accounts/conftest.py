@@ -33,7 +33,7 @@ def world(alliance):
         "axes.accesslog": AccessLog.objects.create(**base),
         "axes.accessfailurelog": AccessFailureLog.objects.create(**base),
     }
-    return {"objects": objects, "exchange": exchange, "user": user}
+    return {"objects": objects, "exchange": exchange, "user": user, "alliance": alliance}
 
 
 def training_objects(alliance) -> dict:

@@ -116,19 +116,6 @@ def test_cancelled_exchanges_do_not_block_new_ones(alliance):
     agc_to_medinet(alliance).full_clean()
 
 
-def test_back_to_back_exchanges_are_allowed(alliance):
-    ExchangeFactory(**_fields(agc_to_medinet(alliance)))
-    agc_to_medinet(alliance, planned_start=D(2025, 3, 29), planned_end=D(2025, 6, 30)).full_clean()
-
-
-def test_overlap_uses_actual_dates_when_known(alliance):
-    ExchangeFactory(
-        **_fields(agc_to_medinet(alliance, status="completed", actual_start=D(2025, 1, 6), actual_end=D(2025, 4, 30)))
-    )
-    late_return = agc_to_medinet(alliance, planned_start=D(2025, 4, 1), planned_end=D(2025, 6, 30))
-    assert "__all__" in errors_of(late_return)
-
-
 def test_completed_exchange_needs_an_actual_end(alliance):
     exchange = agc_to_medinet(alliance, status="completed", actual_start=D(2025, 1, 6))
     assert errors_of(exchange)["actual_end"] == ["A completed exchange needs its actual end date."]
@@ -205,3 +192,89 @@ def test_postgresql_refuses_overlapping_rows_written_past_clean(alliance):
     second.home_party, second.host_party = first.home_party, first.host_party
     with pytest.raises(IntegrityError, match="exchange_no_overlap_per_person"), transaction.atomic():
         second.save()
+
+
+# Overlap, day by day. An exchange holds the person from its first day to its last, both included: actual
+# dates where known, planned ones otherwise. So one ending on day D and the next starting on D overlap;
+# the next may start on D+1. clean() and PostgreSQL's exclusion constraint (a '[]' daterange) hold the same
+# rule, and each case below is checked against both.
+
+FIRST = {"planned_start": D(2025, 1, 6), "planned_end": D(2025, 3, 28)}
+BACK_LATE = {"status": "completed", "actual_start": D(2025, 1, 6), "actual_end": D(2025, 4, 30)}
+
+
+def completed(starts: datetime.date, ends: datetime.date) -> dict:
+    return {"status": "completed", "actual_start": starts, "actual_end": ends}
+
+
+OVERLAP_CASES = {
+    # id: (the person's first exchange, the second one, do they overlap?)
+    "second starts on the first's last day": (
+        FIRST,
+        {"planned_start": D(2025, 3, 28), "planned_end": D(2025, 6, 30)},
+        True,
+    ),
+    "second starts the day after the first's last day": (
+        FIRST,
+        {"planned_start": D(2025, 3, 29), "planned_end": D(2025, 6, 30)},
+        False,
+    ),
+    "second ends on the first's first day": (
+        FIRST,
+        {"planned_start": D(2024, 10, 1), "planned_end": D(2025, 1, 6)},
+        True,
+    ),
+    "second ends the day before the first's first day": (
+        FIRST,
+        {"planned_start": D(2024, 10, 1), "planned_end": D(2025, 1, 5)},
+        False,
+    ),
+    "the first came back late, on the second's planned start": (
+        {**FIRST, **BACK_LATE},
+        {"planned_start": D(2025, 4, 30), "planned_end": D(2025, 6, 30)},
+        True,
+    ),
+    "the first came back late, the day before the second's planned start": (
+        {**FIRST, **BACK_LATE},
+        {"planned_start": D(2025, 5, 1), "planned_end": D(2025, 6, 30)},
+        False,
+    ),
+    "the second actually started early, on the first's last day, though planned later": (
+        FIRST,
+        {"planned_start": D(2025, 4, 7), "planned_end": D(2025, 6, 27), **completed(D(2025, 3, 28), D(2025, 6, 27))},
+        True,
+    ),
+    "the second actually started late, after the first, though planned to overlap it": (
+        FIRST,
+        {"planned_start": D(2025, 3, 3), "planned_end": D(2025, 5, 30), **completed(D(2025, 3, 29), D(2025, 5, 30))},
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize(("first", "second", "overlaps"), OVERLAP_CASES.values(), ids=OVERLAP_CASES.keys())
+def test_clean_refuses_exactly_the_exchanges_that_share_a_day(alliance, first, second, overlaps):
+    ExchangeFactory(**_fields(agc_to_medinet(alliance, **first)))
+    exchange = agc_to_medinet(alliance, **second)
+    if overlaps:
+        with pytest.raises(ValidationError) as caught:
+            exchange.full_clean()
+        assert [error.code for error in caught.value.error_dict["__all__"]] == ["overlap"]
+    else:
+        exchange.full_clean()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite has no exclusion constraint; clean() holds the rule there"
+)
+@pytest.mark.parametrize(("first", "second", "overlaps"), OVERLAP_CASES.values(), ids=OVERLAP_CASES.keys())
+def test_postgresql_refuses_exactly_the_rows_that_share_a_day_when_clean_is_bypassed(alliance, first, second, overlaps):
+    ExchangeFactory(**_fields(agc_to_medinet(alliance, **first)))
+    exchange = agc_to_medinet(alliance, **second)
+    exchange.home_party, exchange.host_party = alliance.agc, alliance.medinet  # what clean() would have set
+    if overlaps:
+        with pytest.raises(IntegrityError, match="exchange_no_overlap_per_person"), transaction.atomic():
+            exchange.save()
+    else:
+        exchange.save()
+        assert Exchange.objects.filter(person=alliance.agc_person).count() == 2
