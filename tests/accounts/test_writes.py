@@ -359,7 +359,7 @@ def change_own_password(persona: str, world) -> Post:
 
 def set_someones_password(persona: str, world) -> Post:
     url = reverse("admin:auth_user_password_change", args=[world["user"].pk])
-    data = {**rendered(url, "user_form"), "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    data = {**rendered(url, "user_form"), "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **REASON}
     return Post(url, data, rows(User, pk=world["user"].pk), User)
 
 
