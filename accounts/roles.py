@@ -28,6 +28,7 @@ DOMAIN_MODELS = [
     ("training", "requirementversion"),
     ("training", "curriculum"),
     ("training", "trainingrecord"),
+    ("training", "trainingimport"),
 ]
 
 

@@ -28,6 +28,7 @@ RECORD_TYPES = {
     "requirement_version": ("training", "requirementversion"),
     "curriculum": ("training", "curriculum"),
     "training_record": ("training", "trainingrecord"),
+    "training_import": ("training", "trainingimport"),
 }
 
 
