@@ -145,19 +145,21 @@ def test_a_record_changed_between_preview_and_confirmation_is_not_overwritten(st
     assert TrainingRecord.objects.count() == 1 and not TrainingImport.objects.exists()
 
 
-def test_a_new_row_that_another_import_created_meanwhile_is_not_imported_twice(staff_client, trainees):
+def test_a_row_that_a_colleague_entered_meanwhile_is_not_imported_twice(staff_client, trainees):
     stored, preview = previewed(staff_client, fixture("utf8_bom.csv"))
-    TrainingRecord.objects.create(
+    assert preview.context["counts"] == {"new": 2, "update": 0, "unchanged": 0}
+    TrainingRecord.objects.create(  # row 3 of the file, keyed in by hand meanwhile: now it would be "unchanged"
         person=trainees.takumi,
         requirement=trainees.aseptic,
         version=trainees.aseptic.versions.get(),
         completed_on=D(2026, 1, 11),
         result="passed",
         evaluator=trainees.mio,
+        evidence="TRN-1002",
     )
     response = confirm(staff_client, stored, preview)
-    assert "changed since your preview" in " ".join(messages_of(response))
-    assert TrainingRecord.objects.count() == 1
+    assert "The records or the file changed since your preview" in " ".join(messages_of(response))
+    assert TrainingRecord.objects.count() == 1 and not TrainingImport.objects.exists()
 
 
 def test_confirming_reads_the_stored_file_whatever_the_form_says(staff_client, trainees):

@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import tracemalloc
 
 import openpyxl
 import pytest
 import xlsxwriter
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -228,6 +233,20 @@ def test_a_file_over_the_size_limit_is_refused_naming_the_limit_and_leaves_no_fi
         "The file is larger than 5 MB, the limit for one import: split it into smaller files."
     ]
     assert list(tmp_path.iterdir()) == [] and not ImportUpload.objects.exists()
+
+
+def test_an_upload_over_the_limit_stops_being_read_at_the_limit(staff_client):
+    """Memory, not time: the request is read past the limit only to be discarded, never held."""
+    request = RequestFactory().post(IMPORT_URL, {"import_file": SimpleUploadedFile("big.csv", b"x" * (40 * 2**20))})
+    request.user, request._dont_enforce_csrf_checks = User.objects.get(username="staff"), True
+    tracemalloc.start()
+    try:
+        response = admin.site._registry[TrainingRecord].import_upload_view(request)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "larger than 5 MB" in response.content.decode()
+    assert peak < 20 * 2**20
 
 
 def test_an_unreadable_file_is_refused_and_leaves_no_file(staff_client, settings, tmp_path):

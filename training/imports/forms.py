@@ -51,8 +51,9 @@ class BoundedUpload(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             self.too_large = True
-            # Reads and discards the rest of the request, so the browser gets the page that says why.
-            raise StopUpload(connection_reset=False)
+            # Not connection_reset=False: Django would then read the rest of the body line by line, and a file
+            # without line breaks is one line. The view drains it in small pieces instead (drain()).
+            raise StopUpload(connection_reset=True)
         self.buffer.write(raw_data)
 
     def file_complete(self, file_size):
@@ -66,3 +67,10 @@ class BoundedUpload(FileUploadHandler):
             self.charset,
             self.content_type_extra,
         )
+
+
+def drain(request, chunk: int = 64 * 1024) -> None:
+    """Read and discard the rest of the request in small pieces, so the browser is sent the page that says why."""
+    stream = request._stream  # the WSGI input, bounded by the request's Content-Length
+    while stream.read(chunk):
+        pass

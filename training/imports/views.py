@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from training.imports.checking import COLUMNS, NEW, UNCHANGED, UPDATE, plan_import
-from training.imports.forms import BoundedUpload, ConfirmForm, UploadForm
+from training.imports.forms import BoundedUpload, ConfirmForm, UploadForm, drain
 from training.imports.reading import ENCODINGS, Unreadable, limit_text, megabytes, read_sheet, too_large_message
 from training.imports.services import (
     ImportRefused,
@@ -104,6 +104,7 @@ class SpreadsheetImportMixin:
             return render(request, "admin/training/import.html", {**context, "form": UploadForm()})
         files = request.FILES  # parses the request: the limiter has seen the upload after this
         if limiter is not None and limiter.too_large:
+            drain(request)
             return render(
                 request,
                 "admin/training/import.html",
