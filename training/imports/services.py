@@ -89,7 +89,7 @@ def import_confirm(*, upload_id: int, user, digest: str, reason: str) -> Trainin
     """Import the previewed rows of the user's upload in one transaction, or raise ImportRefused having written none."""
     upload = ImportUpload.objects.select_for_update().filter(pk=upload_id, user=user).first()
     if upload is None:
-        raise ImportRefused(_("This upload is no longer waiting: it was imported, cancelled or expired."))
+        raise ImportRefused(_("This upload is no longer waiting: it was imported, cancelled or expired."), discard=True)
     content = bytes(upload.content)
     if sha256_of(content) != upload.sha256:
         raise ImportRefused(

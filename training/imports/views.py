@@ -213,9 +213,9 @@ class SpreadsheetImportMixin:
             _("Imported %(file)s: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
             % {
                 "file": imported.file_name,
-                "created": imported.rows_created,
-                "updated": imported.rows_updated,
-                "unchanged": imported.rows_unchanged,
+                "created": limit_text(imported.rows_created),
+                "updated": limit_text(imported.rows_updated),
+                "unchanged": limit_text(imported.rows_unchanged),
             },
         )
         return HttpResponseRedirect(reverse("admin:training_trainingimport_change", args=[imported.pk]))
