@@ -30,6 +30,7 @@ DOMAIN_MODELS = [
     ("training", "requirementversion"),
     ("training", "curriculum"),
     ("training", "trainingrecord"),
+    ("training", "trainingimport"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connections, models, transaction
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
 
@@ -54,7 +54,8 @@ class AuditedQuerySet(models.QuerySet):
 
     def bulk_update(self, objs, fields, batch_size=None):
         raise AuditedWriteError(
-            f"{self.model.__name__}: bulk_update() would change rows without history; save each object."
+            f"{self.model.__name__}: bulk_update() would change rows without history; save each object, or use "
+            "bulk_update_with_history()."
         )
 
     def delete(self):
@@ -66,3 +67,32 @@ class AuditedQuerySet(models.QuerySet):
 
     delete.alters_data = True
     delete.queryset_only = True
+
+    def bulk_update_with_history(self, objs, fields, *, batch_size: int | None = None) -> None:
+        """Update many rows and write one history row ("~") for each, with its ``_change_reason`` and
+        ``_history_user``: thousands of changes in one prepared statement instead of one save each.
+
+        Django's own bulk_update() builds a CASE expression per row and field, which takes minutes at 20,000 rows.
+        """
+        objs = list(objs)
+        if not objs:
+            return
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        columns = [self.model._meta.get_field(name) for name in fields]
+        pk = self.model._meta.pk
+        # Only the model's own table and column names, quoted, are formatted in; every value is a parameter.
+        table, key = quote(self.model._meta.db_table), quote(pk.column)
+        assignments = ", ".join(f"{quote(column.column)} = %s" for column in columns)
+        sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+        params = [
+            [column.get_db_prep_save(getattr(obj, column.attname), connection) for column in columns]
+            + [pk.get_db_prep_value(obj.pk, connection)]
+            for obj in objs
+        ]
+        with transaction.atomic(using=self.db):
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, params)
+            get_history_manager_for_model(self.model).bulk_history_create(
+                objs, batch_size=batch_size, update=True, default_change_reason=get_change_reason_from_object(objs[0])
+            )

@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "crispy_forms",
-    "import_export",
     "crispy_bootstrap5",
     # Bootstrap's CSS and JS ship in this package: no CDN at run time.
     "js_lib_bootstrap5",
@@ -174,11 +173,22 @@ STORAGES = {
     },
 }
 
-# Importing a spreadsheet of records needs the right to add them.
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)
+
+# --- Training-record imports (training/imports/): bounds on what one spreadsheet may ask of a worker. ---
+# Listed in docs/operations.md ("Limits"). Each refusal names the limit it hit.
+# The file as uploaded; a larger one is refused while it arrives, before it reaches the disk.
+TRAINING_IMPORT_MAX_BYTES = env_int("TRAINING_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Data rows (the header not counted): 20,000 previews and imports in seconds.
+TRAINING_IMPORT_MAX_ROWS = env_int("TRAINING_IMPORT_MAX_ROWS", 20_000)
+# An XLSX is a zip: the XML it expands to, by the members' declared sizes, checked before anything is opened.
+TRAINING_IMPORT_MAX_XLSX_EXPANDED_BYTES = env_int("TRAINING_IMPORT_MAX_XLSX_EXPANDED_BYTES", 50 * 1024 * 1024)
+# One cell; no field of a training record is longer, and a longer value is never echoed back.
+TRAINING_IMPORT_MAX_CELL_CHARS = env_int("TRAINING_IMPORT_MAX_CELL_CHARS", 2_000)
+# An upload not confirmed or cancelled within this time is deleted (purge_import_uploads, and on the import pages).
+TRAINING_IMPORT_UPLOAD_HOURS = env_int("TRAINING_IMPORT_UPLOAD_HOURS", 24)
+# --- end of training-record imports ---
 
 # `make run` serves the illustrative demo data: say so on every page.
 DEMO_BANNER = env_bool("DJANGO_DEMO_BANNER", False)

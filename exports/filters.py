@@ -30,6 +30,7 @@ RECORD_TYPES = {
     "training_record": ("training", "trainingrecord"),
     "user": ("auth", "user"),
     "group": ("auth", "group"),
+    "training_import": ("training", "trainingimport"),
 }
 
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from import_export.admin import ImportMixin
 
 from audit.admin import AuditedAdmin, AuditedTabularInline
-from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
-from training.resources import TrainingRecordResource
+from training.imports.views import SpreadsheetImportMixin
+from training.models import Curriculum, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
 
 class VersionInline(AuditedTabularInline):
@@ -45,13 +44,44 @@ class CurriculumAdmin(AuditedAdmin):
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(ImportMixin, AuditedAdmin):
+class TrainingRecordAdmin(SpreadsheetImportMixin, AuditedAdmin):
     """Staff key records in one by one, or import a spreadsheet: previewed, rejected whole if any row is wrong."""
 
-    resource_classes = [TrainingRecordResource]
     list_display = ["person", "version", "completed_on", "result", "trainer", "evaluator", "evidence"]
     list_filter = ["result", "requirement", "completed_on"]
     list_select_related = ["person", "version__requirement", "trainer", "evaluator"]
     search_fields = ["person__name", "person__name_ja", "requirement__code", "evidence"]
     autocomplete_fields = ["person", "requirement", "version", "trainer", "evaluator", "exchange"]
     date_hierarchy = "completed_on"
+
+
+@admin.register(TrainingImport)
+class TrainingImportAdmin(AuditedAdmin):
+    """Imports are records of what happened: read, never added, changed or deleted by hand."""
+
+    list_display = ["imported_at", "user", "file_name", "rows_created", "rows_updated", "rows_unchanged", "reason"]
+    list_select_related = ["user"]
+    search_fields = ["file_name", "sha256", "reason"]
+    date_hierarchy = "imported_at"
+    fields = [
+        "imported_at",
+        "user",
+        "file_name",
+        "sha256",
+        "file_format",
+        "encoding",
+        "rows_created",
+        "rows_updated",
+        "rows_unchanged",
+        "reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,6 +3,7 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -201,3 +202,61 @@ class TrainingRecord(models.Model):
             errors["exchange"] = _("That exchange is another person's.")
         if errors:
             raise ValidationError(errors)
+
+
+class ImportUpload(models.Model):
+    """A spreadsheet uploaded for import: held until it is imported, cancelled or a day old, then deleted.
+
+    Not a record: the import itself is (TrainingImport). The preview and the confirmation refer to it by its id,
+    never by a file name, and the confirmation re-checks ``sha256`` against ``content``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file_format = models.CharField(_("format"), max_length=10)
+    encoding = models.CharField(_("encoding"), max_length=30, blank=True)
+    content = models.BinaryField(_("content"))
+    # What the last preview showed: the digest of its rows and, for each record it would update, that record's
+    # version then. The confirmation imports only when both still hold.
+    previewed_digest = models.CharField(_("digest of the previewed rows"), max_length=64, blank=True)
+    previewed_versions = models.JSONField(_("versions of the previewed records"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("uploaded spreadsheet")
+        verbose_name_plural = _("uploaded spreadsheets")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class TrainingImport(models.Model):
+    """One confirmed import of training records from a spreadsheet: who, when, which file, what changed, why."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("imported by")
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, help_text=_("Of the file as uploaded."))
+    file_format = models.CharField(_("format"), max_length=10)
+    encoding = models.CharField(_("encoding"), max_length=30, blank=True)
+    rows_created = models.PositiveIntegerField(_("records created"))
+    rows_updated = models.PositiveIntegerField(_("records updated"))
+    rows_unchanged = models.PositiveIntegerField(_("rows unchanged"))
+    reason = models.TextField(_("reason"))
+
+    objects = AuditedQuerySet.as_manager()
+    history = audit_history()
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("training-record import")
+        verbose_name_plural = _("training-record imports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"

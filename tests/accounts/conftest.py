@@ -7,7 +7,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 
 from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
-from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
+from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
 
 @pytest.fixture
@@ -33,7 +33,10 @@ def world(alliance):
         "axes.accesslog": AccessLog.objects.create(**base),
         "axes.accessfailurelog": AccessFailureLog.objects.create(**base),
     }
-    return {"objects": objects, "exchange": exchange, "user": user, "alliance": alliance}
+    upload = ImportUpload.objects.create(
+        user=user, file_name="records.csv", sha256="0" * 64, file_format="csv", encoding="utf-8", content=b"x"
+    )
+    return {"objects": objects, "exchange": exchange, "user": user, "upload": upload, "alliance": alliance}
 
 
 def training_objects(alliance) -> dict:
@@ -43,7 +46,19 @@ def training_objects(alliance) -> dict:
     record = TrainingRecord.objects.create(
         person=alliance.medinet_person, requirement=requirement, version=version, completed_on="2025-06-01"
     )
+    imported = TrainingImport.objects.create(
+        user=UserFactory(username="importer"),
+        file_name="records.csv",
+        sha256="0" * 64,
+        file_format="csv",
+        encoding="utf-8",
+        rows_created=1,
+        rows_updated=0,
+        rows_unchanged=0,
+        reason="Records of the January gowning sessions",
+    )
     return {
+        "training.trainingimport": imported,
         "training.requirement": requirement,
         "training.requirementversion": version,
         "training.curriculum": curriculum,

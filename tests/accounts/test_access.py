@@ -46,6 +46,7 @@ ROLE_RIGHTS = {
     "training.requirementversion": ("v", "v", "v"),
     "training.curriculum": ("v", "v", "v"),
     "training.trainingrecord": ("vac", "v", "v"),
+    "training.trainingimport": ("v", "v", "v"),
 }
 
 
@@ -73,7 +74,11 @@ TABLE: dict[str, Expect] = {
     "partners:exchange_detail": everyone(OK),
     "training:matrix": everyone(OK),
     "admin:training_trainingrecord_import": Expect(TO_LOGIN, OK, DENIED, DENIED, OK),
-    "admin:training_trainingrecord_process_import": everyone(NOT_ALLOWED),  # POST-only
+    "admin:training_trainingrecord_import_template": Expect(TO_LOGIN, OK, DENIED, DENIED, OK),
+    # Someone else's upload: as absent for those who may import as for those who may not see it at all.
+    "admin:training_trainingrecord_import_preview": Expect(TO_LOGIN, NOT_FOUND, DENIED, DENIED, NOT_FOUND),
+    "admin:training_trainingrecord_import_confirm": everyone(NOT_ALLOWED),  # POST-only
+    "admin:training_trainingrecord_import_cancel": everyone(NOT_ALLOWED),  # POST-only
     "training:person": everyone(OK),
     "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
@@ -114,6 +119,9 @@ TABLE: dict[str, Expect] = {
 }
 for _label, _rights in ROLE_RIGHTS.items():
     TABLE.update(model_urls(_label, _rights))
+# An import is a record of what happened: nobody adds or deletes one by hand, administrators included.
+TABLE["admin:training_trainingimport_add"] = everyone(DENIED)
+TABLE["admin:training_trainingimport_delete"] = everyone(DENIED)
 
 
 def all_url_names() -> set[str]:
@@ -150,6 +158,10 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=["partners"])
     if name == "admin:view_on_site":
         return reverse(name, args=[ContentType.objects.get_for_model(world["exchange"]).pk, world["exchange"].pk])
+    if name == "admin:training_trainingrecord_import_template":
+        return reverse(name, args=["xlsx"])
+    if name.startswith("admin:training_trainingrecord_import_"):
+        return reverse(name, args=[world["upload"].pk])
     if name == "admin:auth_user_password_change":
         return reverse(name, args=[world["user"].pk])
     app_model, _sep, view = name.removeprefix("admin:").rpartition("_")

@@ -31,6 +31,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z’']{2,}")
 TECHNICAL = {
     *("CSV", "TSV", "XLSX", "JSON", "HTML", "HTTP", "GET", "POST", "SHA", "UTC", "JST", "ZIP", "ICS", "CDMO", "SOP"),
     *("LDAP",),
+    *("UTF", "BOM", "SHIFT", "JIS", "XLS"),  # encodings and file formats named on the import pages
     *("EXCEL", "OUTLOOK", "GOOGLE", "CONTROL", "COMMAND", "MAC", "TRUE", "FALSE"),
 }
 

@@ -120,3 +120,34 @@ def test_a_japanese_manager_reads_the_dashboard_by_medinet_year_then_switches_to
     expect(years).to_contain_text("FY9/2026 (October 2025 – September 2026)")  # the year choice stays in the URL
     page.goto(f"{base}/")
     expect(page.get_by_role("heading", name="Partnership dashboard")).to_be_visible()  # remembered for the user
+
+
+def test_staff_import_a_shift_jis_spreadsheet_after_reading_its_preview(app_server, page, screenshot, tmp_path):
+    base = app_server["url"]
+    sheet = tmp_path / "研修記録.csv"  # as Japanese Excel saves "CSV": Shift-JIS, CRLF, dates with slashes
+    sheet.write_bytes(
+        "\r\n".join(
+            [
+                "person_email,requirement,version,completed_on,result,trainer_email,evaluator_email,evidence",
+                "Daichi.Kobayashi@demo.example,SOP-QA-020,1,2026/1/15,合格,ren.shimizu@demo.example,,研修-2026-0007",
+                "takumi.yamada@demo.example,SOP-GOWN-B,1,2025/7/14,合格,yui.takahashi@demo.example,"
+                "yui.takahashi@demo.example,TRN-2025-0301-改",
+                "",
+            ]
+        ).encode("cp932")
+    )
+    log_in(page, base, "staff")
+    page.goto(f"{base}/admin/training/trainingrecord/")
+    page.get_by_role("link", name="Import a spreadsheet").click()
+    page.get_by_label("Spreadsheet").set_input_files(str(sheet))
+    page.get_by_role("button", name="Preview").click()
+
+    body = page.locator("body")
+    expect(body).to_contain_text("Shift-JIS (CP932)")
+    expect(body).to_contain_text("TRN-2025-0301 → TRN-2025-0301-改")  # the update shows what it changes
+    screenshot(page, "7-staff-import-preview")
+    page.get_by_label("Reason for change").fill("January QA training forms, scanned by the Yokohama QA office")
+    page.get_by_role("button", name="Import all 2 rows").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("1 created, 1 updated, 0 unchanged")
+    expect(body).to_contain_text("January QA training forms, scanned by the Yokohama QA office")
