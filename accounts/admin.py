@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PasswordChangeForm, PreferencesForm
 from accounts.models import Profile
+from core.admin import BoundedSearchMixin
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -54,7 +55,7 @@ class GrantablePermissionsOnly:
 
 
 @admin.register(Group)
-class RoleAdmin(GrantablePermissionsOnly, GroupAdmin):
+class RoleAdmin(BoundedSearchMixin, GrantablePermissionsOnly, GroupAdmin):
     """Roles are defined in code (accounts/roles.py) and kept by migrations, so they are never deleted here."""
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -73,7 +74,7 @@ class PreferencesInline(admin.StackedInline):
 
 
 @admin.register(User)
-class AccountAdmin(GrantablePermissionsOnly, UserAdmin):
+class AccountAdmin(BoundedSearchMixin, GrantablePermissionsOnly, UserAdmin):
     """User accounts are deactivated, never deleted, so every change in the trail stays attributable."""
 
     inlines = [PreferencesInline]
@@ -87,12 +88,24 @@ class AccountAdmin(GrantablePermissionsOnly, UserAdmin):
 
 
 admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
 
 
 @admin.register(AccessAttempt)
-class LockoutAdmin(AccessAttemptAdmin):
+class LockoutAdmin(BoundedSearchMixin, AccessAttemptAdmin):
     """django-axes' list of login attempts, with its status column named in every language."""
 
     @admin.display(description=_("Status"))
     def status(self, obj: AccessAttempt):
         return super().status(obj)
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(BoundedSearchMixin, AccessLogAdmin):
+    """django-axes' log of logins and logouts, searched like every other list."""
+
+
+@admin.register(AccessFailureLog)
+class FailedLoginLogAdmin(BoundedSearchMixin, AccessFailureLogAdmin):
+    """django-axes' log of failed logins, searched like every other list."""

@@ -7,11 +7,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from audit.forms import REASON_FIELD, AuditedModelForm, DeleteReasonForm
+from core.admin import BoundedSearchMixin
 from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelect
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(BoundedSearchMixin, admin.ModelAdmin):
     """Admin for a record on the audit trail: every edit and delete carries a reason.
 
     Bulk delete is switched off (each deletion needs its own reason), and the admin's history

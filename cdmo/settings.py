@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -173,6 +174,30 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+
+# Limits on what one request may cost (docs/operations.md, "Limits").
+# Request bodies: the largest form here is well under 100 KB; uploads (spreadsheet imports) are files and not
+# counted here. Over either limit the request gets the 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DJANGO_MAX_FIELDS", 1000)
+# Admin search: each word becomes a LIKE over every search field, so the words are counted and short ones
+# (matching almost everything) dropped, with a message.
+ADMIN_SEARCH_MAX_WORDS = env_int("ADMIN_SEARCH_MAX_WORDS", 10)
+ADMIN_SEARCH_MIN_WORD_LENGTH = env_int("ADMIN_SEARCH_MIN_WORD_LENGTH", 2)
+# The dashboard draws a quarter per column: a window longer than this is refused with a form error.
+DASHBOARD_MAX_WINDOW_YEARS = env_int("DASHBOARD_MAX_WINDOW_YEARS", 10)
+# A filter parameter given more often than this (a list of sites, say) is refused with a form error.
+FILTER_MAX_VALUES = env_int("FILTER_MAX_VALUES", 20)
+# Exports run inside the web request until background jobs exist. One user holds at most this many at once
+# (across every worker process: the slots are rows in the database); each must finish within the time budget,
+# below gunicorn's worker timeout (30 s), or it stops with a message. A slot older than the stale age belongs to
+# a worker that was killed, so it is freed: keep it above the worker timeout.
+EXPORT_SLOTS_PER_USER = env_int("EXPORT_SLOTS_PER_USER", 2)
+EXPORT_TIME_BUDGET_SECONDS = env_int("EXPORT_TIME_BUDGET_SECONDS", 20)
+EXPORT_SLOT_STALE_SECONDS = env_int("EXPORT_SLOT_STALE_SECONDS", 60)
+# Where exports spill to disk, one folder per export, removed when it ends (and, after a killed worker, by the
+# next export once the folder is older than the stale age).
+EXPORT_TEMP_DIR = Path(env("EXPORT_TEMP_DIR") or Path(tempfile.gettempdir()) / "alliance-exports")
 
 # Importing a spreadsheet of records needs the right to add them.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
