@@ -134,7 +134,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Django's similarity check lets "staff12345" through for "staff": refuse any password that contains
+    # the username or the email's name, also spelt with digits for letters or backwards.
+    {"NAME": "accounts.validators.ContainsUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -224,9 +227,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Only trust X-Forwarded-Proto when a proxy we run sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies we run in front of the app, each appending to X-Forwarded-For. The client's address is the
+# entry the outermost of them wrote (accounts.addresses); without a proxy the header is ignored, since any
+# client can send one.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXIES", 1) if BEHIND_PROXY else 0
 
 # Failed-login throttling: five failures for one username from one address lock that pair out
 # for 15 minutes. Pairing both keeps one attacker from locking a colleague out from elsewhere.
@@ -235,7 +243,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+# django-axes reads proxy headers only through django-ipware, which is not installed: without this it would see
+# the proxy's address for every client, and one client's failures would lock a username out everywhere.
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 
 # Sessions end after 30 idle minutes and, whatever the activity, 10 hours after login
 # (enforced by accounts.middleware.SessionLifetimeMiddleware).
