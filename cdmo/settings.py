@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long-lived caching; every page, export and feed is no-store.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's language until the user chooses one (accounts.middleware.PreferencesMiddleware).
     "django.middleware.locale.LocaleMiddleware",
