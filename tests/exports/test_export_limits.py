@@ -7,6 +7,7 @@ import hashlib
 import os
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from unittest import mock
 
@@ -224,31 +225,39 @@ def test_an_export_s_queries_run_under_a_statement_timeout_within_the_budget(aud
     assert 0 < int(seen[0].removesuffix("ms")) <= 20_000
 
 
+def on_own_connection(work):
+    """Run ``work`` in a thread of its own, on its own committed connection, as a worker process would."""
+
+    def run():
+        try:
+            return work()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result(timeout=30)
+
+
 @postgres_only
 def test_six_exports_started_at_once_on_postgresql_get_exactly_two_slots(django_db_setup, django_db_blocker):
     """Six threads, six connections, the same user, the same instant: the database hands out two slots."""
     with django_db_blocker.unblock():
-        user = get_user_model().objects.create(username=f"racer-{uuid.uuid4().hex[:8]}")
+        user = on_own_connection(lambda: get_user_model().objects.create(username=f"racer-{uuid.uuid4().hex[:8]}"))
         barrier = threading.Barrier(6)
-        outcomes = []
 
-        def export():
+        def export(_number: int) -> str:
             try:
                 barrier.wait()
                 acquire_slot(user)
-                outcomes.append("slot")
+                return "slot"
             except ExportsBusy:
-                outcomes.append("busy")
+                return "busy"
             finally:
                 connection.close()
 
-        threads = [threading.Thread(target=export) for _ in range(6)]
         try:
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=30)
+            with ThreadPoolExecutor(max_workers=6) as pool:
+                outcomes = list(pool.map(export, range(6), timeout=60))
             assert sorted(outcomes) == ["busy"] * 4 + ["slot"] * 2
         finally:
-            ExportSlot.objects.filter(user=user).delete()
-            user.delete()
+            on_own_connection(lambda: (ExportSlot.objects.filter(user=user).delete(), user.delete()))
