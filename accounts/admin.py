@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from axes.admin import AccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import AccessChangeForm, AccountChangeForm, AccountCreationForm, PasswordChangeForm, PreferencesForm
 from accounts.models import Profile
 from audit.admin import AuditedAdmin
+from core.admin import BoundedSearchMixin
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -105,12 +106,24 @@ class AccountAdmin(GrantablePermissionsOnly, NeverDeleted, AuditedAdmin, UserAdm
 
 
 admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
 
 
 @admin.register(AccessAttempt)
-class LockoutAdmin(AccessAttemptAdmin):
+class LockoutAdmin(BoundedSearchMixin, AccessAttemptAdmin):
     """django-axes' list of login attempts, with its status column named in every language."""
 
     @admin.display(description=_("Status"))
     def status(self, obj: AccessAttempt):
         return super().status(obj)
+
+
+@admin.register(AccessLog)
+class LoginLogAdmin(BoundedSearchMixin, AccessLogAdmin):
+    """django-axes' log of logins and logouts, searched like every other list."""
+
+
+@admin.register(AccessFailureLog)
+class FailedLoginLogAdmin(BoundedSearchMixin, AccessFailureLogAdmin):
+    """django-axes' log of failed logins, searched like every other list."""

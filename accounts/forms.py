@@ -4,7 +4,9 @@ from zoneinfo import available_timezones
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin import forms as admin_forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import (
     AdminPasswordChangeForm,
     AdminUserCreationForm,
@@ -12,6 +14,7 @@ from django.contrib.auth.forms import (
     SetUnusablePasswordMixin,
     UserChangeForm,
 )
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -74,6 +77,25 @@ class PasswordChangeForm(AdminPasswordChangeForm):
     def save(self, commit: bool = True):
         self.user._change_reason = self.cleaned_data[REASON_FIELD]
         return super().save(commit=commit)
+
+
+class OwnPasswordChangeForm(admin_forms.AdminPasswordChangeForm):
+    """ "Change my password", with the old password checked the way a login checks it.
+
+    Through authenticate(), so django-axes counts a wrong old password as a failed login for this username from
+    this address, and refuses every guess once the pair is locked out: a stolen session cannot guess its way to
+    the password.
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        if authenticate(self.request, username=self.user.get_username(), password=old_password) is None:
+            raise ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 class LoginForm(LengthCheckedUsername, AuthenticationForm):

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import LanguageForm, PreferencesForm
+from accounts.forms import LanguageForm, OwnPasswordChangeForm, PreferencesForm
 from accounts.middleware import set_language_cookie
 from accounts.models import CalendarToken, Profile
 from accounts.preferences import remember
@@ -25,6 +27,34 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The admin's "change my password" page (it takes the admin's address), throttled like the login form.
+
+    When the failures reach the limit the session ends as well: whoever could not give the password
+    that many times should not stay logged in on it.
+    """
+
+    form_class = OwnPasswordChangeForm
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("admin:password_change_done")
+
+    def dispatch(self, request, *args, **kwargs):
+        request.current_app = admin.site.name
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_context_data(self, **kwargs):
+        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+
+    def form_invalid(self, form):
+        if getattr(self.request, "axes_locked_out", False):
+            logout(self.request)
+            return locked_out(self.request)
+        return super().form_invalid(form)
 
 
 @require_POST

@@ -14,11 +14,12 @@ from audit.forms import (
     VersionedInlineForm,
     VersionedInlineFormSet,
 )
+from core.admin import BoundedSearchMixin
 from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelect
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(BoundedSearchMixin, admin.ModelAdmin):
     """Admin for a record on the audit trail: every edit and delete carries a reason, and every edit form the
     version it was opened on, so that it cannot save over a colleague's change made since (audit/versions.py).
 

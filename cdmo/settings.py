@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their long-lived caching; every page, export and feed is no-store.
+    "core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The browser's language until the user chooses one (accounts.middleware.PreferencesMiddleware).
     "django.middleware.locale.LocaleMiddleware",
@@ -128,11 +131,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several worker processes (gunicorn, or runserver's threads) writing at once: a transaction that reads and then
+    # writes fails at once with "database is locked" when another holds the write lock. Taking the lock when the
+    # transaction begins makes it wait its turn instead (up to the timeout).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    # Django's similarity check lets "staff12345" through for "staff": refuse any password that contains
+    # the username or the email's name, also spelt with digits for letters or backwards.
+    {"NAME": "accounts.validators.ContainsUsernameValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -160,7 +171,8 @@ USE_TZ = True
 TIME_ZONE = "Asia/Tokyo"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files WhiteNoise serves in production (a test server may use its own).
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -172,6 +184,30 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage",
     },
 }
+
+# Limits on what one request may cost (docs/operations.md, "Limits").
+# Request bodies: the largest form here is well under 100 KB; uploads (spreadsheet imports) are files and not
+# counted here. Over either limit the request gets the 400 page.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DJANGO_MAX_FIELDS", 1000)
+# Admin search: each word becomes a LIKE over every search field, so the words are counted and short ones
+# (matching almost everything) dropped, with a message.
+ADMIN_SEARCH_MAX_WORDS = env_int("ADMIN_SEARCH_MAX_WORDS", 10)
+ADMIN_SEARCH_MIN_WORD_LENGTH = env_int("ADMIN_SEARCH_MIN_WORD_LENGTH", 2)
+# The dashboard draws a quarter per column: a window longer than this is refused with a form error.
+DASHBOARD_MAX_WINDOW_YEARS = env_int("DASHBOARD_MAX_WINDOW_YEARS", 10)
+# A filter parameter given more often than this (a list of sites, say) is refused with a form error.
+FILTER_MAX_VALUES = env_int("FILTER_MAX_VALUES", 20)
+# Exports run inside the web request until background jobs exist. One user holds at most this many at once
+# (across every worker process: the slots are rows in the database); each must finish within the time budget,
+# below gunicorn's worker timeout (30 s), or it stops with a message. A slot older than the stale age belongs to
+# a worker that was killed, so it is freed: keep it above the worker timeout.
+EXPORT_SLOTS_PER_USER = env_int("EXPORT_SLOTS_PER_USER", 2)
+EXPORT_TIME_BUDGET_SECONDS = env_int("EXPORT_TIME_BUDGET_SECONDS", 20)
+EXPORT_SLOT_STALE_SECONDS = env_int("EXPORT_SLOT_STALE_SECONDS", 60)
+# Where exports spill to disk, one folder per export, removed when it ends (and, after a killed worker, by the
+# next export once the folder is older than the stale age).
+EXPORT_TEMP_DIR = Path(env("EXPORT_TEMP_DIR") or Path(tempfile.gettempdir()) / "alliance-exports")
 
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)
@@ -209,9 +245,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     # Only trust X-Forwarded-Proto when a proxy we run sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies we run in front of the app, each appending to X-Forwarded-For. The client's address is the
+# entry the outermost of them wrote (accounts.addresses); without a proxy the header is ignored, since any
+# client can send one.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXIES", 1) if BEHIND_PROXY else 0
 
 # Failed-login throttling: five failures for one username from one address lock that pair out
 # for 15 minutes. Pairing both keeps one attacker from locking a colleague out from elsewhere.
@@ -220,7 +261,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("DJANGO_BEHIND_PROXY", False) else 0
+# django-axes reads proxy headers only through django-ipware, which is not installed: without this it would see
+# the proxy's address for every client, and one client's failures would lock a username out everywhere.
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
 
 # Sessions end after 30 idle minutes and, whatever the activity, 10 hours after login
 # (enforced by accounts.middleware.SessionLifetimeMiddleware).

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AdminLoginForm, LoginForm
+from accounts.views import PasswordChangeView
 
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Alliance Tracker")
@@ -17,6 +18,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Before the admin's own, which it replaces with a throttled one at the same address.
+    path("admin/password_change/", admin.site.admin_view(PasswordChangeView.as_view())),
     path("admin/", admin.site.urls),
     path("audit/", include("audit.urls")),
     path("exports/", include("exports.urls")),

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import SafeModelChoiceField
+from core.fields import PlausibleDateField, SafeModelChoiceField
 from core.forms import BootstrapFilterForm
 from core.widgets import DatePicker
 from partners.forms import FiscalYearFields
@@ -66,12 +66,12 @@ class Filters:
 class FilterForm(FiscalYearFields, BootstrapFilterForm):
     """Export filters, from a query string or the export page. Bad values are a clear 400, never a 500."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=DatePicker())
-    end = forms.DateField(label=_("To"), required=False, widget=DatePicker())
+    start = PlausibleDateField(label=_("From"), required=False, widget=DatePicker())
+    end = PlausibleDateField(label=_("To"), required=False, widget=DatePicker())
     partnership = SafeModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
     site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
     company = SafeModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
-    as_of = forms.DateField(label=_("Qualification status as of"), required=False, widget=DatePicker())
+    as_of = PlausibleDateField(label=_("Qualification status as of"), required=False, widget=DatePicker())
     record_type = forms.ChoiceField(
         label=_("Record type (audit trail)"),
         choices=[("", _("All"))]

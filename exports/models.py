@@ -46,3 +46,26 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset}.{self.format} ({self.row_count} rows)"
+
+
+class ExportSlot(models.Model):
+    """An export being produced or sent. A user holds at most EXPORT_SLOTS_PER_USER of them at once.
+
+    Rows in the database, so every worker process sees the same slots; numbered, so the unique constraint
+    (not a read-then-write) decides who gets the last one. Not on the audit trail: the ExportRecord is the
+    record of an export; a slot only exists while one runs.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["started_at"]
+        verbose_name = _("export in progress")
+        verbose_name_plural = _("exports in progress")
+        default_permissions = ()  # nobody manages slots by hand
+        constraints = [models.UniqueConstraint(fields=["user", "number"], name="one_export_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}#{self.number} since {self.started_at:%H:%M:%S}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,24 +16,57 @@ from django.utils import timezone
 from audit.anchors import head_of
 from audit.verify import chained_models, verify_all
 from exports.filters import Filters
+from exports.limits import Budget, make_workdir, remove_workdir
 from exports.models import ExportRecord
 from exports.sources import NAMES, source
-from exports.writers import CHUNK, write_csv, write_xlsx
+from exports.writers import CHUNK, write_csv, write_json, write_xlsx
 
 # Exports stay in memory up to this size, then spill to a temporary file: memory stays flat at any size.
 SPOOL_BYTES = 1024 * 1024
 
 
-@dataclass
 class ExportFile:
-    file: object
-    rows: int
-    sha256: str
-    record: ExportRecord
+    """A finished export: its file (read like one, by FileResponse), rows, SHA-256 and record.
+
+    Closing it removes its temporary folder and runs what was asked to run at the end (freeing the user's
+    export slot); FileResponse closes it when the response is closed, after sending or when the client went away.
+    """
+
+    def __init__(self, file, rows: int, sha256: str, record: ExportRecord, workdir: Path | None = None):
+        self.file = file
+        self.rows = rows
+        self.sha256 = sha256
+        self.record = record
+        self.workdir = workdir
+        self.closers: list[Callable[[], None]] = []
+
+    def read(self, size: int = -1) -> bytes:
+        return self.file.read(size)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self.file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def close(self) -> None:
+        try:
+            self.file.close()
+            remove_workdir(self.workdir)
+        finally:
+            closers, self.closers = self.closers, []
+            for closer in closers:
+                closer()
+
+    def __enter__(self) -> ExportFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def spooled():
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b")
+def spooled(workdir: Path | None = None):
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b", dir=workdir)
 
 
 def digest(file) -> str:
@@ -58,58 +93,94 @@ def record_export(*, user, dataset: str, fmt: str, filters: dict, rows: int, sha
     return record
 
 
-@transaction.atomic
-def export_file(*, name: str, fmt: str, filters: Filters, user, source_kind: str = "web") -> ExportFile:
-    """A complete CSV or XLSX file (spooled), its SHA-256, and the export's record on the audit trail."""
-    src = source(name, filters)
-    out = spooled()
-    rows = write_csv(src, out) if fmt == "csv" else write_xlsx(src, out)
-    sha = digest(out)
-    record = record_export(
-        user=user, dataset=name, fmt=fmt, filters=src.applied, rows=rows, sha256=sha, source_kind=source_kind
-    )
-    return ExportFile(out, rows, sha, record)
+@contextlib.contextmanager
+def producing(budget: Budget) -> Iterator[tuple[Path, tempfile.SpooledTemporaryFile]]:
+    """A folder and a spooled file for one export, written in one transaction within the budget.
+
+    If anything stops it (an error, the budget, the worker shutting down), the folder goes, with whatever
+    XlsxWriter or the spooled file had put in it.
+    """
+    workdir = make_workdir()
+    out = spooled(workdir)
+    try:
+        with transaction.atomic(), budget.running():
+            yield workdir, out
+    except BaseException:
+        out.close()
+        remove_workdir(workdir)
+        raise
 
 
-@transaction.atomic
-def evidence_pack(*, filters: Filters, user, source_kind: str = "web") -> ExportFile:
+def export_file(
+    *, name: str, fmt: str, filters: Filters, user, source_kind: str = "web", budget: Budget | None = None
+) -> ExportFile:
+    """A complete CSV, XLSX or JSON file (spooled), its SHA-256, and the export's record on the audit trail.
+
+    With a budget, stops with ExportTooSlow when it runs out: nothing recorded, no temporary file left.
+    """
+    budget = budget or Budget(None)
+    with producing(budget) as (workdir, out):
+        src = budget.bounded(source(name, filters))
+        if fmt == "json":
+            meta = {"dataset": name, "exported_at": timezone.now().isoformat(timespec="seconds")}
+            rows = write_json(src, out, {**meta, "filters": src.applied})
+        elif fmt == "xlsx":
+            rows = write_xlsx(src, out, tmpdir=workdir)
+        else:
+            rows = write_csv(src, out)
+        sha = digest(out)
+        record = record_export(
+            user=user, dataset=name, fmt=fmt, filters=src.applied, rows=rows, sha256=sha, source_kind=source_kind
+        )
+    return ExportFile(out, rows, sha, record, workdir)
+
+
+def evidence_pack(*, filters: Filters, user, source_kind: str = "web", budget: Budget | None = None) -> ExportFile:
     """Every dataset as CSV plus manifest.json (row counts, SHA-256 of each file, filters, who, when, chain check)."""
-    out = spooled()
-    files = []
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in NAMES:
-            src = source(name, filters)
-            part = spooled()
-            rows = write_csv(src, part)
-            sha = digest(part)
-            with archive.open(f"{name}.csv", "w") as member:
-                for chunk in iter(lambda p=part: p.read(CHUNK), b""):
-                    member.write(chunk)
-            files.append({"file": f"{name}.csv", "rows": rows, "sha256": sha, "filters_applied": src.applied})
-        # The heads first: they anchor what the files were read from (``verify_audit --anchor manifest.json``).
-        heads = [head_of(model).as_dict() for model in chained_models()]
-        chains = verify_all()
-        manifest = {
-            "exported_at": timezone.now().isoformat(timespec="seconds"),
-            "exported_by": user.get_username() if user is not None and user.is_authenticated else "command line",
-            "filters": filters.as_dict(),
-            "files": files,
-            "audit_chain": {
-                "intact": all(chain.ok for chain in chains),
-                "chains": [{"chain": c.chain, "rows": c.rows, "intact": c.ok, "problem": c.problem} for c in chains],
-                "heads": heads,
-            },
-        }
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    sha = digest(out)
-    total = sum(f["rows"] for f in files)
-    record = record_export(
-        user=user,
-        dataset="evidence",
-        fmt="zip",
-        filters=filters.as_dict(),
-        rows=total,
-        sha256=sha,
-        source_kind=source_kind,
-    )
-    return ExportFile(out, total, sha, record)
+    budget = budget or Budget(None)
+    with producing(budget) as (workdir, out):
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            files = [_pack_dataset(archive, name, filters, budget, workdir) for name in NAMES]
+            budget.limit_queries()
+            # The heads first: they anchor what the files were read from (``verify_audit --anchor manifest.json``).
+            heads = [head_of(model).as_dict() for model in chained_models()]
+            chains = verify_all()
+            budget.check()
+            manifest = {
+                "exported_at": timezone.now().isoformat(timespec="seconds"),
+                "exported_by": user.get_username() if user is not None and user.is_authenticated else "command line",
+                "filters": filters.as_dict(),
+                "files": files,
+                "audit_chain": {
+                    "intact": all(chain.ok for chain in chains),
+                    "chains": [
+                        {"chain": c.chain, "rows": c.rows, "intact": c.ok, "problem": c.problem} for c in chains
+                    ],
+                    "heads": heads,
+                },
+            }
+            archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        sha = digest(out)
+        total = sum(f["rows"] for f in files)
+        record = record_export(
+            user=user,
+            dataset="evidence",
+            fmt="zip",
+            filters=filters.as_dict(),
+            rows=total,
+            sha256=sha,
+            source_kind=source_kind,
+        )
+    return ExportFile(out, total, sha, record, workdir)
+
+
+def _pack_dataset(archive: zipfile.ZipFile, name: str, filters: Filters, budget: Budget, workdir: Path) -> dict:
+    budget.limit_queries()
+    src = budget.bounded(source(name, filters))
+    with spooled(workdir) as part:
+        rows = write_csv(src, part)
+        sha = digest(part)
+        with archive.open(f"{name}.csv", "w") as member:
+            for chunk in iter(lambda: part.read(CHUNK), b""):
+                member.write(chunk)
+    return {"file": f"{name}.csv", "rows": rows, "sha256": sha, "filters_applied": src.applied}

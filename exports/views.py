@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Model
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from exports.filters import FilterForm
-from exports.services import evidence_pack, export_file, record_export
+from exports.limits import Budget, ExportsBusy, ExportTooSlow, acquire_slot, release_slot
+from exports.services import ExportFile, evidence_pack, export_file
 from exports.sources import FORMATS, LABELS, NAMES, source
-from exports.writers import json_chunks
 from partners.fiscal import Basis
 
 CONTENT_TYPES = {
@@ -79,17 +82,12 @@ def download(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse:
     if not form.is_valid():
         return bad_filter(form)
     filters = form.filters()
-    if fmt == "json":
-        src = source(dataset, filters)
-        rows = src.count()
-        record_export(user=request.user, dataset=dataset, fmt=fmt, filters=src.applied, rows=rows)
-        meta = {"dataset": dataset, "exported_at": timezone.now().isoformat(timespec="seconds"), "filters": src.applied}
-        response = StreamingHttpResponse(json_chunks(src, meta), content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{filename(dataset, fmt)}"'
-        response["X-Row-Count"] = str(rows)
-        return response
-    result = export_file(name=dataset, fmt=fmt, filters=filters, user=request.user)
-    return _send(result, filename(dataset, fmt), CONTENT_TYPES[fmt])
+    return _bounded(
+        request,
+        lambda budget: export_file(name=dataset, fmt=fmt, filters=filters, user=request.user, budget=budget),
+        filename(dataset, fmt),
+        CONTENT_TYPES[fmt],
+    )
 
 
 @require_safe
@@ -98,12 +96,46 @@ def evidence(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET)
     if not form.is_valid():
         return bad_filter(form)
-    result = evidence_pack(filters=form.filters(), user=request.user)
-    return _send(result, filename("evidence", "zip"), CONTENT_TYPES["zip"])
+    filters = form.filters()
+    return _bounded(
+        request,
+        lambda budget: evidence_pack(filters=filters, user=request.user, budget=budget),
+        filename("evidence", "zip"),
+        CONTENT_TYPES["zip"],
+    )
 
 
-def _send(result, name: str, content_type: str) -> FileResponse:
-    response = FileResponse(result.file, as_attachment=True, filename=name, content_type=content_type)
+def _bounded(request: HttpRequest, produce: Callable[[Budget], ExportFile], name: str, content_type: str):
+    """Produce an export in one of the user's slots and within the time budget, or say why not.
+
+    The slot is held until the response is closed: after the file is sent, or when the client goes away.
+    """
+    try:
+        slot = acquire_slot(request.user)
+    except ExportsBusy as busy:
+        context = {"limit": settings.EXPORT_SLOTS_PER_USER, "retry_after": busy.retry_after}
+        response = render(request, "exports/busy.html", context, status=429)
+        response["Retry-After"] = str(busy.retry_after)
+        return response
+    try:
+        result = produce(Budget.for_web())
+    except ExportTooSlow:
+        release_slot(slot)
+        context = {"seconds": settings.EXPORT_TIME_BUDGET_SECONDS}
+        return render(request, "exports/too_slow.html", context, status=503)
+    except BaseException:
+        release_slot(slot)
+        raise
+    result.closers.append(lambda: release_slot(slot))
+    try:
+        return _send(result, name, content_type)
+    except BaseException:
+        result.close()
+        raise
+
+
+def _send(result: ExportFile, name: str, content_type: str) -> FileResponse:
+    response = FileResponse(result, as_attachment=True, filename=name, content_type=content_type)
     response["X-Row-Count"] = str(result.rows)
     response["X-Content-SHA256"] = result.sha256
     return response

@@ -6,6 +6,7 @@ import datetime
 import json
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import xlsxwriter
 from django.db import connection
@@ -103,11 +104,16 @@ def _copy_csv(src: Source, out) -> int:
         return cursor.cursor.rowcount
 
 
-def write_xlsx(src: Source, out) -> int:
-    """A real workbook: typed dates, frozen header, text never turned into a formula; constant memory."""
+def write_xlsx(src: Source, out, *, tmpdir=None) -> int:
+    """A real workbook: typed dates, frozen header, text never turned into a formula; constant memory.
+
+    Constant memory means XlsxWriter keeps rows in named temporary files (in ``tmpdir``), which it removes only
+    when the workbook closes: the caller removes the folder if the export stops before that.
+    """
     workbook = xlsxwriter.Workbook(
         out,
         {
+            "tmpdir": str(tmpdir) if tmpdir else None,
             "constant_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -140,6 +146,22 @@ def write_xlsx(src: Source, out) -> int:
                 sheet.write_string(rows, col, str(value))
     workbook.close()
     return rows
+
+
+def write_json(src: Source, out, meta: dict) -> int:
+    """The JSON document of json_chunks into a binary file. Returns rows."""
+    written = 0
+    rows = src.rows
+
+    def counted():
+        nonlocal written
+        for row in rows():
+            written += 1
+            yield row
+
+    for chunk in json_chunks(replace(src, rows=counted), meta):
+        out.write(chunk)
+    return written
 
 
 def json_chunks(src: Source, meta: dict) -> Iterator[bytes]:

@@ -278,12 +278,18 @@ def on_exchange_now(exchanges: QuerySet[Exchange], today: datetime.date) -> tupl
     ), active.count()
 
 
+def chart_window(
+    start: datetime.date | None, end: datetime.date | None, month: int, today: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The headcount chart's span: the filter's dates, an open side a year from the start of today's quarter."""
+    current = Quarter.of(today, month).start
+    return start or current - datetime.timedelta(days=365), end or current + datetime.timedelta(days=365)
+
+
 def default_quarters(filters: Filters, today: datetime.date) -> list[Quarter]:
     """The window's quarters (a year either side of today without one), in the chosen year's quarters."""
     month = filters.basis.start_month
-    start = filters.start or (Quarter.of(today, month).start - datetime.timedelta(days=365))
-    end = filters.end or (Quarter.of(today, month).start + datetime.timedelta(days=365))
-    return quarters_between(start, end, month)
+    return quarters_between(*chart_window(filters.start, filters.end, month, today), month)
 
 
 def by_year(milestones: list[Milestone], basis: Basis) -> list[YearSummary]:

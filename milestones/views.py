@@ -103,5 +103,4 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
         body = milestone_calendar(Milestone.objects.for_list().exclude(status=Milestone.Status.CANCELLED), request)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="milestones.ics"'
-    response["Cache-Control"] = "private, max-age=900"
     return response

@@ -29,7 +29,7 @@ FORBIDDEN_ATTRIBUTES = {
 }
 # Raw SQL that touches no audited table: the health probe's SELECT 1, the trigger DDL run by migrations,
 # the chain head, which is not itself a record, reading the keys a history table gives next, reading the
-# catalog for the triggers' state, and the load test creating its database.
+# catalog for the triggers' state, the load test creating its database, and an export's time limit.
 ALLOWED = {
     ("core/views.py", "execute"),
     ("audit/protection.py", "execute"),
@@ -37,6 +37,7 @@ ALLOWED = {
     ("audit/chain.py", "execute"),
     ("load/run.py", "execute"),  # creates the load test's own database
     ("audit/history.py", "executemany"),  # bulk_update_with_history: writes a history row for each row it updates
+    ("exports/limits.py", "execute"),  # sets an export's statement timeout
 }
 
 

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.seed import add_synthetic_exchanges, seed_illustrative, seed_reference, seed_training, seed_users
+from demo.seed import (
+    add_synthetic_exchanges,
+    demo_password_problems,
+    seed_illustrative,
+    seed_reference,
+    seed_training,
+    seed_users,
+)
 
 
 class Command(BaseCommand):
@@ -14,8 +21,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--password",
-            help="Password for the demo users. Without it, new users get a random one, printed once, "
-            "and existing users keep theirs.",
+            help="Password for the demo users (at least 12 characters, not containing a username). Without it, "
+            "new users get a random one, printed once, and existing users keep theirs.",
         )
         parser.add_argument(
             "--exchanges",
@@ -31,6 +38,9 @@ class Command(BaseCommand):
             raise CommandError("--exchanges must be zero or more.")
         if password is not None and not password.strip():
             raise CommandError("--password must not be empty.")
+        # The demo users are real logins on whatever server runs the demo: the same rules as every password.
+        if password is not None and (problems := demo_password_problems(password)):
+            raise CommandError("--password does not meet the password rules:\n  " + "\n  ".join(problems))
         partnership = seed_reference()
         seed_illustrative(partnership)
         seed_training()

@@ -48,6 +48,6 @@ class Command(BaseCommand):
             raise CommandError("Only the evidence pack is a zip; use --format csv, xlsx or json.")
         else:
             result = export_file(name=dataset, fmt=fmt, filters=filters, user=None, source_kind="command")
-        with open(output, "wb") as out:
+        with result, open(output, "wb") as out:
             shutil.copyfileobj(result.file, out)
         self.stdout.write(f"Wrote {result.rows} rows to {output} (SHA-256 {result.sha256}).")

@@ -1,0 +1,227 @@
+"""The hostile requests of the review, sent to gunicorn in production mode: a bound and a message each, never a 500.
+
+The server runs on a free loopback port, on a database of its own (a temporary SQLite file, or a new PostgreSQL
+database when DATABASE_URL names PostgreSQL), behind an imagined proxy (DJANGO_BEHIND_PROXY=1): the test sends
+what the proxy would add, X-Forwarded-Proto and X-Forwarded-For.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlparse, urlunparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "production-probe-passphrase"
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(folder: Path) -> tuple[str, callable]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{folder / 'production.sqlite3'}", lambda: None
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = f"{parsed.path.lstrip('/') or 'alliance'}_production"
+    admin = psycopg2.connect(urlunparse(parsed._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+
+    def drop():
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+    return urlunparse(parsed._replace(path=f"/{name}")), drop
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("production")
+    database_url, drop = fresh_database(folder)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "cdmo.settings",
+        "DJANGO_PRODUCTION": "1",
+        "DJANGO_SECRET_KEY": "production-test-" + "k" * 50,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_BEHIND_PROXY": "1",
+        "DJANGO_STATIC_ROOT": str(folder / "static"),
+        "EXPORT_TEMP_DIR": str(folder / "exports"),
+    }
+    env.pop("DJANGO_DEBUG", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["seed_demo", "--password", PASSWORD]):
+        subprocess.run([*manage, *command, "-v0"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    port = free_port()
+    log = folder / "gunicorn.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "cdmo.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+            + ["--workers", "2", "--timeout", "30"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        for _attempt in range(150):
+            try:
+                if Browser(port).get("/healthz").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield {"port": port, "log": log, "exports": folder / "exports"}
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        drop()
+
+
+class Response:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+
+class Browser:
+    """One user's cookies (HTTPS-only in production, so kept here rather than by a cookie jar over plain HTTP)."""
+
+    def __init__(self, port: int, address: str = "203.0.113.5"):
+        self.port = port
+        self.address = address
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        sent = {**PROXY_HEADERS, "X-Forwarded-For": self.address, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            raw = connection.getresponse()
+            data = raw.read()
+        finally:
+            connection.close()
+        for name, value in raw.getheaders():
+            if name.lower() == "set-cookie":
+                cookie = SimpleCookie()
+                cookie.load(value)
+                self.cookies.update({key: morsel.value for key, morsel in cookie.items()})
+        return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, data)
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post(self, path: str, data: bytes | dict) -> Response:
+        body = data if isinstance(data, bytes) else urlencode(data).encode()
+        origin = f"https://127.0.0.1:{self.port}"
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin, "Referer": origin + path}
+        return self.request("POST", path, body, headers)
+
+    def log_in(self, username: str, password: str = PASSWORD) -> Response:
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get("/accounts/login/").text).group(1)
+        return self.post("/accounts/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password})
+
+
+def assert_clean(response: Response) -> None:
+    assert response.status < 500
+    assert "Traceback" not in response.text
+
+
+def test_a_500_word_admin_search_is_answered_with_a_message(server):
+    auditor = Browser(server["port"])
+    assert auditor.log_in("auditor").status == 302
+    response = auditor.get("/admin/partners/exchange/?" + urlencode({"q": " ".join(["a"] * 500)}))
+    assert_clean(response)
+    assert response.status == 200
+    assert "Left out 500 words shorter than 2 characters." in response.text
+
+
+def test_an_oversized_body_and_too_many_fields_get_the_400_page(server):
+    visitor = Browser(server["port"])
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', visitor.get("/accounts/login/").text).group(1)
+    big = visitor.post("/accounts/login/", f"csrfmiddlewaretoken={token}&x=".encode() + b"y" * 2_000_000)
+    fields = b"&".join(b"f%d=1" % n for n in range(1500))
+    many = visitor.post("/accounts/login/", f"csrfmiddlewaretoken={token}&".encode() + fields)
+    for response in (big, many):
+        assert_clean(response)
+        assert response.status == 400
+        assert "Bad request" in response.text
+
+
+def test_absurd_filters_are_form_errors(server):
+    manager = Browser(server["port"])
+    manager.log_in("manager")
+    for path in ("/?start=0001-01-01", "/?end=9999-12-31", "/exports/audit-trail.csv?start=0001-01-01&end=9999-12-31"):
+        response = manager.get(path)
+        assert_clean(response)
+        assert response.status == 400
+
+
+def test_six_exports_at_once_by_one_user_end_in_files_or_429_never_a_500(server):
+    auditor = Browser(server["port"])
+    auditor.log_in("auditor")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(lambda _n: auditor.get("/exports/evidence.zip"), range(6)))
+    for response in responses:
+        assert_clean(response)
+        assert response.status in {200, 429}
+        if response.status == 429:
+            assert int(response.headers["retry-after"]) >= 1
+    # The server removes each export's folder once the response is closed, just after its last byte is sent.
+    for _attempt in range(50):
+        if not list(server["exports"].iterdir()):
+            break
+        time.sleep(0.1)
+    assert not list(server["exports"].iterdir())
+
+
+def test_behind_the_proxy_a_lockout_holds_one_address_not_the_user(server):
+    attacker = Browser(server["port"], address="198.51.100.66")
+    for _attempt in range(4):
+        assert attacker.log_in("staff", "not-the-password").status == 200
+    assert attacker.log_in("staff", "not-the-password").status == 429  # the fifth locks this address out
+    assert attacker.log_in("staff").status == 429
+    colleague = Browser(server["port"], address="198.51.100.7")
+    assert colleague.log_in("staff").status == 302
+
+
+def test_pages_are_not_stored_but_static_files_are_cached(server):
+    manager = Browser(server["port"])
+    manager.log_in("manager")
+    page = manager.get("/")
+    assert "no-store" in page.headers["cache-control"]
+    stylesheet = re.search(r'href="(/static/css/app\.[0-9a-f]+\.css)"', page.text).group(1)
+    static = manager.get(stylesheet)
+    assert static.status == 200
+    assert "no-store" not in static.headers["cache-control"]
+    assert "immutable" in static.headers["cache-control"]
+
+
+def test_the_server_logged_no_error(server):
+    # Refused requests are logged as warnings (and oversized ones, by Django's security log, with their traceback).
+    assert "Internal Server Error" not in server["log"].read_text()
