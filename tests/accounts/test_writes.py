@@ -54,7 +54,10 @@ from tests.factories import (
     SiteFactory,
 )
 from tests.html_forms import form_values
-from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
+from training.imports.checking import plan_import
+from training.imports.reading import read_sheet
+from training.imports.services import remember_preview, upload_store
+from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingRecord
 
 User = get_user_model()
 WROTE = "wrote"  # 302, the record changed, and an audited record's history grew
@@ -91,7 +94,8 @@ WRITES: dict[str, Expect] = {
     "accounts:preferences": everyone(WROTE),
     "accounts:regenerate_calendar_token": granted_to("milestones.milestone", "v", WROTE),
     "admin:training_trainingrecord_import": granted_to("training.trainingrecord", "a", OK),  # a preview: no write
-    "admin:training_trainingrecord_process_import": granted_to("training.trainingrecord", "a", WROTE),
+    "admin:training_trainingrecord_import_confirm": granted_to("training.trainingrecord", "a", WROTE),
+    "admin:training_trainingrecord_import_cancel": granted_to("training.trainingrecord", "a", WROTE),
     "admin:auth_user_password_change": admin_only(WROTE),
     **{
         f"admin:auth_{model}_{view}": admin_only(WROTE)
@@ -114,6 +118,8 @@ WRITES: dict[str, Expect] = {
 }
 for _label in ROLE_RIGHTS:
     WRITES.update(model_writes(_label))
+# Nobody, administrators included, adds, edits or deletes the record of an import: confirming an import writes it.
+WRITES.update({f"admin:training_trainingimport_{view}": everyone(DENIED) for view in ("add", "change", "delete")})
 
 
 def test_every_url_that_accepts_a_post_is_in_the_write_table(admin_client, world):
@@ -379,29 +385,41 @@ def renew_calendar_link(persona: str, world) -> Post:
 IMPORT_HEADER = "person_email,requirement,version,completed_on,result,trainer_email,evaluator_email,evidence\n"
 
 
-def sheet_upload(world) -> dict:
+def sheet(world) -> bytes:
     person = world["alliance"].agc_person
-    body = f"{IMPORT_HEADER}{person.email},SOP-GOWN-B,1,2026-01-10,passed,,,TRN-1\n"
-    return {"import_file": SimpleUploadedFile("records.csv", body.encode(), content_type="text/csv"), "resource": "0"}
-
-
-def csv_format(client: Client) -> str:
-    form = client.get(reverse("admin:training_trainingrecord_import")).context["form"]
-    return next(value for value, label in form.fields["format"].choices if "csv" in str(label).lower())
+    return f"{IMPORT_HEADER}{person.email},SOP-GOWN-B,1,2026-01-10,passed,,,TRN-1\n".encode()
 
 
 def preview_import(persona: str, world) -> Post:
-    data = {**sheet_upload(world), "format": csv_format(login_as(Client(), "admin"))}
+    """Uploading stores the file for review and shows its preview: no record is written yet."""
+    data = {"import_file": SimpleUploadedFile("records.csv", sheet(world), content_type="text/csv")}
     return Post(reverse("admin:training_trainingrecord_import"), data, rows(TrainingRecord), TrainingRecord)
 
 
+def previewed_upload(persona: str, world):
+    """A file the persona uploaded and previewed (an upload is only ever confirmed by whoever uploaded it)."""
+    owner_persona = "admin" if persona == "anonymous" else persona
+    login_as(Client(), owner_persona)  # the persona's account, made as the table's own login makes it
+    owner = User.objects.get(username=owner_persona)
+    content = sheet(world)
+    parsed = read_sheet(content)
+    plan = plan_import(parsed)
+    upload = upload_store(user=owner, file_name="records.csv", content=content, sheet=parsed)
+    remember_preview(upload, plan)
+    return upload, plan
+
+
 def confirm_import(persona: str, world) -> Post:
-    admin = login_as(Client(), "admin")
-    preview = admin.post(
-        reverse("admin:training_trainingrecord_import"), {**sheet_upload(world), "format": csv_format(admin)}
-    )
-    data = {**preview.context["confirm_form"].initial, "resource": "0"}
-    return Post(reverse("admin:training_trainingrecord_process_import"), data, rows(TrainingRecord), TrainingRecord)
+    upload, plan = previewed_upload(persona, world)
+    data = {"digest": plan.digest, **REASON}
+    url = reverse("admin:training_trainingrecord_import_confirm", args=[upload.pk])
+    return Post(url, data, rows(TrainingRecord), TrainingRecord)
+
+
+def cancel_import(persona: str, world) -> Post:
+    upload, _plan = previewed_upload(persona, world)
+    url = reverse("admin:training_trainingrecord_import_cancel", args=[upload.pk])
+    return Post(url, {}, rows(ImportUpload, pk=upload.pk))
 
 
 APP_POSTS: dict[str, Callable[[str, dict], Post]] = {
@@ -415,7 +433,8 @@ APP_POSTS: dict[str, Callable[[str, dict], Post]] = {
     "accounts:preferences": save_preferences,
     "accounts:regenerate_calendar_token": renew_calendar_link,
     "admin:training_trainingrecord_import": preview_import,
-    "admin:training_trainingrecord_process_import": confirm_import,
+    "admin:training_trainingrecord_import_confirm": confirm_import,
+    "admin:training_trainingrecord_import_cancel": cancel_import,
 }
 
 
@@ -458,6 +477,7 @@ def spares(world) -> dict[str, models.Model]:
             version=world["objects"]["training.requirementversion"],
             completed_on="2025-08-01",
         ),
+        "training.trainingimport": world["objects"]["training.trainingimport"],
         "auth.user": User.objects.create_user("spare", password=PASSWORD),
         "auth.group": Group.objects.create(name="Spare"),
         "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
