@@ -31,8 +31,14 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DJANGO_DEMO_BANNER=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist); each worker has its own test database (and, for the browser journeys,
+# its own app server and journeys database). Each worker keeps its test database between runs and migrate brings it
+# up to date; after editing or removing a migration, `make test PYTEST_DB=--create-db` builds it anew (CI always
+# does). PYTEST_WORKERS=0 runs everything in this one process.
+PYTEST_WORKERS ?= auto
+PYTEST_DB ?= --reuse-db
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_DB) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

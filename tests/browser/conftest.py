@@ -43,7 +43,8 @@ def fresh_database(tmp_path: Path) -> tuple[str, callable]:
     import psycopg2
 
     parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/') or 'alliance'}_journeys"
+    # Each pytest-xdist worker that runs journeys has a database of its own.
+    name = f"{parsed.path.lstrip('/') or 'alliance'}_journeys{os.environ.get('PYTEST_XDIST_WORKER', '')}"
     admin = psycopg2.connect(urlunparse(parsed._replace(path="/postgres")))
     admin.autocommit = True
     with admin.cursor() as cursor:
