@@ -1,5 +1,8 @@
 # Two commands: `make run` (set up everything and serve the demo) and `make test`.
-PYTHON ?= python3.11
+# .venv is made with the first Python 3.11 or newer on PATH (pyproject.toml: requires-python >= 3.11), trying 3.11
+# first as the Docker image uses it; `make run PYTHON=/path/to/python3.x` picks another.
+PYTHON ?= $(firstword $(foreach candidate,python3.11 python3.12 python3.13 python3.14 python3,\
+	$(if $(shell $(candidate) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo ok),$(candidate))))
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
@@ -10,6 +13,11 @@ DEMO_PASSWORD ?=
 .PHONY: run test lint format migrations-check check-deploy messages translations-check bench load install clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || test -n "$(PYTHON)" || \
+		{ echo "Alliance Tracker needs Python 3.11 or newer and found none on PATH: install one," \
+		       "or name it: make run PYTHON=/path/to/python3.x"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "$(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'): Alliance Tracker needs 3.11 or newer."; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
@@ -23,8 +31,14 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DJANGO_DEMO_BANNER=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs on every core (pytest-xdist); each worker has its own test database (and, for the browser journeys,
+# its own app server and journeys database). Each worker keeps its test database between runs and migrate brings it
+# up to date; after editing or removing a migration, `make test PYTEST_DB=--create-db` builds it anew (CI always
+# does). PYTEST_WORKERS=0 runs everything in this one process.
+PYTEST_WORKERS ?= auto
+PYTEST_DB ?= --reuse-db
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_DB) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -264,6 +264,8 @@ AXES_RESET_ON_SUCCESS = True
 # django-axes reads proxy headers only through django-ipware, which is not installed: without this it would see
 # the proxy's address for every client, and one client's failures would lock a username out everywhere.
 AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+# No "AXES: BEGIN version ..." banner at the start of every management command and worker.
+AXES_VERBOSE = False
 
 # Sessions end after 30 idle minutes and, whatever the activity, 10 hours after login
 # (enforced by accounts.middleware.SessionLifetimeMiddleware).
@@ -289,9 +291,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Django's status lines (`[21/Nov/2026 10:00:00] "GET / HTTP/1.1" 200`) only under runserver; everything else goes to
+# the root handler once: the "django" logger loses its own console handler, which printed every line a second time.
+# 403 and 404 are one line naming the user and the path; tracebacks are for server errors (core.logging).
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    "filters": {"client_errors_on_one_line": {"()": "core.logging.ClientErrorsOnOneLine"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.request": {"filters": ["client_errors_on_one_line"]},
+    },
 }

@@ -24,7 +24,8 @@ def fresh_database(folder: Path, suffix: str) -> tuple[str, Callable[[], None]]:
     import psycopg2
 
     parsed = urlparse(url)
-    name = f"{parsed.path.lstrip('/') or 'alliance'}_{suffix}"
+    # Each pytest-xdist worker has a database of its own.
+    name = f"{parsed.path.lstrip('/') or 'alliance'}_{suffix}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
     admin = psycopg2.connect(urlunparse(parsed._replace(path="/postgres")))
     admin.autocommit = True
     with admin.cursor() as cursor:
