@@ -45,23 +45,3 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         | {AUDIT_TRAIL, EXPORT},
         AUDITOR: _view_all() | {AUDIT_TRAIL, EXPORT} | ACCESS_REVIEW,
     }
-
-
-def sync_roles(apps, schema_editor=None) -> None:
-    """Create or update the role groups (usable from a migration with historical models)."""
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, wanted in role_permissions().items():
-        group, _created = Group.objects.get_or_create(name=role)
-        permissions = [
-            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in sorted(wanted)
-        ]
-        group.permissions.set(permissions)
