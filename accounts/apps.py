@@ -14,5 +14,5 @@ class AccountsConfig(AppConfig):
         from accounts.preferences import on_login
 
         user_logged_in.connect(on_login, dispatch_uid="accounts.preferences.on_login")
-        # Roles change in migrations (sync_roles), which write no history: catch the trail up afterwards.
+        # Roles change in migrations, which write no history: catch the trail up afterwards.
         post_migrate.connect(record_access_state, sender=self, dispatch_uid="accounts.history.record_access_state")

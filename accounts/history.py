@@ -103,7 +103,7 @@ def state(model: type[models.Model], obj) -> dict:
 def record_access_state(sender=None, using: str = "default", **kwargs) -> None:
     """After every migrate: a history row for each account and role whose trail does not show how it stands.
 
-    Migrations set roles through historical models, which write no history (``sync_roles``), and the
+    Migrations set roles through historical models, which write no history, and the
     accounts and roles that existed before their history began have none at all.
     """
     from django.db import connections

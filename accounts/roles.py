@@ -1,10 +1,12 @@
 """The roles people work in, as Django groups with exactly the permissions each needs.
 
-Migrations call ``sync_roles`` so every database, fresh or old, has the same groups.
-A change here needs a new migration that calls it again.
+Each role migration applies its own frozen copy of the roles as they stood then (``accounts/migrations``), so a
+change here needs a new migration carrying the new copy; until it has one, ``tests/accounts/test_roles.py`` fails.
 """
 
 from __future__ import annotations
+
+from audit import registry
 
 STAFF = "Staff"
 MANAGER = "Manager"
@@ -15,27 +17,21 @@ EXPORT = ("exports", "export_records")
 # Auditors review who had access and who changed it (21 CFR 11.10(d)): accounts and roles, read-only.
 ACCESS_REVIEW = {("auth", "view_user"), ("auth", "view_group")}
 
-# Every record type anyone may read.
-DOMAIN_MODELS = [
-    ("partners", "company"),
-    ("partners", "partnership"),
-    ("partners", "partnershipparty"),
-    ("partners", "capability"),
-    ("partners", "site"),
-    ("partners", "person"),
-    ("partners", "exchange"),
-    ("milestones", "milestone"),
-    ("milestones", "dependency"),
-    ("training", "requirement"),
-    ("training", "requirementversion"),
-    ("training", "curriculum"),
-    ("training", "trainingrecord"),
-    ("training", "trainingimport"),
-]
+# Access records are reviewed by auditors only (ACCESS_REVIEW); export records are read on the audit trail.
+NOT_READ_BY_EVERYONE = {"auth", "exports"}
+
+
+def readable_by_everyone() -> list[tuple[str, str]]:
+    """Every audited record outside NOT_READ_BY_EVERYONE, and the link records its history keeps (app, model)."""
+    models = []
+    for entry in registry.audited():
+        if entry.model._meta.app_label not in NOT_READ_BY_EVERYONE:
+            models += [entry.model, *entry.links]
+    return sorted({(m._meta.app_label, m._meta.model_name) for m in models})
 
 
 def _view_all() -> set[tuple[str, str]]:
-    return {(app, f"view_{model}") for app, model in DOMAIN_MODELS}
+    return {(app, f"view_{model}") for app, model in readable_by_everyone()}
 
 
 def role_permissions() -> dict[str, set[tuple[str, str]]]:
@@ -49,23 +45,3 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         | {AUDIT_TRAIL, EXPORT},
         AUDITOR: _view_all() | {AUDIT_TRAIL, EXPORT} | ACCESS_REVIEW,
     }
-
-
-def sync_roles(apps, schema_editor=None) -> None:
-    """Create or update the role groups (usable from a migration with historical models)."""
-    from django.contrib.auth.management import create_permissions
-
-    # Permissions are normally created after all migrations; make sure they exist now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, wanted in role_permissions().items():
-        group, _created = Group.objects.get_or_create(name=role)
-        permissions = [
-            Permission.objects.get(content_type__app_label=app, codename=codename) for app, codename in sorted(wanted)
-        ]
-        group.permissions.set(permissions)

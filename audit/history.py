@@ -96,3 +96,31 @@ class AuditedQuerySet(models.QuerySet):
             get_history_manager_for_model(self.model).bulk_history_create(
                 objs, batch_size=batch_size, update=True, default_change_reason=get_change_reason_from_object(objs[0])
             )
+
+
+MISSING_CREATION_REASON = "On record before its history began"
+
+
+def record_missing_creations(sender=None, using: str = "default", **kwargs) -> None:
+    """After every migrate: a creation row for each audited record that exists without any history.
+
+    Data migrations write through historical models, which write no history (the capabilities of
+    ``partners/migrations/0002``); without this, such a record's trail would begin with its first change.
+    Accounts and roles are left to their own catch-up (``accounts.history.record_access_state``), which also
+    records what role migrations change.
+    """
+    from audit.registry import audited_models
+
+    tables = set(connections[using].introspection.table_names())
+    for model in audited_models():
+        history = model.history.model
+        if model._meta.app_label == "auth" or history._meta.db_table not in tables:
+            continue
+        pk = model._meta.pk.attname
+        without = model._default_manager.using(using).exclude(
+            **{f"{pk}__in": history._default_manager.using(using).values(pk)}
+        )
+        if objs := list(without.order_by(pk)):
+            get_history_manager_for_model(model).bulk_history_create(
+                objs, default_change_reason=MISSING_CREATION_REASON
+            )

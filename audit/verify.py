@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connections, models, router
 
 from audit import protection
 from audit.anchors import Anchor, anchor_problem
 from audit.chain import GENESIS, chain_name, verify_rows
-from audit.models import ChainedHistory, ChainHead
+from audit.models import ChainHead
+from audit.registry import chained_models
 
 
 @dataclass
@@ -31,18 +31,6 @@ class ChainReport:
             return f"{self.chain}: {self.rows} rows, BROKEN — {self.problem}"
         anchored = f" (still holds anchored link {self.anchored_at})" if self.anchored_at else ""
         return f"{self.chain}: {self.rows} rows, intact{anchored}"
-
-
-def chained_models() -> list[type[models.Model]]:
-    return sorted((m for m in apps.get_models() if issubclass(m, ChainedHistory)), key=lambda m: m._meta.db_table)
-
-
-def audited_models() -> list[type[models.Model]]:
-    """The records on the trail: each chained history table's own record, less many-to-many link tables."""
-    tracked = {m.instance_type for m in chained_models()}
-    return sorted(
-        (m for m in tracked if hasattr(m._meta, "simple_history_manager_attribute")), key=lambda m: m._meta.label
-    )
 
 
 def link_problems(model: type[models.Model]) -> tuple[int, list[str]]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from django.apps import apps
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit import registry
 from audit.trail import EMPTY, Names, m2m_snapshots, walk
 from exports.datasets import Column
-from exports.filters import RECORD_TYPES, Filters
+from exports.filters import Filters
 
 C = Column
 COLUMNS = (
@@ -27,18 +27,6 @@ COLUMNS = (
     C("reason", _("Reason"), None),
     C("chain_hash", _("Chain hash"), None),
 )
-LABEL_FIELDS = ("name", "title", "dataset", "code", "username")
-
-
-def _label(model, row, names: Names) -> str:
-    for name in LABEL_FIELDS:
-        if hasattr(row, name):
-            return str(getattr(row, name))
-    if hasattr(row, "person_id"):
-        day = getattr(row, "planned_start", None) or getattr(row, "completed_on", None)
-        person = names(apps.get_model("partners", "Person"), row.person_id)
-        return f"{person}, {day.isoformat()}" if day else person
-    return f"{model._meta.verbose_name} #{row.pk}"
 
 
 def _window(filters: Filters) -> dict:
@@ -53,9 +41,10 @@ def _window(filters: Filters) -> dict:
 
 
 def history_querysets(filters: Filters):
-    types = [filters.record_type] if filters.record_type else list(RECORD_TYPES)
+    record_types = registry.record_types()
+    types = [filters.record_type] if filters.record_type else list(record_types)
     for record_type in types:
-        model = apps.get_model(*RECORD_TYPES[record_type])
+        model = record_types[record_type]
         pk = model._meta.pk.attname
         # Whole records, so each change is diffed against the record's row before it even if that fell outside.
         in_range = model.history.filter(**_window(filters)).values(pk) if _window(filters) else None
@@ -78,8 +67,8 @@ def rows(filters: Filters) -> Iterator[tuple]:
         for row, entry in walk(model, history.iterator(chunk_size=2000), m2m, names):
             if (start and row.history_date < start) or (end and row.history_date >= end):
                 continue
-            label = _label(model, row, names)
             record_id = getattr(row, model._meta.pk.attname)
+            label = names(model, record_id)
             base = (entry.when, entry.user, record_type, record_id, label, str(entry.action))
             if not entry.changes:
                 yield (*base, "", EMPTY if entry.kind == "-" else "", "", entry.reason, entry.chain_hash)

@@ -3,35 +3,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from audit import registry
 from core.fields import PlausibleDateField, SafeModelChoiceField
 from core.forms import BootstrapFilterForm
 from core.widgets import DatePicker
 from partners.forms import FiscalYearFields
 from partners.models import Company, Partnership, Site
-
-RECORD_TYPES = {
-    "company": ("partners", "company"),
-    "partnership": ("partners", "partnership"),
-    "capability": ("partners", "capability"),
-    "site": ("partners", "site"),
-    "person": ("partners", "person"),
-    "exchange": ("partners", "exchange"),
-    "milestone": ("milestones", "milestone"),
-    "export": ("exports", "exportrecord"),
-    "requirement": ("training", "requirement"),
-    "requirement_version": ("training", "requirementversion"),
-    "curriculum": ("training", "curriculum"),
-    "training_record": ("training", "trainingrecord"),
-    "user": ("auth", "user"),
-    "group": ("auth", "group"),
-    "training_import": ("training", "trainingimport"),
-}
 
 
 @dataclass(frozen=True)
@@ -74,8 +55,7 @@ class FilterForm(FiscalYearFields, BootstrapFilterForm):
     as_of = PlausibleDateField(label=_("Qualification status as of"), required=False, widget=DatePicker())
     record_type = forms.ChoiceField(
         label=_("Record type (audit trail)"),
-        choices=[("", _("All"))]
-        + [(key, capfirst(apps.get_model(*label)._meta.verbose_name)) for key, label in RECORD_TYPES.items()],
+        choices=[("", _("All"))] + [(entry.key, entry.label) for entry in registry.audited()],
         required=False,
     )
     headers = forms.ChoiceField(

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver, reverse
 
+from audit.registry import audited_models
 from tests.conftest import PERSONAS, login_as
 
 OK, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
@@ -198,3 +199,11 @@ def test_access_table(client, world, persona):
         except AssertionError:
             failures.append(f"{name}: expected {expected}, got {response.status_code} {response.get('Location', '')}")
     assert failures == []
+
+
+def test_the_rights_table_covers_every_audited_model():
+    """A new audited model needs its rights stated here (ROLE_RIGHTS), or among the access rows above."""
+    stated_above = {"auth.user", "auth.group"}  # accounts and roles: auditors read, administrators change
+    no_admin_pages = {"exports.exportrecord"}  # read on the audit trail only
+    audited = {model._meta.label_lower for model in audited_models()}
+    assert ROLE_RIGHTS.keys() | stated_above | no_admin_pages == audited

@@ -281,7 +281,7 @@ def test_migrations_leave_every_role_on_the_trail_as_it_stands(db):
 def test_a_role_changed_by_a_migration_gets_a_history_row_after_migrate(db):
     staff = Group.objects.get(name="Staff")
     through = Group.permissions.through
-    # As sync_roles does it in a migration: through historical models, which send no history signals.
+    # As a role migration does it: through historical models, which send no history signals.
     through.objects.filter(group=staff, permission__codename="add_person").delete()
     rows = staff.history.count()
     record_access_state()

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from audit.history import AuditedWriteError
-from audit.verify import audited_models, verify_all
+from audit.registry import audited_models
+from audit.verify import verify_all
 from milestones.models import Dependency, Milestone
 from partners.models import Person
 from tests.factories import MilestoneFactory

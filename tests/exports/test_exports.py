@@ -194,7 +194,8 @@ def test_audit_trail_export_has_one_row_per_changed_field(auditor_client, exchan
     }
     assert all(r["Record type"] == "exchange" and r["Record id"] == str(record.pk) for r in changed)
     assert all(len(r["Chain hash"]) == 64 and r["When (UTC)"].endswith("+00:00") for r in changed)
-    assert changed[0]["Record"] == "Takumi Yamada, 2026-04-06"
+    # The record as it names itself everywhere else (its str()), not pieced together from its fields.
+    assert changed[0]["Record"] == str(record) == f"Takumi Yamada → {record.host_company.short_name} (2026-04-06)"
     assert {r["Record type"] for r in rows} == {"exchange"}
 
 

@@ -1,11 +1,13 @@
-"""Deleting a capability takes it off every site that had it, on each site's trail."""
+"""Deleting a capability takes it off every site that had it, on each site's trail; each trail starts "Created"."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import reverse
 
+from audit.history import MISSING_CREATION_REASON, record_missing_creations
 from audit.trail import trail_for
 from audit.verify import verify_all
 from partners.models import Capability, Site
@@ -47,3 +49,27 @@ def test_a_capability_is_not_deleted_for_a_reason_that_says_nothing(alliance, cr
         capability_delete(capability=cryo, reason="old")
     assert Capability.objects.filter(pk=cryo.pk).exists()
     assert alliance.yokohama.capabilities.filter(pk=cryo.pk).exists()
+
+
+def test_every_capability_the_first_data_migration_created_has_a_trail_that_starts_with_created(db):
+    from_migration = Capability.objects.filter(code__in=["process-development", "qc-testing", "cell-processing"])
+    assert from_migration.count() == 3
+    for capability in from_migration:
+        first = trail_for(Capability, capability.pk)[0]
+        assert (str(first.action), first.reason) == ("Created", MISSING_CREATION_REASON)
+        assert first.changes  # the creation shows what the record held
+    assert all(report.ok for report in verify_all())
+
+
+def test_a_record_written_without_history_gets_one_creation_row_after_migrate(db):
+    # As a data migration writes: straight to the table, past the audited manager.
+    models.QuerySet(Capability).bulk_create([Capability(code="lyophilisation", name="Lyophilisation")])
+    capability = Capability.objects.get(code="lyophilisation")
+    assert not capability.history.exists()
+
+    record_missing_creations()
+    record_missing_creations()  # a second migrate finds nothing missing
+    assert [(row.history_type, row.history_change_reason) for row in capability.history.all()] == [
+        ("+", MISSING_CREATION_REASON)
+    ]
+    assert all(report.ok for report in verify_all())
