@@ -43,9 +43,6 @@ class Entry:
 
 
 # Related records whose name reads another record: fetched with it, so naming many costs one query.
-NAMED_WITH = {("auth", "permission"): ["content_type"]}
-
-
 class Names:
     """Readable names of related records, fetched once per related model."""
 
@@ -65,8 +62,9 @@ class Names:
 
     @staticmethod
     def _records(related: type[models.Model]) -> models.QuerySet:
-        joined = NAMED_WITH.get((related._meta.app_label, related._meta.model_name))
-        return related._default_manager.select_related(*joined) if joined else related._default_manager.all()
+        # A record's name may read the records it points at (an exchange's person and host, a permission's content
+        # type): they come in the same query, so naming a thousand records costs one query, not a thousand.
+        return related._default_manager.select_related()
 
 
 def deleted_name(related: type[models.Model], pk) -> str:

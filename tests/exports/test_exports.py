@@ -375,3 +375,16 @@ def test_large_row_counts_read_with_thousands_separators(auditor_client, allianc
     add_synthetic_exchanges(alliance.partnership, 1200, seed=3)
     auditor_client.post(reverse("accounts:language"), {"language": language, "next": "/"})
     assert expected in auditor_client.get(reverse("exports:index"), {"dataset": "exchanges"}).text
+
+
+@pytest.mark.parametrize("dataset", ["audit-trail", "qualification-status"])
+def test_computed_exports_run_the_same_queries_at_any_size(auditor_client, alliance, dataset):
+    """Rows computed in Python name their records (an exchange by its person and host) without a query per row."""
+    add_synthetic_exchanges(alliance.partnership, 10, seed=1)
+    body(auditor_client.get(url(dataset, "csv")))
+    with CaptureQueriesContext(connection) as small:
+        body(auditor_client.get(url(dataset, "csv")))
+    add_synthetic_exchanges(alliance.partnership, 300, seed=2)
+    with CaptureQueriesContext(connection) as large:
+        body(auditor_client.get(url(dataset, "csv")))
+    assert len(large) == len(small)
