@@ -23,7 +23,12 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DJANGO_DEMO_BANNER=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+# The accessibility checks' axe-core and Nu Html Checker (npm, tools/a11y); without npm those tests skip.
+A11Y_TOOLS := tools/a11y/node_modules/.package-lock.json
+$(A11Y_TOOLS): tools/a11y/package-lock.json
+	cd tools/a11y && npm ci --ignore-scripts --no-audit --no-fund
+
+test: install $(if $(shell command -v npm),$(A11Y_TOOLS))
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
