@@ -28,7 +28,10 @@ LANGUAGES = {
 MISSING = [
     reason
     for reason, absent in (
-        ("axe-core and vnu-jar are not installed (cd tools/a11y && npm ci)", not (AXE.exists() and VNU.exists())),
+        (
+            "axe-core and vnu-jar are not installed (cd tools/a11y && npm ci --ignore-scripts)",
+            not (AXE.exists() and VNU.exists()),
+        ),
         ("Java is not installed (apt-get install default-jre-headless)", JAVA is None),
     )
     if absent
