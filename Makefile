@@ -31,13 +31,18 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DJANGO_DEMO_BANNER=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The accessibility checks' axe-core and Nu Html Checker (npm, tools/a11y); without npm those tests skip.
+A11Y_TOOLS := tools/a11y/node_modules/.package-lock.json
+$(A11Y_TOOLS): tools/a11y/package-lock.json
+	cd tools/a11y && npm ci --ignore-scripts --no-audit --no-fund
+
 # The suite runs on every core (pytest-xdist); each worker has its own test database (and, for the browser journeys,
 # its own app server and journeys database). Each worker keeps its test database between runs and migrate brings it
 # up to date; after editing or removing a migration, `make test PYTEST_DB=--create-db` builds it anew (CI always
 # does). PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= auto
 PYTEST_DB ?= --reuse-db
-test: install
+test: install $(if $(shell command -v npm),$(A11Y_TOOLS))
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_DB) $(PYTEST_ARGS)
 
 lint: install

@@ -1,0 +1,82 @@
+"""Print, as JSON, the HTML pages of the URL × persona table that the checked personas may open on a seeded database.
+
+Run by ``test_accessibility`` in a separate process against the journeys' database (the test process itself is
+bound to pytest-django's database): ``python -m tests.browser.accessibility_pages``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import django
+
+# The pages that answer 200 for these personas: the administrator reaches every page, the auditor sees them
+# without the write buttons.
+CHECKED = ("admin", "auditor")
+# Not HTML: scripts, downloads and the health probe.
+NOT_PAGES = {
+    "admin:jsi18n",
+    "admin:training_trainingrecord_import_template",
+    "exports:download",
+    "exports:evidence",
+    "core:healthz",
+}
+
+
+def world() -> dict:
+    """One record of each kind the table's URLs need, from the demo data, adding those the demo does not make."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.apps import apps
+    from django.contrib.auth.models import User
+
+    from tests.accounts.test_access import ROLE_RIGHTS
+    from training.models import TrainingImport
+
+    user = User.objects.get(username="staff")
+    if not TrainingImport.objects.exists():
+        TrainingImport.objects.create(
+            user=user,
+            file_name="records.csv",
+            sha256="0" * 64,
+            file_format="csv",
+            encoding="utf-8",
+            rows_created=1,
+            rows_updated=0,
+            rows_unchanged=0,
+            reason="Records of the January gowning sessions",
+        )
+    base = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "http_accept": "*/*", "path_info": "/"}
+    if not AccessAttempt.objects.exists():
+        AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1)
+    if not AccessLog.objects.exists():
+        AccessLog.objects.create(**base)
+    if not AccessFailureLog.objects.exists():
+        AccessFailureLog.objects.create(**base)
+    labels = [*ROLE_RIGHTS, "auth.user", "auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"]
+    objects = {label: apps.get_model(label).objects.order_by("pk").first() for label in labels}
+    missing = [label for label, obj in objects.items() if obj is None]
+    if missing:
+        raise SystemExit(f"the demo data has no {', '.join(missing)}")
+    return {"objects": objects, "exchange": objects["partners.exchange"], "user": user}
+
+
+def pages() -> dict[str, list[str]]:
+    from tests.accounts.test_access import OK, TABLE, url_for
+
+    found = world()
+    return {
+        persona: [
+            url_for(name, found)
+            for name, expect in sorted(TABLE.items())
+            if getattr(expect, persona) == OK and name not in NOT_PAGES
+        ]
+        for persona in CHECKED
+    }
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdmo.settings")
+    django.setup()
+    json.dump(pages(), sys.stdout)

@@ -1,0 +1,157 @@
+"""Every page of the URL × persona table, in English and Japanese, passes axe-core and the Nu Html Checker.
+
+axe-core runs inside Debian's Chromium on the rendered page; the Nu Html Checker (vnu) reads the HTML the server
+sent, all pages in one run. Both come from npm into tools/a11y (`npm ci` there); vnu runs on the system's Java.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser.conftest import ROOT, log_in
+
+TOOLS = ROOT / "tools" / "a11y" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+JAVA = shutil.which("java")
+LANGUAGES = {
+    "en": ("en-GB", ("Username", "Password", "Log in")),
+    "ja": ("ja-JP", ("ユーザー名", "パスワード", "ログイン")),
+}
+
+MISSING = [
+    reason
+    for reason, absent in (
+        (
+            "axe-core and vnu-jar are not installed (cd tools/a11y && npm ci --ignore-scripts)",
+            not (AXE.exists() and VNU.exists()),
+        ),
+        ("Java is not installed (apt-get install default-jre-headless)", JAVA is None),
+    )
+    if absent
+]
+if MISSING and os.environ.get("CI"):
+    raise RuntimeError(f"CI must run the accessibility checks: {'; '.join(MISSING)}")
+pytestmark = pytest.mark.skipif(bool(MISSING), reason="; ".join(MISSING))
+
+# Django's own select2 widgets (the admin's autocomplete fields) are Django's markup, not ours: axe leaves them out.
+AXE_EXCLUDE = [[".select2-container"], [".select2-hidden-accessible"]]
+FAILING_IMPACTS = {"serious", "critical"}
+# Findings on markup the Django admin renders itself (its templates, CSS and scripts), by rule: a node inside one
+# of these is not counted. Everything the app renders, in the admin or outside it, is still checked.
+AXE_DJANGO_ADMIN = {
+    # The admin's stylesheet tells its breadcrumb and deleted-objects links apart from the text by colour only.
+    "link-in-text-block": ".breadcrumbs, #deleted-objects",
+    # The admin's SelectFilter2.js (filter_horizontal) puts a title on a bare <span> as a tooltip.
+    "aria-prohibited-attr": ".selector .help-tooltip",
+    # A TabularInline labels its fields by the column headers only, not by <label>.
+    "label": ".tabular",
+}
+
+# Errors of the Django admin's own markup (its forms' widgets and templates), checked only on /admin/ pages.
+VNU_DJANGO_ADMIN = (
+    # Labels for widgets that the admin's scripts replace (filter_horizontal, autocomplete) or hides.
+    "must be the ID of a non-hidden form control",
+    # The empty <option> the autocomplete widget renders for select2's placeholder.
+    "without attribute “label” must not be empty",
+    # Required selects with a preselected choice, or an autocomplete that renders only the chosen option.
+    "must have either an empty “value” attribute, or must have no text content",
+    "must have a descendant “option” element",
+    # The password change page wraps the usable-password help text (a list) in a <p>.
+    "No “p” element in scope but a “p” end tag seen",
+    # The read-only password hash widget renders a disabled <div>.
+    "Attribute “disabled” not allowed on element “div”",
+)
+
+
+def checked_pages(database_url: str) -> dict[str, list[str]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.browser.accessibility_pages"],
+        env={**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "cdmo.settings"},
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def visited(app_server, browser, tmp_path_factory):
+    """Visit every page once per language and persona: axe's serious findings, and the HTML each page sent."""
+    base = app_server["url"]
+    pages = checked_pages(app_server["database_url"])
+    folder = tmp_path_factory.mktemp("html")
+    findings, sent = [], {}
+
+    def check(page, url: str, who: str, language: str) -> None:
+        response = page.goto(f"{base}{url}")
+        where = f"{who} {language} {url}"
+        assert response.status == 200, f"{where}: {response.status}"
+        lang = page.locator("html").get_attribute("lang")
+        assert lang == language, f"{where}: the page is in {lang!r}"
+        path = folder / f"{len(sent):03d}.html"
+        path.write_bytes(response.body())
+        sent[f"file:{path}"] = where
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """async ([exclude, djangoAdmin]) => {
+                const result = await axe.run({exclude}, {resultTypes: ['violations']});
+                return result.violations.map(v => ({...v, nodes: v.nodes.filter(
+                    n => !(djangoAdmin[v.id] && document.querySelector(n.target[0])?.closest(djangoAdmin[v.id]))
+                )})).filter(v => v.nodes.length);
+            }""",
+            [AXE_EXCLUDE, AXE_DJANGO_ADMIN],
+        )
+        findings.extend(
+            f"{where}: {violation['id']} ({violation['impact']}) at "
+            + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+            for violation in violations
+            if violation["impact"] in FAILING_IMPACTS
+        )
+
+    for language, (locale, labels) in LANGUAGES.items():
+        # The app's Content-Security-Policy refuses injected scripts, axe included: the check's context bypasses it.
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale, bypass_csp=True)
+        page = context.new_page()
+        check(page, "/accounts/login/", "anonymous", language)
+        for persona, urls in pages.items():
+            context.clear_cookies()
+            log_in(page, base, persona, labels=labels)
+            for url in urls:
+                check(page, url, persona, language)
+        context.close()
+    return {"axe": findings, "html": sent}
+
+
+def test_every_page_has_no_serious_accessibility_violation_in_either_language(visited):
+    assert len(visited["html"]) > 100  # both personas' pages in both languages, not a handful
+    assert not visited["axe"], "\n".join(visited["axe"])
+
+
+def test_every_page_is_valid_html_in_either_language(visited):
+    files = [uri.removeprefix("file:") for uri in visited["html"]]
+    result = subprocess.run(
+        [JAVA, "-jar", str(VNU), "--format", "json", "--errors-only", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    messages = json.loads(result.stderr)["messages"]
+    errors = [
+        f"{visited['html'].get(message.get('url'), message.get('url'))} line {message.get('lastLine')}: "
+        f"{message['message']}"
+        for message in messages
+        if message["type"] == "error"
+        and not (
+            " /admin/" in visited["html"].get(message.get("url"), "")
+            and any(exempt in message["message"] for exempt in VNU_DJANGO_ADMIN)
+        )
+    ]
+    assert not errors, "\n".join(errors)
