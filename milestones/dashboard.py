@@ -39,6 +39,10 @@ class Filters:
     def basis(self) -> Basis:
         return self.year_basis or Basis()
 
+    def scope(self) -> dict:
+        """The arguments of the models' shared ``filtered()`` verbs."""
+        return {"partnership": self.partnership, "site": self.site, "start": self.start, "end": self.end}
+
 
 @dataclass
 class YearSummary:
@@ -96,22 +100,12 @@ class Headcount:
 
 
 def filtered_milestones(filters: Filters) -> QuerySet[Milestone]:
-    milestones = Milestone.objects.for_list()
-    if filters.partnership:
-        milestones = milestones.filter(partnership=filters.partnership)
-    if filters.site:
-        milestones = milestones.filter(site=filters.site)
-    milestones = milestones.dated_within(filters.start, filters.end)
+    milestones = Milestone.objects.for_list().filtered(**filters.scope())
     return milestones.order_by(F("site__name").asc(nulls_first=True), "baseline_date", "title")
 
 
 def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
-    exchanges = Exchange.objects.all()
-    if filters.partnership:
-        exchanges = exchanges.filter(partnership=filters.partnership)
-    if filters.site:
-        exchanges = exchanges.at_site(filters.site)
-    return exchanges.during(filters.start, filters.end)
+    return Exchange.objects.filtered(**filters.scope())
 
 
 def nearest(milestones: list[Milestone], today: datetime.date, limit: int | None = None) -> list[Milestone]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from milestones.rag import Rag, rag_for
-from partners.models import Function, Partnership, Person, Site
+from partners.models import Company, Function, Partnership, Person, Site
 from partners.names import local_name
 
 DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
@@ -35,6 +35,28 @@ class MilestoneQuerySet(AuditedQuerySet):
         return self.filter(
             Q(baseline_date__range=window) | Q(forecast_date__range=window) | Q(actual_date__range=window)
         )
+
+    def filtered(
+        self,
+        *,
+        partnership: Partnership | None = None,
+        site: Site | None = None,
+        company: Company | None = None,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> MilestoneQuerySet:
+        """The milestones a page, an export or the API shows for these filters (``None`` leaves a filter off).
+
+        A company means milestones at its sites; the window is :meth:`dated_within`'s.
+        """
+        rows = self
+        if partnership:
+            rows = rows.filter(partnership=partnership)
+        if site:
+            rows = rows.filter(site=site)
+        if company:
+            rows = rows.filter(site__company=company)
+        return rows.dated_within(start, end)
 
 
 # Defined before Milestone: its history snapshots these links, so the class must exist first.

@@ -67,6 +67,28 @@ class ExchangeQuerySet(AuditedQuerySet):
     def for_list(self) -> ExchangeQuerySet:
         return self.select_related("person", "home_party", "host_party", "host_company", "host_site__company")
 
+    def filtered(
+        self,
+        *,
+        partnership: Partnership | None = None,
+        site: Site | None = None,
+        company: Company | None = None,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> ExchangeQuerySet:
+        """The exchanges a page, an export or the API shows for these filters (``None`` leaves a filter off).
+
+        A site means hosted there or of people based there; a company means hosting or employing the person.
+        """
+        rows = self
+        if partnership:
+            rows = rows.filter(partnership=partnership)
+        if site:
+            rows = rows.at_site(site)
+        if company:
+            rows = rows.filter(Q(host_company=company) | Q(person__employer=company))
+        return rows.during(start, end)
+
 
 class Exchange(models.Model):
     """A talent exchange: a secondment or training assignment of one person to the other party."""
