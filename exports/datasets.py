@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from exports.filters import Filters
 from milestones.models import Dependency, Milestone
 from partners.models import Company, Exchange, Partnership, Person, Site
+from partners.models.exchange import PERIOD_START
 
 
 class CommaJoin(models.Aggregate):
@@ -224,7 +225,7 @@ DATASETS: dict[str, Dataset] = {
         ),
         filter_scoped,
         frozenset({"start", "end", "partnership", "site", "company"}),
-        year_date=Coalesce("actual_start", "planned_start"),
+        year_date=PERIOD_START,
     ),
     "milestones": Dataset(
         "milestones",

@@ -27,6 +27,15 @@ COMPLETED_NEEDS_END = _("A completed exchange needs its actual end date.")
 SAME_PARTY = _("The host must be a different party of the partnership from the person's employer.")
 
 
+# An exchange's period, defined once for the overlap rule, the dashboard, the filters and the exports: actual
+# dates where known, planned ones otherwise. Started late and not yet back, the stale planned end must not end
+# it before it began. ``Exchange.starts``/``ends`` read the same rule on one loaded row (a test holds them to
+# these expressions). Migration 0002 keeps its own frozen copy in the PostgreSQL exclusion constraint's SQL, as
+# migrations must; change the rule and that constraint needs a new migration too.
+PERIOD_START = Coalesce("actual_start", "planned_start")
+PERIOD_END = Coalesce("actual_end", Greatest("planned_end", PERIOD_START))
+
+
 def direction_label(home: str, host: str) -> str:
     """How a direction reads everywhere: "AGC → MEDINET"."""
     return f"{home} → {host}"
@@ -39,10 +48,8 @@ def on_exchange(day: datetime.date) -> Q:
 
 class ExchangeQuerySet(AuditedQuerySet):
     def with_period(self) -> ExchangeQuerySet:
-        """Annotate ``period_start``/``period_end``: actual dates where known, planned ones otherwise."""
-        starts = Coalesce("actual_start", "planned_start")
-        # Started late and not yet back: the stale planned end must not end it before it began.
-        return self.annotate(period_start=starts, period_end=Coalesce("actual_end", Greatest("planned_end", starts)))
+        """Annotate ``period_start``/``period_end`` (see ``PERIOD_START``/``PERIOD_END``)."""
+        return self.annotate(period_start=PERIOD_START, period_end=PERIOD_END)
 
     def not_cancelled(self) -> ExchangeQuerySet:
         return self.exclude(status=Exchange.Status.CANCELLED)
@@ -216,10 +223,12 @@ class Exchange(models.Model):
 
     @property
     def starts(self) -> datetime.date:
+        """``PERIOD_START`` for this row."""
         return self.actual_start or self.planned_start
 
     @property
     def ends(self) -> datetime.date:
+        """``PERIOD_END`` for this row."""
         return self.actual_end or max(self.planned_end, self.starts)
 
     def clean(self) -> None:
