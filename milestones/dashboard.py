@@ -132,7 +132,7 @@ def rag_counts(milestones: list[Milestone], today: datetime.date) -> dict[str, i
 
 
 def next_milestone(milestones: list[Milestone]) -> Milestone | None:
-    open_ones = [m for m in milestones if m.status in {Milestone.Status.NOT_STARTED, Milestone.Status.IN_PROGRESS}]
+    open_ones = [m for m in milestones if m.is_open]
     return min(open_ones, key=lambda m: (m.expected_date, m.title), default=None)
 
 
@@ -198,7 +198,7 @@ def biggest_slips(milestones: list[Milestone]) -> list[Milestone]:
 
 
 def site_readiness(filters: Filters) -> list[SiteReadiness]:
-    scope = Q(milestones__status__in=[Milestone.Status.NOT_STARTED, Milestone.Status.IN_PROGRESS, "done"])
+    scope = Q(milestones__status__in=[*Milestone.Status.open_statuses(), Milestone.Status.DONE])
     if filters.partnership:
         scope &= Q(milestones__partnership=filters.partnership)
     upcoming = Milestone.objects.open().filter(site=OuterRef("pk"))
@@ -290,6 +290,6 @@ def by_year(milestones: list[Milestone], basis: Basis) -> list[YearSummary]:
         summary = years.setdefault(year, YearSummary(basis.year_label(year)))
         summary.total += 1
         summary.done += milestone.status == Milestone.Status.DONE
-        summary.open += milestone.status != Milestone.Status.DONE
+        summary.open += milestone.is_open
         summary.off_baseline += off_baseline(milestone)
     return [years[year] for year in sorted(years)]

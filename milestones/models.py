@@ -22,7 +22,8 @@ DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
 
 class MilestoneQuerySet(AuditedQuerySet):
     def open(self) -> MilestoneQuerySet:
-        return self.exclude(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
+        """Milestones still to reach (see ``Milestone.Status.open_statuses``)."""
+        return self.filter(status__in=Milestone.Status.open_statuses())
 
     def for_list(self) -> MilestoneQuerySet:
         return self.select_related("partnership", "site__company", "owner")
@@ -93,6 +94,11 @@ class Milestone(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
+
+        @classmethod
+        def open_statuses(cls) -> list[str]:
+            """What "open" means everywhere: neither done nor cancelled, so still to reach."""
+            return [cls.NOT_STARTED, cls.IN_PROGRESS]
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("partnership")
@@ -178,13 +184,17 @@ class Milestone(models.Model):
         return self.actual_date or self.forecast_date or self.baseline_date
 
     @property
+    def is_open(self) -> bool:
+        return self.status in self.Status.open_statuses()
+
+    @property
     def slip_days(self) -> int:
         """Days behind baseline (negative when ahead)."""
         return (self.expected_date - self.baseline_date).days
 
     def rag(self, today: datetime.date | None = None) -> Rag | None:
         return rag_for(
-            status=self.status,
+            cancelled=self.status == self.Status.CANCELLED,
             slip_days=self.slip_days,
             due=self.expected_date,
             done=self.status == self.Status.DONE,

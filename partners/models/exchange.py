@@ -43,7 +43,11 @@ def direction_label(home: str, host: str) -> str:
 
 def on_exchange(day: datetime.date) -> Q:
     """The condition "the person was actually on this exchange that day", for filters and conditional counts."""
-    return Q(actual_start__lte=day) & (Q(actual_end__isnull=True) | Q(actual_end__gte=day)) & ~Q(status="cancelled")
+    return (
+        Q(actual_start__lte=day)
+        & (Q(actual_end__isnull=True) | Q(actual_end__gte=day))
+        & ~Q(status=Exchange.Status.CANCELLED)
+    )
 
 
 class ExchangeQuerySet(AuditedQuerySet):

@@ -170,3 +170,16 @@ def test_manager_records_dependencies_in_the_admin(manager_client, alliance):
     saved = Milestone.objects.get(title="Inspection readiness")
     assert list(saved.dependencies.all()) == [first]
     assert saved.slip_days == 72
+
+
+def test_open_milestones_are_those_neither_done_nor_cancelled_in_the_query_and_on_the_row(alliance):
+    for status in Milestone.Status:
+        MilestoneFactory(
+            partnership=alliance.partnership,
+            title=status.label,
+            status=status,
+            actual_date=D(2026, 1, 5) if status == Milestone.Status.DONE else None,
+        )
+    open_titles = {"Not started", "In progress"}
+    assert {m.title for m in Milestone.objects.open()} == open_titles
+    assert {m.title for m in Milestone.objects.all() if m.is_open} == open_titles
