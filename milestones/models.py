@@ -203,25 +203,32 @@ class Milestone(models.Model):
         )
 
     def clean(self) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+
+        def add(field: str, message, code: str) -> None:
+            errors.setdefault(field, []).append(ValidationError(message, code=code))
+
         if bool(self.required_function) != (self.required_headcount is not None):
-            raise ValidationError(
-                {"required_headcount": _("Give both the function and the headcount it needs, or neither.")},
-                code="headcount_pair",
+            add(
+                "required_headcount",
+                _("Give both the function and the headcount it needs, or neither."),
+                "headcount_pair",
             )
         if self.required_headcount is not None and not self.site_id:
-            raise ValidationError({"site": _("A headcount need is for a site: choose one.")}, code="headcount_site")
+            add("site", _("A headcount need is for a site: choose one."), "headcount_site")
         if self.status == self.Status.DONE and not self.actual_date:
-            raise ValidationError({"actual_date": DONE_NEEDS_DATE}, code="done_without_date")
+            add("actual_date", DONE_NEEDS_DATE, "done_without_date")
         if self.actual_date and self.status != self.Status.DONE:
-            raise ValidationError({"status": DATE_MEANS_DONE}, code="date_without_done")
+            add("status", DATE_MEANS_DONE, "date_without_done")
         if self.site_id and self.partnership_id and not self._site_belongs_to_party():
-            raise ValidationError(
-                {
-                    "site": _("%(site)s does not belong to a party of %(partnership)s.")
-                    % {"site": self.site, "partnership": self.partnership}
-                },
-                code="site_not_party",
+            add(
+                "site",
+                _("%(site)s does not belong to a party of %(partnership)s.")
+                % {"site": self.site, "partnership": self.partnership},
+                "site_not_party",
             )
+        if errors:
+            raise ValidationError(errors)
 
     def _site_belongs_to_party(self) -> bool:
         return self.partnership.party_for(self.site.company) is not None
