@@ -142,7 +142,7 @@ class Exchange(models.Model):
         related_name="supervised_exchanges",
         verbose_name=_("host supervisor"),
     )
-    # Derived in clean() from the person's employer and the host company, and kept with the exchange
+    # Derived by services.exchange_save() from the person's employer and the host company, and kept with the exchange
     # so its direction stays what it was when it happened even if people later change employer.
     home_party = models.ForeignKey(
         Company,
@@ -235,6 +235,10 @@ class Exchange(models.Model):
         """``PERIOD_END`` for this row."""
         return self.actual_end or max(self.planned_end, self.starts)
 
+    def parties(self) -> tuple[Company | None, Company | None]:
+        """The parties the person goes from and to: those their employer and the host company act for."""
+        return self.partnership.party_for(self.person.employer), self.partnership.party_for(self.host_company)
+
     def clean(self) -> None:
         errors: dict[str, list[ValidationError]] = {}
 
@@ -275,8 +279,7 @@ class Exchange(models.Model):
 
     def _resolve_parties(self, add) -> None:
         partnership, employer = self.partnership, self.person.employer
-        home = partnership.party_for(employer)
-        host = partnership.party_for(self.host_company)
+        home, host = self.parties()
         if home is None:
             add(
                 "person",
@@ -299,7 +302,6 @@ class Exchange(models.Model):
                 "same_party",
             )
         if home is not None and host is not None:
-            self.home_party, self.host_party = home, host
             supervisor = self.host_supervisor
             is_other = supervisor is not None and supervisor.pk != self.person_id
             if is_other and partnership.party_for(supervisor.employer) != host:
