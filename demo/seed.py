@@ -18,6 +18,7 @@ from demo import illustrative, japanese, reference
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
 from partners.models import Capability, Company, Exchange, Function, Partnership, Person, Site
+from partners.services import exchange_set_parties
 from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
 
 SYNTHETIC_EMAIL = "synthetic-{:07d}@demo.example"
@@ -51,6 +52,8 @@ def upsert(model: type[models.Model], lookup: dict, values: dict) -> models.Mode
             changed = True
     if changed:
         obj.full_clean()
+        if isinstance(obj, Exchange):
+            exchange_set_parties(exchange=obj)
         obj._change_reason = REASON
         obj.save()
     return obj

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from exports.filters import Filters
 from milestones.models import Dependency, Milestone
 from partners.models import Company, Exchange, Partnership, Person, Site
+from partners.models.exchange import PERIOD_START
 
 
 class CommaJoin(models.Aggregate):
@@ -121,24 +122,9 @@ def filter_people(rows, filters: Filters):
     return rows.filter(people_scope(filters))
 
 
-def filter_exchanges(rows, filters: Filters):
-    if filters.partnership:
-        rows = rows.filter(partnership=filters.partnership)
-    if filters.site:
-        rows = rows.at_site(filters.site)
-    if filters.company:
-        rows = rows.filter(Q(host_company=filters.company) | Q(person__employer=filters.company))
-    return rows.during(filters.start, filters.end)
-
-
-def filter_milestones(rows, filters: Filters):
-    if filters.partnership:
-        rows = rows.filter(partnership=filters.partnership)
-    if filters.site:
-        rows = rows.filter(site=filters.site)
-    if filters.company:
-        rows = rows.filter(site__company=filters.company)
-    return rows.dated_within(filters.start, filters.end)
+def filter_scoped(rows, filters: Filters):
+    """Exchanges and milestones: the same ``filtered()`` verb as the dashboard's."""
+    return rows.filtered(**filters.scope())
 
 
 C = Column
@@ -237,9 +223,9 @@ DATASETS: dict[str, Dataset] = {
             C("objectives", _("Objectives"), "objectives"),
             C("outcome", _("Outcome"), "outcome"),
         ),
-        filter_exchanges,
+        filter_scoped,
         frozenset({"start", "end", "partnership", "site", "company"}),
-        year_date=Coalesce("actual_start", "planned_start"),
+        year_date=PERIOD_START,
     ),
     "milestones": Dataset(
         "milestones",
@@ -262,7 +248,7 @@ DATASETS: dict[str, Dataset] = {
             C("status", _("Status"), "status"),
             C("depends_on", _("Depends on (ids)"), joined(Dependency, "milestone", "depends_on_id")),
         ),
-        filter_milestones,
+        filter_scoped,
         frozenset({"start", "end", "partnership", "site", "company"}),
         year_date=Coalesce("actual_date", "forecast_date", "baseline_date"),
     ),

@@ -28,6 +28,16 @@ class Filters:
     fiscal_year: int | None = None
     headers: str = ""  # the header language; the content is never translated
 
+    def scope(self) -> dict:
+        """The arguments of the models' shared ``filtered()`` verbs."""
+        return {
+            "partnership": self.partnership,
+            "site": self.site,
+            "company": self.company,
+            "start": self.start,
+            "end": self.end,
+        }
+
     def as_dict(self) -> dict[str, str]:
         values = {
             "start": self.start.isoformat() if self.start else "",

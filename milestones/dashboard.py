@@ -39,6 +39,10 @@ class Filters:
     def basis(self) -> Basis:
         return self.year_basis or Basis()
 
+    def scope(self) -> dict:
+        """The arguments of the models' shared ``filtered()`` verbs."""
+        return {"partnership": self.partnership, "site": self.site, "start": self.start, "end": self.end}
+
 
 @dataclass
 class YearSummary:
@@ -96,22 +100,12 @@ class Headcount:
 
 
 def filtered_milestones(filters: Filters) -> QuerySet[Milestone]:
-    milestones = Milestone.objects.for_list()
-    if filters.partnership:
-        milestones = milestones.filter(partnership=filters.partnership)
-    if filters.site:
-        milestones = milestones.filter(site=filters.site)
-    milestones = milestones.dated_within(filters.start, filters.end)
+    milestones = Milestone.objects.for_list().filtered(**filters.scope())
     return milestones.order_by(F("site__name").asc(nulls_first=True), "baseline_date", "title")
 
 
 def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
-    exchanges = Exchange.objects.all()
-    if filters.partnership:
-        exchanges = exchanges.filter(partnership=filters.partnership)
-    if filters.site:
-        exchanges = exchanges.at_site(filters.site)
-    return exchanges.during(filters.start, filters.end)
+    return Exchange.objects.filtered(**filters.scope())
 
 
 def nearest(milestones: list[Milestone], today: datetime.date, limit: int | None = None) -> list[Milestone]:
@@ -138,7 +132,7 @@ def rag_counts(milestones: list[Milestone], today: datetime.date) -> dict[str, i
 
 
 def next_milestone(milestones: list[Milestone]) -> Milestone | None:
-    open_ones = [m for m in milestones if m.status in {Milestone.Status.NOT_STARTED, Milestone.Status.IN_PROGRESS}]
+    open_ones = [m for m in milestones if m.is_open]
     return min(open_ones, key=lambda m: (m.expected_date, m.title), default=None)
 
 
@@ -204,7 +198,7 @@ def biggest_slips(milestones: list[Milestone]) -> list[Milestone]:
 
 
 def site_readiness(filters: Filters) -> list[SiteReadiness]:
-    scope = Q(milestones__status__in=[Milestone.Status.NOT_STARTED, Milestone.Status.IN_PROGRESS, "done"])
+    scope = Q(milestones__status__in=[*Milestone.Status.open_statuses(), Milestone.Status.DONE])
     if filters.partnership:
         scope &= Q(milestones__partnership=filters.partnership)
     upcoming = Milestone.objects.open().filter(site=OuterRef("pk"))
@@ -302,6 +296,6 @@ def by_year(milestones: list[Milestone], basis: Basis) -> list[YearSummary]:
         summary = years.setdefault(year, YearSummary(basis.year_label(year)))
         summary.total += 1
         summary.done += milestone.status == Milestone.Status.DONE
-        summary.open += milestone.status != Milestone.Status.DONE
+        summary.open += milestone.is_open
         summary.off_baseline += off_baseline(milestone)
     return [years[year] for year in sorted(years)]

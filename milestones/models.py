@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from milestones.rag import Rag, rag_for
-from partners.models import Function, Partnership, Person, Site
+from partners.models import Company, Function, Partnership, Person, Site
 from partners.names import local_name
 
 DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
@@ -22,7 +22,8 @@ DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
 
 class MilestoneQuerySet(AuditedQuerySet):
     def open(self) -> MilestoneQuerySet:
-        return self.exclude(status__in=[Milestone.Status.DONE, Milestone.Status.CANCELLED])
+        """Milestones still to reach (see ``Milestone.Status.open_statuses``)."""
+        return self.filter(status__in=Milestone.Status.open_statuses())
 
     def for_list(self) -> MilestoneQuerySet:
         return self.select_related("partnership", "site__company", "owner")
@@ -35,6 +36,28 @@ class MilestoneQuerySet(AuditedQuerySet):
         return self.filter(
             Q(baseline_date__range=window) | Q(forecast_date__range=window) | Q(actual_date__range=window)
         )
+
+    def filtered(
+        self,
+        *,
+        partnership: Partnership | None = None,
+        site: Site | None = None,
+        company: Company | None = None,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> MilestoneQuerySet:
+        """The milestones a page, an export or the API shows for these filters (``None`` leaves a filter off).
+
+        A company means milestones at its sites; the window is :meth:`dated_within`'s.
+        """
+        rows = self
+        if partnership:
+            rows = rows.filter(partnership=partnership)
+        if site:
+            rows = rows.filter(site=site)
+        if company:
+            rows = rows.filter(site__company=company)
+        return rows.dated_within(start, end)
 
 
 # Defined before Milestone: its history snapshots these links, so the class must exist first.
@@ -71,6 +94,11 @@ class Milestone(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
+
+        @classmethod
+        def open_statuses(cls) -> list[str]:
+            """What "open" means everywhere: neither done nor cancelled, so still to reach."""
+            return [cls.NOT_STARTED, cls.IN_PROGRESS]
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("partnership")
@@ -156,13 +184,17 @@ class Milestone(models.Model):
         return self.actual_date or self.forecast_date or self.baseline_date
 
     @property
+    def is_open(self) -> bool:
+        return self.status in self.Status.open_statuses()
+
+    @property
     def slip_days(self) -> int:
         """Days behind baseline (negative when ahead)."""
         return (self.expected_date - self.baseline_date).days
 
     def rag(self, today: datetime.date | None = None) -> Rag | None:
         return rag_for(
-            status=self.status,
+            cancelled=self.status == self.Status.CANCELLED,
             slip_days=self.slip_days,
             due=self.expected_date,
             done=self.status == self.Status.DONE,
@@ -171,25 +203,32 @@ class Milestone(models.Model):
         )
 
     def clean(self) -> None:
+        errors: dict[str, list[ValidationError]] = {}
+
+        def add(field: str, message, code: str) -> None:
+            errors.setdefault(field, []).append(ValidationError(message, code=code))
+
         if bool(self.required_function) != (self.required_headcount is not None):
-            raise ValidationError(
-                {"required_headcount": _("Give both the function and the headcount it needs, or neither.")},
-                code="headcount_pair",
+            add(
+                "required_headcount",
+                _("Give both the function and the headcount it needs, or neither."),
+                "headcount_pair",
             )
         if self.required_headcount is not None and not self.site_id:
-            raise ValidationError({"site": _("A headcount need is for a site: choose one.")}, code="headcount_site")
+            add("site", _("A headcount need is for a site: choose one."), "headcount_site")
         if self.status == self.Status.DONE and not self.actual_date:
-            raise ValidationError({"actual_date": DONE_NEEDS_DATE}, code="done_without_date")
+            add("actual_date", DONE_NEEDS_DATE, "done_without_date")
         if self.actual_date and self.status != self.Status.DONE:
-            raise ValidationError({"status": DATE_MEANS_DONE}, code="date_without_done")
+            add("status", DATE_MEANS_DONE, "date_without_done")
         if self.site_id and self.partnership_id and not self._site_belongs_to_party():
-            raise ValidationError(
-                {
-                    "site": _("%(site)s does not belong to a party of %(partnership)s.")
-                    % {"site": self.site, "partnership": self.partnership}
-                },
-                code="site_not_party",
+            add(
+                "site",
+                _("%(site)s does not belong to a party of %(partnership)s.")
+                % {"site": self.site, "partnership": self.partnership},
+                "site_not_party",
             )
+        if errors:
+            raise ValidationError(errors)
 
     def _site_belongs_to_party(self) -> bool:
         return self.partnership.party_for(self.site.company) is not None

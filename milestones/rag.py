@@ -21,10 +21,10 @@ class Rag(models.TextChoices):
 
 
 def rag_for(
-    *, status: str, slip_days: int, due: datetime.date, done: bool, started: bool, today: datetime.date
+    *, cancelled: bool, slip_days: int, due: datetime.date, done: bool, started: bool, today: datetime.date
 ) -> Rag | None:
     """Rate one milestone. Cancelled milestones are not rated (None)."""
-    if status == "cancelled":
+    if cancelled:
         return None
     if done:
         return Rag.GREEN

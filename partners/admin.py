@@ -10,7 +10,7 @@ from core.fields import SafeModelMultipleChoiceField
 from core.widgets import SafeAutocompleteSelectMultiple
 from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
 from partners.models.exchange import direction_label
-from partners.services import capability_delete, partnership_set_parties
+from partners.services import capability_delete, exchange_set_parties, partnership_set_parties
 
 
 @admin.register(Company)
@@ -156,6 +156,11 @@ class ExchangeAdmin(AuditedAdmin):
     @admin.display(description=_("direction"), ordering="home_party__short_name")
     def direction(self, exchange: Exchange) -> str:
         return exchange.direction if exchange.home_party_id else "—"
+
+    def save_model(self, request, obj, form, change):
+        # The form has run full_clean(); what is left of services.exchange_save() is fixing the direction.
+        exchange_set_parties(exchange=obj)
+        super().save_model(request, obj, form, change)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

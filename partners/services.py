@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from audit.reasons import validate_reason
-from partners.models import Capability, Company, Partnership
+from partners.models import Capability, Company, Exchange, Partnership
 
 
 @transaction.atomic
@@ -14,6 +14,24 @@ def partnership_set_parties(*, partnership: Partnership, parties: Iterable[Compa
     parties = list(parties)
     Partnership.validate_parties(parties)
     partnership.parties.set(parties)
+
+
+@transaction.atomic
+def exchange_save(*, exchange: Exchange) -> Exchange:
+    """Check and save an exchange, fixing its direction: the parties its person and host company act for now.
+
+    The direction is stored rather than read through the employer, so that it stays what it was when
+    the exchange happened; every save re-derives it from the record as it stands.
+    """
+    exchange.full_clean()
+    exchange_set_parties(exchange=exchange)
+    exchange.save()
+    return exchange
+
+
+def exchange_set_parties(*, exchange: Exchange) -> None:
+    """Write the direction onto a checked exchange (clean() has refused one whose parties cannot be found)."""
+    exchange.home_party, exchange.host_party = exchange.parties()
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 
 from milestones.models import Milestone
 from partners.models import Company, Exchange, Function, Partnership, Person, Site
+from partners.services import exchange_save
 from training.models import Requirement, RequirementVersion, TrainingRecord
 
 SIGNED = datetime.date(2024, 9, 11)
@@ -88,6 +89,10 @@ class ExchangeFactory(CleanModelFactory):
     planned_start = datetime.date(2025, 1, 6)
     planned_end = datetime.date(2025, 3, 28)
     status = Exchange.Status.PLANNED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return exchange_save(exchange=model_class(*args, **kwargs))
 
 
 class MilestoneFactory(CleanModelFactory):

@@ -94,10 +94,8 @@ class RequirementVersion(models.Model):
             | Q(version__gt=self.version, effective_from__lte=self.effective_from)
         )
         if out_of_order.exists():
-            raise ValidationError(
-                {"effective_from": _("A later version must take effect after the earlier ones.")},
-                code="version_order",
-            )
+            message = _("A later version must take effect after the earlier ones.")
+            raise ValidationError({"effective_from": ValidationError(message, code="version_order")})
 
 
 class Curriculum(models.Model):
@@ -188,18 +186,28 @@ class TrainingRecord(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.version_id and self.requirement_id and self.version.requirement_id != self.requirement_id:
-            errors["version"] = _("This version belongs to another requirement.")
+            errors["version"] = ValidationError(
+                _("This version belongs to another requirement."), code="version_other_requirement"
+            )
         elif self.version_id and self.completed_on and self.version.effective_from > self.completed_on:
-            errors["version"] = _("Version %(version)s only took effect on %(day)s.") % {
-                "version": self.version.version,
-                "day": date_format(self.version.effective_from, "SHORT_DATE_FORMAT"),
-            }
+            errors["version"] = ValidationError(
+                _("Version %(version)s only took effect on %(day)s.")
+                % {
+                    "version": self.version.version,
+                    "day": date_format(self.version.effective_from, "SHORT_DATE_FORMAT"),
+                },
+                code="version_not_yet_effective",
+            )
         if self.completed_on and self.completed_on > timezone.localdate():
-            errors["completed_on"] = _("Training cannot be completed in the future.")
+            errors["completed_on"] = ValidationError(
+                _("Training cannot be completed in the future."), code="completed_in_future"
+            )
         if self.requirement_id and self.requirement.needs_evaluation and not self.evaluator_id:
-            errors["evaluator"] = _("This requirement needs an on-the-job evaluation: name the evaluator.")
+            errors["evaluator"] = ValidationError(
+                _("This requirement needs an on-the-job evaluation: name the evaluator."), code="evaluator_missing"
+            )
         if self.exchange_id and self.person_id and self.exchange.person_id != self.person_id:
-            errors["exchange"] = _("That exchange is another person's.")
+            errors["exchange"] = ValidationError(_("That exchange is another person's."), code="exchange_other_person")
         if errors:
             raise ValidationError(errors)
 

@@ -11,6 +11,8 @@ CAPABILITIES = [
 
 # PostgreSQL can hold the "no overlapping exchanges per person" rule itself, so two
 # concurrent saves cannot both slip past Exchange.clean(). SQLite has no such constraint.
+# The period is frozen here as it was when this migration ran; the rule itself lives once in
+# partners.models.exchange (PERIOD_START/PERIOD_END), and changing it needs a new migration.
 PERIOD = (
     "daterange(COALESCE(actual_start, planned_start), "
     "COALESCE(actual_end, GREATEST(planned_end, COALESCE(actual_start, planned_start))), '[]')"

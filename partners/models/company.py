@@ -95,15 +95,20 @@ class Company(models.Model):
         if self.parent_id is None:
             return
         if self.pk is not None and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("A company cannot be its own parent.")}, code="parent_self")
+            error = ValidationError(_("A company cannot be its own parent."), code="parent_self")
+        else:
+            error = self._parent_error()
+        if error is not None:
+            raise ValidationError({"parent": error})
+
+    def _parent_error(self) -> ValidationError | None:
         ancestors = list(self.parent.lineage())
         if self.pk is not None and any(ancestor.pk == self.pk for ancestor in ancestors):
-            raise ValidationError(
-                {
-                    "parent": _("%(parent)s is already part of %(company)s's group: this would make a loop.")
-                    % {"parent": self.parent, "company": self}
-                },
+            return ValidationError(
+                _("%(parent)s is already part of %(company)s's group: this would make a loop.")
+                % {"parent": self.parent, "company": self},
                 code="parent_cycle",
             )
         if len(ancestors) >= MAX_GROUP_DEPTH:
-            raise ValidationError({"parent": _("The group structure is too deep.")}, code="parent_depth")
+            return ValidationError(_("The group structure is too deep."), code="parent_depth")
+        return None

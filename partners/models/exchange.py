@@ -27,6 +27,15 @@ COMPLETED_NEEDS_END = _("A completed exchange needs its actual end date.")
 SAME_PARTY = _("The host must be a different party of the partnership from the person's employer.")
 
 
+# An exchange's period, defined once for the overlap rule, the dashboard, the filters and the exports: actual
+# dates where known, planned ones otherwise. Started late and not yet back, the stale planned end must not end
+# it before it began. ``Exchange.starts``/``ends`` read the same rule on one loaded row (a test holds them to
+# these expressions). Migration 0002 keeps its own frozen copy in the PostgreSQL exclusion constraint's SQL, as
+# migrations must; change the rule and that constraint needs a new migration too.
+PERIOD_START = Coalesce("actual_start", "planned_start")
+PERIOD_END = Coalesce("actual_end", Greatest("planned_end", PERIOD_START))
+
+
 def direction_label(home: str, host: str) -> str:
     """How a direction reads everywhere: "AGC → MEDINET"."""
     return f"{home} → {host}"
@@ -34,15 +43,17 @@ def direction_label(home: str, host: str) -> str:
 
 def on_exchange(day: datetime.date) -> Q:
     """The condition "the person was actually on this exchange that day", for filters and conditional counts."""
-    return Q(actual_start__lte=day) & (Q(actual_end__isnull=True) | Q(actual_end__gte=day)) & ~Q(status="cancelled")
+    return (
+        Q(actual_start__lte=day)
+        & (Q(actual_end__isnull=True) | Q(actual_end__gte=day))
+        & ~Q(status=Exchange.Status.CANCELLED)
+    )
 
 
 class ExchangeQuerySet(AuditedQuerySet):
     def with_period(self) -> ExchangeQuerySet:
-        """Annotate ``period_start``/``period_end``: actual dates where known, planned ones otherwise."""
-        starts = Coalesce("actual_start", "planned_start")
-        # Started late and not yet back: the stale planned end must not end it before it began.
-        return self.annotate(period_start=starts, period_end=Coalesce("actual_end", Greatest("planned_end", starts)))
+        """Annotate ``period_start``/``period_end`` (see ``PERIOD_START``/``PERIOD_END``)."""
+        return self.annotate(period_start=PERIOD_START, period_end=PERIOD_END)
 
     def not_cancelled(self) -> ExchangeQuerySet:
         return self.exclude(status=Exchange.Status.CANCELLED)
@@ -66,6 +77,28 @@ class ExchangeQuerySet(AuditedQuerySet):
 
     def for_list(self) -> ExchangeQuerySet:
         return self.select_related("person", "home_party", "host_party", "host_company", "host_site__company")
+
+    def filtered(
+        self,
+        *,
+        partnership: Partnership | None = None,
+        site: Site | None = None,
+        company: Company | None = None,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+    ) -> ExchangeQuerySet:
+        """The exchanges a page, an export or the API shows for these filters (``None`` leaves a filter off).
+
+        A site means hosted there or of people based there; a company means hosting or employing the person.
+        """
+        rows = self
+        if partnership:
+            rows = rows.filter(partnership=partnership)
+        if site:
+            rows = rows.at_site(site)
+        if company:
+            rows = rows.filter(Q(host_company=company) | Q(person__employer=company))
+        return rows.during(start, end)
 
 
 class Exchange(models.Model):
@@ -109,7 +142,7 @@ class Exchange(models.Model):
         related_name="supervised_exchanges",
         verbose_name=_("host supervisor"),
     )
-    # Derived in clean() from the person's employer and the host company, and kept with the exchange
+    # Derived by services.exchange_save() from the person's employer and the host company, and kept with the exchange
     # so its direction stays what it was when it happened even if people later change employer.
     home_party = models.ForeignKey(
         Company,
@@ -194,11 +227,17 @@ class Exchange(models.Model):
 
     @property
     def starts(self) -> datetime.date:
+        """``PERIOD_START`` for this row."""
         return self.actual_start or self.planned_start
 
     @property
     def ends(self) -> datetime.date:
+        """``PERIOD_END`` for this row."""
         return self.actual_end or max(self.planned_end, self.starts)
+
+    def parties(self) -> tuple[Company | None, Company | None]:
+        """The parties the person goes from and to: those their employer and the host company act for."""
+        return self.partnership.party_for(self.person.employer), self.partnership.party_for(self.host_company)
 
     def clean(self) -> None:
         errors: dict[str, list[ValidationError]] = {}
@@ -240,8 +279,7 @@ class Exchange(models.Model):
 
     def _resolve_parties(self, add) -> None:
         partnership, employer = self.partnership, self.person.employer
-        home = partnership.party_for(employer)
-        host = partnership.party_for(self.host_company)
+        home, host = self.parties()
         if home is None:
             add(
                 "person",
@@ -264,7 +302,6 @@ class Exchange(models.Model):
                 "same_party",
             )
         if home is not None and host is not None:
-            self.home_party, self.host_party = home, host
             supervisor = self.host_supervisor
             is_other = supervisor is not None and supervisor.pk != self.person_id
             if is_other and partnership.party_for(supervisor.employer) != host:

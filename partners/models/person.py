@@ -72,10 +72,9 @@ class Person(models.Model):
     def clean(self) -> None:
         self.email = self.email.strip().lower()
         if self.home_site_id and self.employer_id and self.home_site.company.group != self.employer.group:
-            raise ValidationError(
-                {
-                    "home_site": _("%(site)s belongs to %(owner)s, which is not in %(employer)s's group.")
-                    % {"site": self.home_site, "owner": self.home_site.company, "employer": self.employer}
-                },
-                code="home_site_other_group",
-            )
+            message = _("%(site)s belongs to %(owner)s, which is not in %(employer)s's group.") % {
+                "site": self.home_site,
+                "owner": self.home_site.company,
+                "employer": self.employer,
+            }
+            raise ValidationError({"home_site": ValidationError(message, code="home_site_other_group")})

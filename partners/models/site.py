@@ -82,7 +82,5 @@ class Site(models.Model):
 
     def clean(self) -> None:
         if self.status in {self.Status.PARTIAL, self.Status.OPERATIONAL} and self.operational_since is None:
-            raise ValidationError(
-                {"operational_since": _("A site in operation needs the date it started operating.")},
-                code="operational_since_required",
-            )
+            message = _("A site in operation needs the date it started operating.")
+            raise ValidationError({"operational_since": ValidationError(message, code="operational_since_required")})

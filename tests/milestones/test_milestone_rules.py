@@ -170,3 +170,36 @@ def test_manager_records_dependencies_in_the_admin(manager_client, alliance):
     saved = Milestone.objects.get(title="Inspection readiness")
     assert list(saved.dependencies.all()) == [first]
     assert saved.slip_days == 72
+
+
+def test_open_milestones_are_those_neither_done_nor_cancelled_in_the_query_and_on_the_row(alliance):
+    for status in Milestone.Status:
+        MilestoneFactory(
+            partnership=alliance.partnership,
+            title=status.label,
+            status=status,
+            actual_date=D(2026, 1, 5) if status == Milestone.Status.DONE else None,
+        )
+    open_titles = {"Not started", "In progress"}
+    assert {m.title for m in Milestone.objects.open()} == open_titles
+    assert {m.title for m in Milestone.objects.all() if m.is_open} == open_titles
+
+
+def test_clean_reports_every_broken_rule_at_once_with_its_code_and_leaves_the_milestone_as_it_was(alliance):
+    broken = milestone(
+        alliance,
+        site=SiteFactory(name="Outside the partnership"),
+        status=Milestone.Status.IN_PROGRESS,
+        actual_date=D(2026, 1, 5),
+        required_headcount=3,
+    )
+    before = {field.attname: getattr(broken, field.attname) for field in Milestone._meta.concrete_fields}
+    with pytest.raises(ValidationError) as caught:
+        broken.clean()
+    codes = {field: [error.code for error in errors] for field, errors in caught.value.error_dict.items()}
+    assert codes == {
+        "required_headcount": ["headcount_pair"],
+        "status": ["date_without_done"],
+        "site": ["site_not_party"],
+    }
+    assert {field.attname: getattr(broken, field.attname) for field in Milestone._meta.concrete_fields} == before

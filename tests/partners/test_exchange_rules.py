@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from partners.models import Exchange
+from partners.services import exchange_save, exchange_set_parties
 from tests.factories import ExchangeFactory, PersonFactory, SiteFactory
 
 D = datetime.date
@@ -33,9 +34,7 @@ def errors_of(exchange: Exchange) -> dict[str, list[str]]:
 
 
 def test_valid_exchange_derives_its_direction_through_the_parent_company(alliance):
-    exchange = agc_to_medinet(alliance)
-    exchange.full_clean()
-    exchange.save()
+    exchange = exchange_save(exchange=agc_to_medinet(alliance))
     assert exchange.home_party == alliance.agc  # AGC Biologics acts for its parent AGC Inc.
     assert exchange.host_party == alliance.medinet
     assert exchange.direction == "AGC → MEDINET"
@@ -167,6 +166,7 @@ def _fields(exchange: Exchange) -> dict:
 def test_database_refuses_invalid_exchange_rows(alliance, overrides, constraint):
     exchange = agc_to_medinet(alliance)
     exchange.full_clean()
+    exchange_set_parties(exchange=exchange)
     for name, value in overrides.items():
         setattr(exchange, name, value)
     with pytest.raises(IntegrityError) as caught, transaction.atomic():
@@ -178,6 +178,7 @@ def test_database_refuses_invalid_exchange_rows(alliance, overrides, constraint)
 def test_database_refuses_an_exchange_within_one_party(alliance):
     exchange = agc_to_medinet(alliance)
     exchange.full_clean()
+    exchange_set_parties(exchange=exchange)
     exchange.host_party = exchange.home_party
     with pytest.raises(IntegrityError), transaction.atomic():
         exchange.save()
@@ -185,9 +186,7 @@ def test_database_refuses_an_exchange_within_one_party(alliance):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="exclusion constraints exist only on PostgreSQL")
 def test_postgresql_refuses_overlapping_rows_written_past_clean(alliance):
-    first = agc_to_medinet(alliance)
-    first.full_clean()
-    first.save()
+    first = exchange_save(exchange=agc_to_medinet(alliance))
     second = agc_to_medinet(alliance, planned_start=D(2025, 2, 1), planned_end=D(2025, 4, 1))
     second.home_party, second.host_party = first.home_party, first.host_party
     with pytest.raises(IntegrityError, match="exchange_no_overlap_per_person"), transaction.atomic():
@@ -271,10 +270,34 @@ def test_clean_refuses_exactly_the_exchanges_that_share_a_day(alliance, first, s
 def test_postgresql_refuses_exactly_the_rows_that_share_a_day_when_clean_is_bypassed(alliance, first, second, overlaps):
     ExchangeFactory(**_fields(agc_to_medinet(alliance, **first)))
     exchange = agc_to_medinet(alliance, **second)
-    exchange.home_party, exchange.host_party = alliance.agc, alliance.medinet  # what clean() would have set
+    exchange.home_party, exchange.host_party = alliance.agc, alliance.medinet  # what exchange_save() would have set
     if overlaps:
         with pytest.raises(IntegrityError, match="exchange_no_overlap_per_person"), transaction.atomic():
             exchange.save()
     else:
         exchange.save()
         assert Exchange.objects.filter(person=alliance.agc_person).count() == 2
+
+
+def test_clean_reports_every_broken_rule_at_once_with_its_code(alliance):
+    exchange = agc_to_medinet(
+        alliance, planned_end=D(2024, 12, 2), status="completed", host_supervisor=alliance.agc_person
+    )
+    with pytest.raises(ValidationError) as caught:
+        exchange.clean()
+    codes = {field: [error.code for error in errors] for field, errors in caught.value.error_dict.items()}
+    assert codes == {
+        "planned_end": ["planned_end_before_start"],
+        "actual_end": ["completed_without_end"],
+        "host_supervisor": ["supervisor_self"],
+    }
+
+
+def test_clean_leaves_the_exchange_as_it_was_and_the_service_fixes_its_direction(alliance):
+    exchange = agc_to_medinet(alliance)
+    before = {field.attname: getattr(exchange, field.attname) for field in Exchange._meta.concrete_fields}
+    exchange.full_clean()
+    assert {field.attname: getattr(exchange, field.attname) for field in Exchange._meta.concrete_fields} == before
+    assert (exchange.home_party_id, exchange.host_party_id) == (None, None)
+    exchange_save(exchange=exchange)
+    assert Exchange.objects.get(pk=exchange.pk).direction == "AGC → MEDINET"

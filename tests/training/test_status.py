@@ -135,6 +135,16 @@ def test_an_evaluation_requirement_needs_its_evaluator(person, alliance):
     trained(person, req, D(2026, 3, 1), evaluator=alliance.medinet_supervisor)
 
 
+def test_clean_reports_every_broken_rule_of_a_training_record_at_once_with_its_code(person):
+    req = requirement(needs_evaluation=True)
+    record = TrainingRecord(person=person, requirement=req, version=req.versions.get(), completed_on=D(2099, 1, 1))
+    with pytest.raises(ValidationError) as caught:
+        record.clean()
+    codes = {field: [error.code for error in errors] for field, errors in caught.value.error_dict.items()}
+    assert codes == {"completed_on": ["completed_in_future"], "evaluator": ["evaluator_missing"]}
+    assert (record.completed_on, record.evaluator_id) == (D(2099, 1, 1), None)
+
+
 def test_versions_must_take_effect_in_order(person):
     req = requirement()
     version(req, 2, D(2025, 1, 1))
