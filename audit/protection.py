@@ -7,6 +7,8 @@ hash chain broken for ``verify_audit`` to find.
 
 from __future__ import annotations
 
+import re
+
 from django.db import migrations
 
 REFUSAL = "audit history is append-only"
@@ -114,20 +116,68 @@ class ProtectHistory(migrations.RunPython):
         return f"Make {len(self.tables)} history tables append-only"
 
 
-def protection_problems(connection, table: str, expected: set[str]) -> list[str]:
-    """What is wrong with ``table``'s append-only triggers: missing, disabled, or no longer refusing."""
+TRIGGER = re.compile(
+    r'CREATE (?:OR REPLACE )?TRIGGER (?:IF NOT EXISTS )?"(?P<name>\w+)" BEFORE (?P<events>[A-Z ]+?) ON "\w+"'
+    r"(?: FOR EACH (?P<level>ROW|STATEMENT) EXECUTE FUNCTION (?P<function>\w+)\(\))?"
+)
+FUNCTION = re.compile(r"FUNCTION (?P<name>\w+)\(\) RETURNS trigger LANGUAGE plpgsql AS \$\$(?P<body>.*?)\$\$", re.S)
+# pg_trigger.tgtype bits
+PG_ROW, PG_BEFORE, PG_EVENTS = 1, 2, {"INSERT": 4, "DELETE": 8, "UPDATE": 16, "TRUNCATE": 32}
+
+
+def expected_triggers(table: str, vendor: str, *, chain_head: bool = False) -> dict[str, object]:
+    """Each trigger ``install()`` puts on ``table``, by name, in the form the catalog gives it back.
+
+    SQLite keeps a trigger's statement as written (less IF NOT EXISTS); PostgreSQL keeps its timing, level and
+    events as bits, any WHEN condition, and the function it runs.
+    """
+    statements = (
+        chain_head_statements(vendor)
+        if chain_head
+        else (postgresql_statements(table) if vendor == "postgresql" else sqlite_statements(table))
+    )
+    expected = {}
+    for statement in statements:
+        match = TRIGGER.match(statement)
+        if vendor == "postgresql":
+            events = sum(PG_EVENTS[event] for event in match["events"].split(" OR "))
+            expected[match["name"]] = (
+                PG_BEFORE | events | (PG_ROW if match["level"] == "ROW" else 0),
+                match["function"],
+            )
+        else:
+            expected[match["name"]] = statement.replace("IF NOT EXISTS ", "").rstrip(";")
+    return expected
+
+
+def protection_problems(connection, table: str, *, chain_head: bool = False) -> list[str]:
+    """What is wrong with ``table``'s append-only triggers: missing, disabled, altered, or no longer refusing.
+
+    The catalog is compared with what ``install()`` writes, not searched for a keyword: a trigger recreated with a
+    condition that never holds, on other events, or running a function that no longer raises, is reported.
+    """
+    expected = expected_triggers(table, connection.vendor, chain_head=chain_head)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT t.tgname, t.tgenabled, p.prosrc FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+                "SELECT t.tgname, t.tgenabled, t.tgtype, t.tgqual IS NULL, p.proname, p.prosrc "
+                "FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
                 "WHERE t.tgrelid = to_regclass(%s) AND NOT t.tgisinternal",
                 [connection.ops.quote_name(table)],
             )
+            bodies = {m["name"]: m["body"] for m in FUNCTION.finditer(PG_FUNCTIONS)}
             # tgenabled: 'O' fires in ordinary sessions, 'A' always; 'D' is disabled, 'R' fires only on replicas.
-            found = {name: (state in {"O", "A"}, "RAISE EXCEPTION" in source) for name, state, source in cursor}
+            found = {
+                name: (
+                    state in {"O", "A"},
+                    (kind, function) == expected.get(name) and unconditional,
+                    source == bodies.get(function),
+                )
+                for name, state, kind, unconditional, function, source in cursor
+            }
         else:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
-            found = {name: (True, "RAISE(ABORT" in sql) for name, sql in cursor}
+            found = {name: (True, sql == expected.get(name), True) for name, sql in cursor}
     problems = []
     for name in sorted(expected):
         if name not in found:
@@ -135,10 +185,7 @@ def protection_problems(connection, table: str, expected: set[str]) -> list[str]
         elif not found[name][0]:
             problems.append(f"trigger {name} is disabled")
         elif not found[name][1]:
-            problems.append(f"trigger {name} no longer refuses changes")
+            problems.append(f"trigger {name} was altered: it no longer refuses every change")
+        elif not found[name][2]:
+            problems.append(f"trigger {name} no longer refuses changes: its function was replaced")
     return problems
-
-
-def chain_head_trigger_names(vendor: str) -> set[str]:
-    names = {"audit_chainhead_no_delete", "audit_chainhead_only_grows"}
-    return names | {"audit_chainhead_no_truncate"} if vendor == "postgresql" else names

@@ -7,6 +7,8 @@ anchored link with the anchored hash.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections, models, router
@@ -48,31 +50,32 @@ def link_problems(model: type[models.Model]) -> tuple[int, list[str]]:
     return count, []
 
 
-def verify_chain(model: type[models.Model], anchor: Anchor | None = None) -> ChainReport:
+def verify_chain(model: type[models.Model], anchors: Sequence[Anchor] = ()) -> ChainReport:
     count, problems = link_problems(model)
     connection = connections[router.db_for_read(model)]
     table = model._meta.db_table
-    problems += protection.protection_problems(connection, table, protection.trigger_names(table, connection.vendor))
-    if anchor is not None and (problem := anchor_problem(model, anchor)):
-        problems.append(problem)
-    return ChainReport(
-        chain_name(model), count, not problems, "; ".join(problems), anchor.seq if anchor and not problems else None
-    )
+    problems += protection.protection_problems(connection, table)
+    problems += [problem for anchor in anchors if (problem := anchor_problem(model, anchor))]
+    newest = max((anchor.seq for anchor in anchors), default=0)
+    return ChainReport(chain_name(model), count, not problems, "; ".join(problems), newest if not problems else None)
 
 
 def chain_head_report() -> ChainReport | None:
     """The chain heads' own table: its triggers keep a head from being reset to hide a rollback."""
     connection = connections[router.db_for_read(ChainHead)]
     table = ChainHead._meta.db_table
-    problems = protection.protection_problems(connection, table, protection.chain_head_trigger_names(connection.vendor))
+    problems = protection.protection_problems(connection, table, chain_head=True)
     return ChainReport(table, ChainHead.objects.count(), False, "; ".join(problems)) if problems else None
 
 
 def verify_all(anchors: list[Anchor] | None = None) -> list[ChainReport]:
     """One report per chain; with anchors, each anchored chain is also checked against its anchor."""
-    by_chain = {anchor.chain: anchor for anchor in anchors or []}
+    # Every anchor counts, not only the newest of a chain: a newer one may have been taken after a rewrite.
+    by_chain: dict[str, list[Anchor]] = defaultdict(list)
+    for anchor in anchors or []:
+        by_chain[anchor.chain].append(anchor)
     models_ = chained_models()
-    reports = [verify_chain(model, by_chain.get(chain_name(model))) for model in models_]
+    reports = [verify_chain(model, by_chain.get(chain_name(model), [])) for model in models_]
     known = {chain_name(model) for model in models_}
     reports += [
         ChainReport(name, 0, False, "anchored, but no such history table exists any more")

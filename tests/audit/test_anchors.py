@@ -121,7 +121,7 @@ def test_a_trigger_that_no_longer_refuses_is_reported(companies):
         call_command("verify_audit", stdout=out)
     # On PostgreSQL every history table shares the function, so every chain reports it; each names its trigger.
     assert re.search(
-        f"{TABLE}: 3 rows, BROKEN — .*trigger {TABLE}_no_(change|update) no longer refuses", out.getvalue()
+        f"{TABLE}: 3 rows, BROKEN — .*trigger {TABLE}_no_(change|update) (was altered|no longer refuses)", out.getvalue()
     )
 
 
@@ -172,3 +172,40 @@ def test_an_anchored_chain_whose_table_is_gone_is_reported(companies, tmp_path):
     (tmp_path / "anchor.json").write_text(json.dumps(written))
     with pytest.raises(CommandError, match="partners_historicalgone"):
         verify(tmp_path / "anchor.json")
+
+
+def test_a_trigger_recreated_so_that_it_never_fires_is_reported(companies):
+    """Not a keyword search: a trigger whose condition never holds refuses nothing, whatever its text says."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                f'CREATE OR REPLACE TRIGGER "{TABLE}_no_change" BEFORE UPDATE OR DELETE ON "{TABLE}" '
+                "FOR EACH ROW WHEN (false) EXECUTE FUNCTION audit_refuse_change()"
+            )
+            name = f"{TABLE}_no_change"
+        else:
+            cursor.execute(f'DROP TRIGGER "{TABLE}_no_update"')
+            cursor.execute(
+                f'CREATE TRIGGER "{TABLE}_no_update" BEFORE UPDATE ON "{TABLE}" WHEN 0 '
+                f"BEGIN SELECT RAISE(ABORT, 'audit history is append-only: UPDATE on {TABLE} refused'); END"
+            )
+            name = f"{TABLE}_no_update"
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_audit", stdout=out)
+    assert f"{TABLE}: 3 rows, BROKEN — trigger {name} was altered" in out.getvalue()
+
+
+def test_every_anchor_given_is_checked_not_only_the_last_per_chain(companies, tmp_path):
+    """An honest old anchor still catches a rewrite that a newer anchor, taken after it, would vouch for."""
+    checkpoint(tmp_path / "monday.json")
+    row = Company.history.get(history_change_reason="Head office moved to Ota-ku")
+    with protection_off(TABLE), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET city = 'Osaka' WHERE history_id = %s", [row.pk])
+    rehash(Company.history.model)
+    checkpoint(tmp_path / "wednesday.json")
+    with pytest.raises(CommandError, match=f"{TABLE}.*rewritten"):
+        verify(tmp_path / "monday.json", tmp_path / "wednesday.json")
+    with pytest.raises(CommandError, match=f"{TABLE}.*rewritten"):
+        verify(tmp_path / "wednesday.json", tmp_path / "monday.json")

@@ -315,3 +315,37 @@ def test_uploads_older_than_a_day_are_purged_by_the_command_and_by_the_import_pa
     fresh.save()
     assert staff_client.get(preview_url(fresh.pk)).status_code == 404
     assert not ImportUpload.objects.exists()
+
+
+def damaged(workbook: bytes, how: str) -> bytes:
+    """A real workbook with its zip damaged as files arrive damaged: encrypted members, or a corrupt deflate stream."""
+    data = bytearray(workbook)
+    if how == "encrypted":
+        # Set the "encrypted" flag on every member in the central directory (and the local headers).
+        for signature, flag_offset in ((b"PK\x01\x02", 8), (b"PK\x03\x04", 6)):
+            start = 0
+            while (start := data.find(signature, start)) != -1:
+                data[start + flag_offset] |= 0x01
+                start += 4
+    else:
+        # Flip bytes inside the first member's compressed data, after its local header.
+        first = data.find(b"PK\x03\x04")
+        name_length = int.from_bytes(data[first + 26 : first + 28], "little")
+        extra_length = int.from_bytes(data[first + 28 : first + 30], "little")
+        body = first + 30 + name_length + extra_length
+        for offset in range(body + 2, body + 12):
+            data[offset] ^= 0xFF
+    return bytes(data)
+
+
+@pytest.mark.parametrize("how", ["encrypted", "corrupt"])
+def test_a_damaged_workbook_is_refused_with_what_to_do_not_an_error_page(staff_client, how):
+    from training.imports.template import template_xlsx
+
+    response = upload(staff_client, damaged(template_xlsx(), how), "records.xlsx")
+    assert response.status_code == 200
+    assert file_errors(response) == [
+        "The file cannot be read as an Excel workbook: open it in Excel, save it as .xlsx (or as CSV UTF-8) and "
+        "upload it again."
+    ]
+    assert not ImportUpload.objects.exists()

@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -222,7 +223,19 @@ def read_xlsx(content: bytes) -> Sheet:
             rows = resolve_formulas(rows, formulas, cached)
     except Unreadable:
         raise
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError):
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        zlib.error,  # a damaged deflate stream
+        RuntimeError,  # an encrypted member
+        NotImplementedError,  # a compression method zipfile does not read
+        EOFError,  # a member cut short
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+        SyntaxError,
+    ):
         # SyntaxError covers the XML parser's errors; none of it is shown, as it may quote the file.
         raise Unreadable(unreadable) from None
     if rows.header is None:
