@@ -121,7 +121,8 @@ def test_a_trigger_that_no_longer_refuses_is_reported(companies):
         call_command("verify_audit", stdout=out)
     # On PostgreSQL every history table shares the function, so every chain reports it; each names its trigger.
     assert re.search(
-        f"{TABLE}: 3 rows, BROKEN — .*trigger {TABLE}_no_(change|update) (was altered|no longer refuses)", out.getvalue()
+        f"{TABLE}: 3 rows, BROKEN — .*trigger {TABLE}_no_(change|update) (was altered|no longer refuses)",
+        out.getvalue(),
     )
 
 
