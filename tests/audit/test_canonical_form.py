@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import zoneinfo
 
 import pytest
 from django.db import connection, models
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.chain import GENESIS, canonical_json, content_of, link_hash
 from audit.verify import chained_models
 from tests.factories import UserFactory
+from tests.properties import examples
 
-DEEP = bool(os.environ.get("FUZZ_DEEP"))
-PROPERTY = settings(
-    max_examples=300 if DEEP else 25,
-    derandomize=not DEEP,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+PROPERTY = examples(25)
 # What the database keeps is the reference: no NUL (PostgreSQL text refuses it), no lone surrogates (not UTF-8).
 TEXT_CHARACTERS = st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00")
 ZONES = st.sampled_from(

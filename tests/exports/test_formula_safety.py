@@ -12,14 +12,13 @@ import datetime
 import io
 import json
 import operator
-import os
 import re
 import zipfile
 
 import pytest
 from django.db import connection, transaction
 from django.urls import reverse
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from exports.filters import Filters
@@ -28,6 +27,7 @@ from exports.sources import NAMES, TABLES, source
 from exports.writers import csv_row, write_csv
 from partners.fiscal import basis_for
 from tests.factories import ExchangeFactory, MilestoneFactory, PersonFactory, SiteFactory
+from tests.properties import examples
 from tests.training.test_status import requirement, trained
 
 D = datetime.date
@@ -218,15 +218,7 @@ def test_fields_are_quoted_as_postgresql_quotes_them(fields, line):
     assert csv_row(fields) == line
 
 
-# The suite replays the same examples on every run, so CI is repeatable; FUZZ_DEEP=1 explores ten times as many
-# fresh ones (see tests/fuzz/).
-DEEP = bool(os.environ.get("FUZZ_DEEP"))
-PROPERTY = settings(
-    max_examples=250 if DEEP else 25,
-    derandomize=not DEEP,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+PROPERTY = examples(25)
 # Any character PostgreSQL text can hold (UTF-8, not NUL), with the characters that matter here made common.
 CHARACTER = st.one_of(
     st.characters(codec="utf-8", exclude_characters="\x00"),

@@ -5,15 +5,14 @@ Whatever arrives: never a 500, nothing saved from a rejected submission, nothing
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from milestones.models import Milestone
 from partners.models import Exchange, Person
+from tests.properties import examples
 
 SCRIPT = "<script>alert(1)</script>"
 HOSTILE = st.one_of(
@@ -46,15 +45,7 @@ HOSTILE = st.one_of(
     ),
     st.integers(min_value=-(2**63), max_value=2**63).map(str),
 )
-# The suite replays the same 40 examples per test on every run, so CI is repeatable; FUZZ_DEEP=1 explores
-# ten times as many fresh ones (run it before a release, and turn what it finds into a fixed test).
-DEEP = bool(os.environ.get("FUZZ_DEEP"))
-FUZZ = settings(
-    max_examples=400 if DEEP else 40,
-    derandomize=not DEEP,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = examples(40)
 
 
 def assert_safe(response) -> None:
