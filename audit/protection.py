@@ -69,9 +69,7 @@ def chain_head_statements(vendor: str) -> list[str]:
 
 
 def trigger_names(table: str, vendor: str) -> set[str]:
-    if vendor == "postgresql":
-        return {f"{table}_no_change", f"{table}_no_truncate"}
-    return {f"{table}_no_update", f"{table}_no_delete"}
+    return set(expected_triggers(table, vendor))
 
 
 def install(schema_editor, tables: list[str], *, chain_head: bool = False) -> None:
