@@ -7,6 +7,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.text import char_width
+
 MIN_LETTERS = 8
 
 
@@ -19,7 +21,7 @@ def letter_weight(reason: str) -> int:
     weight = 0
     for char in unicodedata.normalize("NFKC", reason):
         if unicodedata.category(char).startswith("L"):
-            weight += 2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1
+            weight += char_width(char)
     return weight
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext, ngettext
+
+from core.text import text_width
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class BoundedSearch:
 
 def width(word: str) -> int:
     """Characters, with a Japanese (full-width) one counting as two: 林 is a surname, "a" matches everything."""
-    return sum(2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1 for char in word)
+    return text_width(word)
 
 
 def bound_search(term: str) -> BoundedSearch:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from core.text import char_width
 from milestones.dashboard import Headcount
 from milestones.models import Milestone
 from milestones.rag import Rag
@@ -30,7 +30,7 @@ LABEL_COLUMNS = 44
 
 def fit(text: str, columns: int) -> str:
     """``text`` cut to ``columns`` columns of display width (wide East Asian characters count two), with "…"."""
-    widths = [2 if unicodedata.east_asian_width(char) in {"W", "F"} else 1 for char in text]
+    widths = [char_width(char) for char in text]
     if sum(widths) <= columns:
         return text
     used = 0
