@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import models
 
 from audit.chain import GENESIS, chain_name
+from audit.registry import chained_models
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ def head_of(model: type[models.Model]) -> Anchor:
     if last is None:
         return Anchor(chain_name(model), 0, GENESIS)
     return Anchor(chain_name(model), last["chain_seq"], last["chain_hash"], last[written].isoformat())
+
+
+def heads() -> list[dict]:
+    """Every chain's head, as a checkpoint file and an evidence manifest write them."""
+    return [head_of(model).as_dict() for model in chained_models()]
 
 
 class AnchorFileError(ValueError):

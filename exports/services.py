@@ -13,8 +13,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from audit.anchors import head_of
-from audit.verify import chained_models, verify_all
+from audit.anchors import heads
+from audit.verify import verify_all
 from exports.filters import Filters
 from exports.limits import Budget, make_workdir, remove_workdir
 from exports.models import ExportRecord
@@ -143,7 +143,7 @@ def evidence_pack(*, filters: Filters, user, source_kind: str = "web", budget: B
             files = [_pack_dataset(archive, name, filters, budget, workdir) for name in NAMES]
             budget.limit_queries()
             # The heads first: they anchor what the files were read from (``verify_audit --anchor manifest.json``).
-            heads = [head_of(model).as_dict() for model in chained_models()]
+            anchored = heads()
             chains = verify_all()
             budget.check()
             manifest = {
@@ -156,7 +156,7 @@ def evidence_pack(*, filters: Filters, user, source_kind: str = "web", budget: B
                     "chains": [
                         {"chain": c.chain, "rows": c.rows, "intact": c.ok, "problem": c.problem} for c in chains
                     ],
-                    "heads": heads,
+                    "heads": anchored,
                 },
             }
             archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))

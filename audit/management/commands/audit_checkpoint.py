@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from audit.anchors import head_of
-from audit.verify import chained_models, verify_all
+from audit.anchors import heads
+from audit.verify import verify_all
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, output=None, **options):
         # Heads first, then the check: a row appended in between is after the anchor and changes nothing.
-        heads = [head_of(model).as_dict() for model in chained_models()]
+        anchored = heads()
         broken = [report for report in verify_all() if not report.ok]
         if broken:
             raise CommandError(f"Not anchoring a broken audit trail: {broken[0]}")
@@ -31,12 +31,12 @@ class Command(BaseCommand):
             "kind": "audit checkpoint",
             "taken_at": timezone.now().isoformat(timespec="seconds"),
             "database": f"{connection.vendor} {connection.settings_dict['NAME']}",
-            "heads": heads,
+            "heads": anchored,
         }
         text = json.dumps(checkpoint, ensure_ascii=False, indent=2) + "\n"
         if output:
             with open(output, "w", encoding="utf-8") as file:
                 file.write(text)
-            self.stderr.write(f"Anchored {len(heads)} chains in {output}.")
+            self.stderr.write(f"Anchored {len(anchored)} chains in {output}.")
         else:
             self.stdout.write(text, ending="")
