@@ -147,6 +147,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id at a cost chosen for the deployment (accounts/hashers.py, docs/operations.md "Password hashing");
+# PBKDF2 stays so existing hashes still verify and are upgraded at the next sign-in.
+PASSWORD_HASHERS = [
+    "accounts.hashers.TunedArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+PASSWORD_ARGON2_MEMORY_KIB = env_int("PASSWORD_ARGON2_MEMORY_KIB", 19 * 1024)
+PASSWORD_ARGON2_TIME_COST = env_int("PASSWORD_ARGON2_TIME_COST", 2)
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username/address never reaches the password check.
     "axes.backends.AxesStandaloneBackend",
