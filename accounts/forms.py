@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from zoneinfo import available_timezones
 
 from django import forms
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Profile
 from audit.forms import REASON_FIELD, AuditedModelForm, ReasonField
+from core.widgets import LongSelect
 from partners.fiscal import basis_for
 
 
@@ -106,12 +108,16 @@ class AdminLoginForm(LengthCheckedUsername, AdminAuthenticationForm):
     pass
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(zone, zone) for zone in sorted(available_timezones())]
+@functools.cache
+def time_zone_choices() -> tuple[tuple[str, str], ...]:
+    """The IANA zones, read from disk once per process (available_timezones() walks the zone database)."""
+    return tuple((zone, zone) for zone in sorted(available_timezones()))
 
 
 class PreferencesForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices, widget=LongSelect(choices=time_zone_choices())
+    )
 
     class Meta:
         model = Profile

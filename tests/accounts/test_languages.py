@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import re
 from html.parser import HTMLParser
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from django.apps import apps
@@ -250,6 +250,20 @@ def test_preferences_save_language_time_zone_and_years(client, bilingual):
     assert (profile.language, profile.time_zone, profile.year_basis) == ("ja", "Asia/Tokyo", bilingual["medinet"])
     dashboard = client.get(reverse("milestones:dashboard")).text
     assert "2026年9月期" in dashboard  # the dashboard now counts MEDINET's fiscal years
+
+
+def test_the_preferences_page_offers_every_time_zone_with_the_saved_one_selected(client, db):
+    user = UserFactory(username="reader", role="Manager")
+    Profile.objects.create(user=user, language="en", time_zone="Europe/Rome")
+    client.force_login(user)
+    page = client.get(reverse("accounts:preferences")).text
+    select = re.search(r'<select([^>]*name="time_zone"[^>]*)>(.*?)</select>', page, re.S)
+    assert 'name="time_zone"' in select.group(1) and 'id="id_time_zone"' in select.group(1)
+    assert re.search(r'<label\s+for="id_time_zone"', page)
+    options = re.findall(r"<option( selected)? value=\"([^\"]+)\">", select.group(2))
+    assert {zone for _, zone in options} == available_timezones()
+    assert [zone for selected, zone in options if selected] == ["Europe/Rome"]
+    assert [zone for _, zone in options] == sorted(zone for _, zone in options)
 
 
 def test_a_time_zone_that_does_not_exist_is_refused_with_a_clear_message(client, db):
