@@ -27,3 +27,19 @@ class ClientErrorsOnOneLine(logging.Filter):
             a.encode("unicode_escape").decode("ascii") if isinstance(a, str) else a for a in record.args
         )
         return True
+
+
+class SignInEventsOnly(logging.Filter):
+    """Keeps django-axes' sign-in, sign-out and failure lines; drops its housekeeping.
+
+    A successful sign-in made axes print four lines ("Successful login", then "Cleaned up 0 expired…",
+    "Reset 0 access attempts…", "Deleted 0 failed login attempts…"): one event, one line. Failures and lock-outs are
+    warnings and always pass. A handler's filter: a logger's own filters never see its children's records.
+    """
+
+    EVENTS = ("AXES: Successful login", "AXES: Successful logout")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "axes" and not record.name.startswith("axes."):
+            return True
+        return record.levelno >= logging.WARNING or str(record.msg).startswith(self.EVENTS)

@@ -9,6 +9,7 @@ import pytest
 from django.urls import path, reverse
 
 from tests.conftest import login_as
+from tests.factories import UserFactory
 
 
 def broken_view(request):
@@ -80,3 +81,23 @@ def test_a_request_prints_one_line_and_no_banner(tmp_path):
         )
     ]
     assert not [line for line in lines if "AXES" in line]
+
+
+def console_lines(caplog) -> list[str]:
+    """The records the console handler of the settings' LOGGING lets through, as it would print them."""
+    [console] = [handler for handler in logging.getLogger().handlers if handler.get_name() == "console"]
+    return [f"{record.levelname} {record.getMessage()}" for record in caplog.records if console.filter(record)]
+
+
+def test_a_sign_in_prints_one_line_and_a_failed_one_a_warning(client, db, caplog):
+    """django-axes printed four lines for one sign-in: the event, then three lines of housekeeping."""
+    UserFactory(username="h.sato")
+    with caplog.at_level(logging.INFO):
+        client.post(reverse("login"), {"username": "h.sato", "password": "correct-horse-battery"})
+        client.post(reverse("logout"))
+        client.post(reverse("login"), {"username": "h.sato", "password": "not-the-password"})
+    assert [line.split(" by ")[0] for line in console_lines(caplog) if "AXES" in line] == [
+        "INFO AXES: Successful login",
+        "INFO AXES: Successful logout",
+        "WARNING AXES: New login failure",
+    ]
