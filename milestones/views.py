@@ -13,7 +13,7 @@ from accounts.preferences import preferred_basis
 from audit.trail import trail_for
 from milestones import dashboard
 from milestones.calendar import milestone_calendar
-from milestones.filters import DashboardFilters
+from milestones.forms import DashboardFilters
 from milestones.models import Milestone
 from milestones.movement import forecast_movement
 from milestones.panels import Board, fill
