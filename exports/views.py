@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from exports.filters import FilterForm
+from exports.forms import FilterForm
 from exports.limits import Budget, ExportsBusy, ExportTooSlow, acquire_slot, release_slot
 from exports.services import ExportFile, evidence_pack, export_file
 from exports.sources import FORMATS, LABELS, NAMES, source

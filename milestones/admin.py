@@ -1,56 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
-from audit.forms import AuditedModelForm
-from core.fields import SafeModelMultipleChoiceField
-from core.widgets import SafeAutocompleteSelectMultiple
+from milestones.forms import MilestoneForm
 from milestones.models import Milestone
 from milestones.services import milestone_set_dependencies
-
-
-class MilestoneForm(AuditedModelForm):
-    depends_on = SafeModelMultipleChoiceField(
-        label=_("Depends on"),
-        queryset=Milestone.objects.all(),
-        required=False,
-        widget=SafeAutocompleteSelectMultiple(Milestone._meta.get_field("dependencies"), admin.site),
-        help_text=_("Milestones that must be done before this one."),
-    )
-
-    class Meta:
-        model = Milestone
-        fields = [
-            "partnership",
-            "site",
-            "title",
-            "title_ja",
-            "description",
-            "owner",
-            "baseline_date",
-            "forecast_date",
-            "actual_date",
-            "status",
-            "countdown",
-            "required_function",
-            "required_headcount",
-        ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["depends_on"].initial = list(self.instance.dependencies.all())
-
-    def clean_depends_on(self):
-        depends_on = self.cleaned_data["depends_on"]
-        try:
-            self.instance.validate_dependencies(depends_on)
-        except ValidationError as error:
-            raise ValidationError(error.messages, code="dependency") from error
-        return depends_on
 
 
 @admin.register(Milestone)

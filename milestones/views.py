@@ -11,12 +11,12 @@ from django.views.decorators.http import require_safe
 from accounts.models import CalendarToken, Profile
 from accounts.preferences import preferred_basis
 from audit.trail import trail_for
-from milestones import charts, dashboard
+from milestones import dashboard
 from milestones.calendar import milestone_calendar
-from milestones.filters import DashboardFilters
+from milestones.forms import DashboardFilters
 from milestones.models import Milestone
 from milestones.movement import forecast_movement
-from training import readiness
+from milestones.panels import Board, fill
 
 # What secrets.token_urlsafe(32) makes; anything else cannot be a token and never reaches the database.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -32,39 +32,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     if filters.year_basis is None:
         filters.year_basis = form.bases.get(preferred)
     today = timezone.localdate()
-
-    milestones = list(dashboard.filtered_milestones(filters))
-    shown = dashboard.nearest(milestones, today)
-    exchanges = dashboard.filtered_exchanges(filters)
-    names = dashboard.direction_labels()
-    headcount = dashboard.headcount(exchanges, dashboard.default_quarters(filters, today), names)
-    on_exchange, on_exchange_total = dashboard.on_exchange_now(exchanges, today)
-    qualified = readiness.qualified(today)
-    context = {
-        "form": form,
-        "filters": filters,
-        "today": today,
-        "milestones": milestones,
-        "rag_counts": dashboard.rag_counts(milestones, today),
-        "next_milestone": dashboard.next_milestone(milestones),
-        "countdown": dashboard.countdown(milestones, today),
-        "direction_counts": dashboard.exchange_counts(exchanges, names, today),
-        "timeline": charts.timeline(shown, dashboard.dependency_edges(shown), today),
-        "timeline_hidden": len(milestones) - len(shown),
-        "years": dashboard.by_year(milestones, filters.basis),
-        "basis": filters.basis,
-        "slips": dashboard.slips(dashboard.biggest_slips(milestones)),
-        "slips_total": sum(1 for m in milestones if dashboard.off_baseline(m)),
-        "sites": dashboard.site_readiness(filters),
-        "headcount": headcount,
-        "bars": charts.headcount_bars(headcount),
-        "on_exchange": on_exchange,
-        "on_exchange_total": on_exchange_total,
-        "calendar_token": CalendarToken.for_user(request.user),
-        "training_needs": readiness.needs(milestones, qualified),
-        "headcounts": readiness.headcounts(qualified),
-        "expiring": readiness.expiring(today),
-    }
+    panels = fill(Board(filters=filters, today=today, user=request.user))
+    context = {"form": form, "filters": filters, "today": today, "panels": panels}
     return render(request, "milestones/dashboard.html", context, status=200 if valid else 400)
 
 

@@ -5,9 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import AuditedAdmin
-from audit.forms import AuditedModelForm
-from core.fields import SafeModelMultipleChoiceField
-from core.widgets import SafeAutocompleteSelectMultiple
+from partners.forms import PartnershipForm
 from partners.models import Capability, Company, Exchange, Partnership, PartnershipParty, Person, Site
 from partners.models.exchange import direction_label
 from partners.services import capability_delete, exchange_set_parties, partnership_set_parties
@@ -21,30 +19,6 @@ class CompanyAdmin(AuditedAdmin):
     search_fields = ["name", "name_ja", "short_name"]
     autocomplete_fields = ["parent"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-
-class PartnershipForm(AuditedModelForm):
-    # Not named "parties": the admin refuses a many-to-many field with its own link model in fieldsets.
-    party_companies = SafeModelMultipleChoiceField(
-        label=_("Parties"),
-        queryset=Company.objects.all(),
-        widget=SafeAutocompleteSelectMultiple(Partnership._meta.get_field("parties"), admin.site),
-        help_text=_("Two or more companies. A subsidiary acts for its parent: list only the parent."),
-    )
-
-    class Meta:
-        model = Partnership
-        fields = ["name", "name_ja", "status", "announced_on", "signed_on", "scope"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["party_companies"].initial = list(self.instance.parties.all())
-
-    def clean_party_companies(self):
-        parties = self.cleaned_data["party_companies"]
-        Partnership.validate_parties(parties)
-        return parties
 
 
 @admin.register(Partnership)

@@ -1,12 +1,17 @@
-"""Form fields other apps share: choosing how dates group into years."""
+"""The partners app's forms: the admin's partnership form, and the year fields other apps' filters share."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from audit.forms import AuditedModelForm
+from core.fields import SafeModelMultipleChoiceField
+from core.widgets import SafeAutocompleteSelectMultiple
 from partners import fiscal
+from partners.models import Company, Partnership
 
 
 class FiscalYearFields(forms.Form):
@@ -40,3 +45,27 @@ class FiscalYearFields(forms.Form):
         basis = data.get("year_basis") or self.bases.get(self.initial.get("year_basis")) or fiscal.Basis()
         data["start"], data["end"] = basis.bounds(year)
         return data
+
+
+class PartnershipForm(AuditedModelForm):
+    # Not named "parties": the admin refuses a many-to-many field with its own link model in fieldsets.
+    party_companies = SafeModelMultipleChoiceField(
+        label=_("Parties"),
+        queryset=Company.objects.all(),
+        widget=SafeAutocompleteSelectMultiple(Partnership._meta.get_field("parties"), admin.site),
+        help_text=_("Two or more companies. A subsidiary acts for its parent: list only the parent."),
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["name", "name_ja", "status", "announced_on", "signed_on", "scope"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["party_companies"].initial = list(self.instance.parties.all())
+
+    def clean_party_companies(self):
+        parties = self.cleaned_data["party_companies"]
+        Partnership.validate_parties(parties)
+        return parties

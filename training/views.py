@@ -1,29 +1,19 @@
 from __future__ import annotations
 
-from django import forms
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from core.fields import SafeModelChoiceField
-from core.forms import BootstrapFilterForm
-from core.widgets import DatePicker
-from partners.models import Function, Person, Site
+from partners.models import Person, Site
+from training.forms import MatrixFilters
 from training.models import Curriculum, Requirement, TrainingRecord
 from training.status import clearances, matrix
 
 PEOPLE_PER_PAGE = 100
-
-
-class MatrixFilters(BootstrapFilterForm):
-    site = SafeModelChoiceField(label=_("Home site"), queryset=Site.objects.all(), required=False)
-    function = forms.ChoiceField(label=_("Function"), choices=[("", _("All")), *Function.choices], required=False)
-    as_of = forms.DateField(label=_("As of"), required=False, widget=DatePicker())
 
 
 def curricula_for(function: str | None, site: Site | None):

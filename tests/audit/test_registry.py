@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.apps import apps
 
 from audit.registry import audited, audited_models, chained_models, record_types
-from exports.filters import FilterForm
+from exports.forms import FilterForm
 from milestones.models import Dependency, Milestone
 from partners.models import Partnership, PartnershipParty
 from training.models import TrainingRecord

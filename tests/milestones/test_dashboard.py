@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -8,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from demo.seed import add_synthetic_exchanges
+from milestones import panels
 from milestones.charts import LABEL_COLUMNS, fit
 from milestones.dashboard import headcount
 from milestones.quarters import Quarter, quarters_between
@@ -242,6 +244,23 @@ def test_a_long_timeline_shows_the_milestones_nearest_today_and_says_so(manager_
     assert [row.milestone.title for row in response.context["timeline"].rows] == ["Just done", "Soon"]
     assert "Showing the 2 milestones due nearest to today, of 4." in response.text
     assert '<strong data-rag="red">2</strong>' in response.text  # the headline still counts them all
+
+
+def section_headings(page: str) -> list[str]:
+    return re.findall(r'<h2 class="[^"]*" id="([a-z-]+)-heading"', page)
+
+
+def test_the_dashboard_shows_its_panels_top_to_bottom(manager_client, alliance, today):
+    headings = section_headings(manager_client.get(URL).text)
+    assert headings == ["headline", "timeline", "years", "slips", "sites", "exchanges", "training", "calendar"]
+
+
+def test_the_page_draws_the_panels_the_registry_lists_in_its_order(manager_client, alliance, today, monkeypatch):
+    monkeypatch.setattr(panels, "PANELS", [panels.Calendar(), panels.Sites()])
+    response = manager_client.get(URL)
+    assert section_headings(response.text) == ["calendar", "sites"]
+    assert "Renew my calendar link" in response.text  # the panel sees the page's request for its CSRF token
+    assert "csrfmiddlewaretoken" in response.text
 
 
 def test_staff_and_auditors_can_read_the_dashboard(staff_client, alliance, today):

@@ -4,7 +4,7 @@ import shutil
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exports.filters import FilterForm
+from exports.forms import FilterForm
 from exports.services import evidence_pack, export_file, record_export
 from exports.sources import FORMATS, NAMES, source
 from exports.writers import json_chunks

@@ -1,15 +1,20 @@
+"""The milestones app's forms: the dashboard's filters and the admin's milestone form."""
+
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from core.fields import PlausibleDateField, SafeModelChoiceField
+from audit.forms import AuditedModelForm
+from core.fields import PlausibleDateField, SafeModelChoiceField, SafeModelMultipleChoiceField
 from core.forms import BootstrapFilterForm
-from core.widgets import DatePicker
+from core.widgets import DatePicker, SafeAutocompleteSelectMultiple
 from milestones.dashboard import chart_window
+from milestones.models import Milestone
 from partners import fiscal
 from partners.forms import FiscalYearFields
 from partners.models import Partnership, Site
@@ -51,3 +56,44 @@ class DashboardFilters(FiscalYearFields, BootstrapFilterForm):
                 )
             raise ValidationError({"end" if end else "start": message % {"years": years}}, code="window_too_long")
         return data
+
+
+class MilestoneForm(AuditedModelForm):
+    depends_on = SafeModelMultipleChoiceField(
+        label=_("Depends on"),
+        queryset=Milestone.objects.all(),
+        required=False,
+        widget=SafeAutocompleteSelectMultiple(Milestone._meta.get_field("dependencies"), admin.site),
+        help_text=_("Milestones that must be done before this one."),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "partnership",
+            "site",
+            "title",
+            "title_ja",
+            "description",
+            "owner",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "status",
+            "countdown",
+            "required_function",
+            "required_headcount",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["depends_on"].initial = list(self.instance.dependencies.all())
+
+    def clean_depends_on(self):
+        depends_on = self.cleaned_data["depends_on"]
+        try:
+            self.instance.validate_dependencies(depends_on)
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="dependency") from error
+        return depends_on

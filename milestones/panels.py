@@ -1,0 +1,152 @@
+"""The dashboard's panels, in the order the page shows them.
+
+Each panel is a small class: the template that draws it and the figures it needs, computed from the board (the
+filters, today and the filtered records every panel shares). The page renders ``PANELS`` in order, so a new panel
+is a class here (or in its own app) and one line in that list.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from accounts.models import CalendarToken
+from milestones import charts, dashboard
+from milestones.models import Milestone
+from partners.models import Exchange
+from training import readiness
+
+
+@dataclass
+class Board:
+    """What every panel is given. The records several panels read are fetched once, when the first one asks."""
+
+    filters: dashboard.Filters
+    today: datetime.date
+    user: AbstractBaseUser
+
+    @cached_property
+    def milestones(self) -> list[Milestone]:
+        return list(dashboard.filtered_milestones(self.filters))
+
+    @cached_property
+    def exchanges(self) -> QuerySet[Exchange]:
+        return dashboard.filtered_exchanges(self.filters)
+
+    @cached_property
+    def direction_names(self) -> dict[int, str]:
+        return dashboard.direction_labels()
+
+
+class Panel:
+    """One section of the dashboard: ``template_name`` draws what ``get_context(board)`` returns."""
+
+    template_name: str
+
+    def get_context(self, board: Board) -> dict:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A panel with its figures, ready for the page to draw."""
+
+    template_name: str
+    context: dict
+
+
+class Headline(Panel):
+    template_name = "milestones/_headline.html"
+
+    def get_context(self, board: Board) -> dict:
+        milestones = board.milestones
+        return {
+            "rag_counts": dashboard.rag_counts(milestones, board.today),
+            "next_milestone": dashboard.next_milestone(milestones),
+            "countdown": dashboard.countdown(milestones, board.today),
+            "direction_counts": dashboard.exchange_counts(board.exchanges, board.direction_names, board.today),
+        }
+
+
+class Timeline(Panel):
+    template_name = "milestones/_timeline.html"
+
+    def get_context(self, board: Board) -> dict:
+        shown = dashboard.nearest(board.milestones, board.today)
+        return {
+            "milestones": board.milestones,
+            "timeline": charts.timeline(shown, dashboard.dependency_edges(shown), board.today),
+            "timeline_hidden": len(board.milestones) - len(shown),
+        }
+
+
+class Years(Panel):
+    template_name = "milestones/_years.html"
+
+    def get_context(self, board: Board) -> dict:
+        basis = board.filters.basis
+        return {"years": dashboard.by_year(board.milestones, basis), "basis": basis}
+
+
+class Slips(Panel):
+    template_name = "milestones/_slips.html"
+
+    def get_context(self, board: Board) -> dict:
+        return {
+            "slips": dashboard.slips(dashboard.biggest_slips(board.milestones)),
+            "slips_total": sum(1 for m in board.milestones if dashboard.off_baseline(m)),
+        }
+
+
+class Sites(Panel):
+    template_name = "milestones/_sites.html"
+
+    def get_context(self, board: Board) -> dict:
+        return {"sites": dashboard.site_readiness(board.filters)}
+
+
+class Exchanges(Panel):
+    template_name = "milestones/_exchanges.html"
+
+    def get_context(self, board: Board) -> dict:
+        quarters = dashboard.default_quarters(board.filters, board.today)
+        headcount = dashboard.headcount(board.exchanges, quarters, board.direction_names)
+        on_exchange, on_exchange_total = dashboard.on_exchange_now(board.exchanges, board.today)
+        return {
+            "headcount": headcount,
+            "bars": charts.headcount_bars(headcount),
+            "on_exchange": on_exchange,
+            "on_exchange_total": on_exchange_total,
+        }
+
+
+class Training(Panel):
+    template_name = "milestones/_training.html"
+
+    def get_context(self, board: Board) -> dict:
+        qualified = readiness.qualified(board.today)
+        return {
+            "training_needs": readiness.needs(board.milestones, qualified),
+            "headcounts": readiness.headcounts(qualified),
+            "expiring": readiness.expiring(board.today),
+        }
+
+
+class Calendar(Panel):
+    template_name = "milestones/_calendar.html"
+
+    def get_context(self, board: Board) -> dict:
+        return {"calendar_token": CalendarToken.for_user(board.user)}
+
+
+# The dashboard, top to bottom.
+PANELS: list[Panel] = [Headline(), Timeline(), Years(), Slips(), Sites(), Exchanges(), Training(), Calendar()]
+
+
+def fill(board: Board) -> list[Filled]:
+    """Every panel with its figures, in the page's order."""
+    return [Filled(panel.template_name, panel.get_context(board)) for panel in PANELS]
