@@ -62,7 +62,6 @@ class MilestoneAdmin(AuditedAdmin):
         "owner",
         "baseline_date",
         "forecast_date",
-        "actual_date",
         "slip",
         "rag",
         "status",

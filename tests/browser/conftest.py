@@ -35,11 +35,18 @@ def app_server(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed")
     database_url, drop = fresh_database(tmp_path_factory.mktemp("journeys"), "journeys")
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "cdmo.settings"}
+    # As `make run` serves it: the demo's data, with the banner that says so.
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "1",
+        "DJANGO_DEMO_BANNER": "1",
+        "DJANGO_SETTINGS_MODULE": "cdmo.settings",
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run(
-        [*manage, "seed_demo", "--password", PASSWORD, "--exchanges", "300", "--random-seed", "1"],
+        [*manage, "seed_demo", "--password", PASSWORD],
         env=env,
         check=True,
         cwd=ROOT,
