@@ -18,7 +18,6 @@ class MilestoneAdmin(AuditedAdmin):
         "owner",
         "baseline_date",
         "forecast_date",
-        "actual_date",
         "slip",
         "rag",
         "status",

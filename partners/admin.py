@@ -94,12 +94,8 @@ class ExchangeAdmin(AuditedAdmin):
         "person",
         "direction",
         "host_site",
-        "function_area",
-        "purpose",
         "planned_start",
         "planned_end",
-        "actual_start",
-        "actual_end",
         "status",
     ]
     list_filter = [

@@ -22,7 +22,8 @@ from tests.servers import free_port, fresh_database
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PASSWORD = "journey-password-123"
-# Journeys always take screenshots; UPDATE_SCREENSHOTS=1 writes them over the set shown in the README.
+# Journeys always take screenshots (and fail when something on the page is cut off); UPDATE_SCREENSHOTS=1 writes
+# them over the set in docs/screenshots (docs/screenshots.md).
 SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else None
 
 if CHROMIUM is None and os.environ.get("CI"):
@@ -35,11 +36,18 @@ def app_server(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed")
     database_url, drop = fresh_database(tmp_path_factory.mktemp("journeys"), "journeys")
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "cdmo.settings"}
+    # As `make run` serves it: the demo's data, with the banner that says so.
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_DEBUG": "1",
+        "DJANGO_DEMO_BANNER": "1",
+        "DJANGO_SETTINGS_MODULE": "cdmo.settings",
+    }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run(
-        [*manage, "seed_demo", "--password", PASSWORD, "--exchanges", "300", "--random-seed", "1"],
+        [*manage, "seed_demo", "--password", PASSWORD],
         env=env,
         check=True,
         cwd=ROOT,
@@ -114,11 +122,23 @@ def log_in(page, base: str, username: str, labels=("Username", "Password", "Log 
     page.wait_for_load_state()
 
 
+# What a reader would miss: the page, or any box in it, scrolling sideways (a table cut off at "Comp…").
+CLIPPED = """() => [document.documentElement, ...document.querySelectorAll('body *')]
+    .filter(el => el.scrollWidth > el.clientWidth + 1
+        && (el === document.documentElement || getComputedStyle(el).overflowX !== 'visible'))
+    // Not the boxes meant to be out of sight: a skip link, text for screen readers.
+    .filter(el => el.clientWidth > 1 && el.getClientRects().length)
+    .map(el => `${el.tagName.toLowerCase()}#${el.id}.${el.className}: ${el.scrollWidth} > ${el.clientWidth} px`)"""
+
+
 @pytest.fixture
 def screenshot(tmp_path):
+    """Take a screenshot of the page as a 1366 × 900 screen shows it, once nothing on it is cut off."""
     folder = SCREENSHOTS or tmp_path
 
     def take(page, name: str) -> Path:
+        clipped = page.evaluate(CLIPPED)
+        assert not clipped, f"{name}: cut off at 1366 px: {clipped}"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=False)
