@@ -96,9 +96,11 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench $(BENCH_ARGS)
 
 # A mixed team (staff, managers, auditors) against gunicorn on a fresh local PostgreSQL database.
+# It DROPS and recreates that database first: alliance_load, or whatever LOAD_DATABASE_URL names (load/run.py).
 load: install
 	$(PY) -m pip install --quiet -r requirements-load.txt
 	$(PY) load/run.py
 
+# Deletes the virtualenv, collected static files and the development database (demo data and all it holds).
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3

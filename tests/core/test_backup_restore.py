@@ -86,3 +86,13 @@ def test_postgresql_dump_restores_with_a_verifiable_audit_trail(tmp_path):
             for name in names.values():
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (DATABASE_URL): only its backup runs a client tool")
+def test_postgresql_backup_without_client_tools_says_what_to_install(tmp_path, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no pg_dump on it
+    with pytest.raises(CommandError, match="install the PostgreSQL client tools"):
+        call_command("backup_database", "--output", str(tmp_path / "backup.dump"))
+    assert not (tmp_path / "backup.dump").exists()

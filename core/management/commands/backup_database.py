@@ -34,7 +34,12 @@ class Command(BaseCommand):
             for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
                 if settings.get(key):
                     command.append(f"{flag}={settings[key]}")
-            result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+            try:
+                result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+            except FileNotFoundError:
+                raise CommandError(
+                    "pg_dump was not found: install the PostgreSQL client tools (Debian: postgresql-client)."
+                ) from None
             if result.returncode != 0:
                 raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
         else:
