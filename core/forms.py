@@ -2,7 +2,12 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from core.fields import PlausibleDateField
+from core.widgets import DatePicker
 
 
 class BootstrapFilterForm(forms.Form):
@@ -29,4 +34,22 @@ class BootstrapFilterForm(forms.Form):
                         allowed,
                     )
                     self.add_error(name, forms.ValidationError(message % {"count": allowed}, code="too_many_values"))
+        return data
+
+
+class DateRangeFields(forms.Form):
+    """A From–To date window, either end open; the end may not come before the start.
+
+    Put it first among a filter form's bases, so the check sees the dates other fields derive (a fiscal year).
+    """
+
+    start = PlausibleDateField(label=_("From"), required=False, widget=DatePicker())
+    end = PlausibleDateField(label=_("To"), required=False, widget=DatePicker())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            message = _("The end of the date range cannot be before its start.")
+            raise ValidationError({"end": ValidationError(message, code="end_before_start")})
         return data

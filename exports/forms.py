@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from audit import registry
 from core.fields import PlausibleDateField, SafeModelChoiceField
-from core.forms import BootstrapFilterForm
+from core.forms import BootstrapFilterForm, DateRangeFields
 from core.widgets import DatePicker
 from exports.filters import Filters
 from partners.forms import FiscalYearFields
 from partners.models import Company, Partnership, Site
 
 
-class FilterForm(FiscalYearFields, BootstrapFilterForm):
+class FilterForm(DateRangeFields, FiscalYearFields, BootstrapFilterForm):
     """Export filters, from a query string or the export page. Bad values are a clear 400, never a 500."""
 
-    start = PlausibleDateField(label=_("From"), required=False, widget=DatePicker())
-    end = PlausibleDateField(label=_("To"), required=False, widget=DatePicker())
     partnership = SafeModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
     site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False)
     company = SafeModelChoiceField(label=_("Company"), queryset=Company.objects.all(), required=False)
@@ -38,12 +35,6 @@ class FilterForm(FiscalYearFields, BootstrapFilterForm):
     )
 
     field_order = ["start", "end", "year_basis", "fiscal_year", "partnership", "site", "company", "as_of"]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            raise ValidationError({"end": _("The end of the date range cannot be before its start.")})
-        return data
 
     def filters(self) -> Filters:
         return Filters(**{key: value for key, value in self.cleaned_data.items() if value not in (None, "")})

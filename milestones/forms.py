@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit.forms import AuditedModelForm
-from core.fields import PlausibleDateField, SafeModelChoiceField, SafeModelMultipleChoiceField
-from core.forms import BootstrapFilterForm
-from core.widgets import DatePicker, SafeAutocompleteSelectMultiple
+from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
+from core.forms import BootstrapFilterForm, DateRangeFields
+from core.widgets import SafeAutocompleteSelectMultiple
 from milestones.dashboard import chart_window
 from milestones.models import Milestone
 from partners import fiscal
@@ -20,23 +20,19 @@ from partners.forms import FiscalYearFields
 from partners.models import Partnership, Site
 
 
-class DashboardFilters(FiscalYearFields, BootstrapFilterForm):
+class DashboardFilters(DateRangeFields, FiscalYearFields, BootstrapFilterForm):
     """The dashboard's filters. They live in the query string, so a filtered view can be shared or bookmarked."""
 
     partnership = SafeModelChoiceField(
         label=_("Partnership"), queryset=Partnership.objects.all(), required=False, empty_label=_("All")
     )
     site = SafeModelChoiceField(label=_("Site"), queryset=Site.objects.all(), required=False, empty_label=_("All"))
-    start = PlausibleDateField(label=_("From"), required=False, widget=DatePicker())
-    end = PlausibleDateField(label=_("To"), required=False, widget=DatePicker())
 
     field_order = ["partnership", "site", "start", "end", "year_basis", "fiscal_year"]
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            raise ValidationError({"end": _("The end of the window cannot be before its start.")}, code="window")
         # The headcount chart draws every quarter of the window, an open end counting as a year from today.
         basis = data.get("year_basis") or self.bases.get(self.initial.get("year_basis")) or fiscal.Basis()
         first, last = chart_window(start, end, basis.start_month, timezone.localdate())
