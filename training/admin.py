@@ -52,7 +52,9 @@ class TrainingRecordAdmin(SpreadsheetImportMixin, AuditedAdmin):
     list_select_related = ["person", "version__requirement", "trainer", "evaluator"]
     search_fields = ["person__name", "person__name_ja", "requirement__code", "evidence"]
     autocomplete_fields = ["person", "requirement", "version", "trainer", "evaluator", "exchange"]
-    date_hierarchy = "completed_on"
+    # As the exchange list: a page read through the training_completed_on index, one count, no date hierarchy.
+    ordering = ["-completed_on", "-pk"]
+    show_full_result_count = False
 
 
 @admin.register(TrainingImport)

@@ -48,6 +48,8 @@ class Person(models.Model):
         ordering = ["name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        # The admin list's order.
+        indexes = [models.Index(fields=["name", "id"], name="person_name")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
