@@ -32,7 +32,7 @@ def ensure_size(*, exchanges: int, milestones: int) -> Partnership:
                 title=SYNTHETIC_MILESTONE.format(number),
                 baseline_date=baseline,
                 forecast_date=baseline + datetime.timedelta(days=rng.choice([0, 0, 5, 12, 40])),
-                status=rng.choice(["not_started", "in_progress"]),
+                status=rng.choice(Milestone.Status.open_statuses()),
             )
             milestone._change_reason = SYNTHETIC_REASON
             new.append(milestone)

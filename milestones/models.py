@@ -88,17 +88,22 @@ class Dependency(models.Model):
         return f"{self.milestone} ← {self.depends_on}"
 
 
-class Milestone(models.Model):
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("Not started")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        CANCELLED = "cancelled", _("Cancelled")
+class MilestoneStatus(models.TextChoices):
+    """A milestone's state (``Milestone.Status``); module-level so the model's constraints can name its members."""
 
-        @classmethod
-        def open_statuses(cls) -> list[str]:
-            """What "open" means everywhere: neither done nor cancelled, so still to reach."""
-            return [cls.NOT_STARTED, cls.IN_PROGRESS]
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+    @classmethod
+    def open_statuses(cls) -> list[str]:
+        """What "open" means everywhere: neither done nor cancelled, so still to reach."""
+        return [cls.NOT_STARTED, cls.IN_PROGRESS]
+
+
+class Milestone(models.Model):
+    Status = MilestoneStatus
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("partnership")
@@ -157,12 +162,12 @@ class Milestone(models.Model):
                 violation_error_message=_("This partnership already has a milestone with this title."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="done") | Q(actual_date__isnull=False),
+                condition=~Q(status=MilestoneStatus.DONE) | Q(actual_date__isnull=False),
                 name="milestone_done_has_actual_date",
                 violation_error_message=DONE_NEEDS_DATE,
             ),
             models.CheckConstraint(
-                condition=Q(status="done") | Q(actual_date__isnull=True),
+                condition=Q(status=MilestoneStatus.DONE) | Q(actual_date__isnull=True),
                 name="milestone_actual_date_only_when_done",
                 violation_error_message=DATE_MEANS_DONE,
             ),

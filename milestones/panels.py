@@ -13,6 +13,8 @@ from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from accounts.models import CalendarToken
 from milestones import charts, dashboard
@@ -116,11 +118,13 @@ class Exchanges(Panel):
         quarters = dashboard.default_quarters(board.filters, board.today)
         headcount = dashboard.headcount(board.exchanges, quarters, board.direction_names)
         on_exchange, on_exchange_total = dashboard.on_exchange_now(board.exchanges, board.today)
+        everyone_active = {"status__exact": Exchange.Status.ACTIVE}
         return {
             "headcount": headcount,
             "bars": charts.headcount_bars(headcount),
             "on_exchange": on_exchange,
             "on_exchange_total": on_exchange_total,
+            "all_on_exchange_url": f"{reverse('admin:partners_exchange_changelist')}?{urlencode(everyone_active)}",
         }
 
 

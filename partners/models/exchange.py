@@ -101,6 +101,15 @@ class ExchangeQuerySet(AuditedQuerySet):
         return rows.during(start, end)
 
 
+class ExchangeStatus(models.TextChoices):
+    """An exchange's state (``Exchange.Status``); module-level so the model's constraints can name its members."""
+
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Exchange(models.Model):
     """A talent exchange: a secondment or training assignment of one person to the other party."""
 
@@ -113,11 +122,7 @@ class Exchange(models.Model):
         OPERATIONAL_SUPPORT = "operational_support", _("Operational support")
         KNOWLEDGE_TRANSFER = "knowledge_transfer", _("Knowledge transfer")
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        ACTIVE = "active", _("Active")
-        COMPLETED = "completed", _("Completed")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = ExchangeStatus
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("person"))
     partnership = models.ForeignKey(
@@ -196,17 +201,17 @@ class Exchange(models.Model):
                 violation_error_message=ACTUAL_END_BEFORE_START,
             ),
             models.CheckConstraint(
-                condition=~Q(status="active") | Q(actual_start__isnull=False),
+                condition=~Q(status=ExchangeStatus.ACTIVE) | Q(actual_start__isnull=False),
                 name="exchange_active_has_start",
                 violation_error_message=ACTIVE_NEEDS_START,
             ),
             models.CheckConstraint(
-                condition=~Q(status="planned") | Q(actual_start__isnull=True),
+                condition=~Q(status=ExchangeStatus.PLANNED) | Q(actual_start__isnull=True),
                 name="exchange_planned_not_started",
                 violation_error_message=PLANNED_HAS_NO_START,
             ),
             models.CheckConstraint(
-                condition=~Q(status="completed") | Q(actual_end__isnull=False),
+                condition=~Q(status=ExchangeStatus.COMPLETED) | Q(actual_end__isnull=False),
                 name="exchange_completed_has_end",
                 violation_error_message=COMPLETED_NEEDS_END,
             ),

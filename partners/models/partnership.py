@@ -35,12 +35,17 @@ class PartnershipParty(models.Model):
         return f"{self.company} — {self.partnership}"
 
 
+class PartnershipStatus(models.TextChoices):
+    """A partnership's state (``Partnership.Status``); module-level so the model's constraints can name its members."""
+
+    NEGOTIATING = "negotiating", _("In negotiation")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+
+
 class Partnership(models.Model):
-    class Status(models.TextChoices):
-        NEGOTIATING = "negotiating", _("In negotiation")
-        ACTIVE = "active", _("Active")
-        SUSPENDED = "suspended", _("Suspended")
-        ENDED = "ended", _("Ended")
+    Status = PartnershipStatus
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     name_ja = models.CharField(_("name in Japanese"), max_length=200, blank=True)
@@ -63,7 +68,7 @@ class Partnership(models.Model):
         verbose_name_plural = _("partnerships")
         constraints = [
             models.CheckConstraint(
-                condition=Q(signed_on__isnull=False) | Q(status="negotiating"),
+                condition=Q(signed_on__isnull=False) | Q(status=PartnershipStatus.NEGOTIATING),
                 name="partnership_signed_unless_negotiating",
                 violation_error_message=_("Only a partnership in negotiation can be without a signing date."),
             ),

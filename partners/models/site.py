@@ -34,12 +34,17 @@ class SiteManager(models.Manager.from_queryset(AuditedQuerySet)):
         return super().get_queryset().select_related("company")
 
 
+class SiteStatus(models.TextChoices):
+    """A site's state (``Site.Status``); module-level so the model's constraints can name its members."""
+
+    PLANNED = "planned", _("Planned")
+    PARTIAL = "partial", _("Partial operation")
+    OPERATIONAL = "operational", _("Operational")
+    CLOSED = "closed", _("Closed")
+
+
 class Site(models.Model):
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        PARTIAL = "partial", _("Partial operation")
-        OPERATIONAL = "operational", _("Operational")
-        CLOSED = "closed", _("Closed")
+    Status = SiteStatus
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="sites", verbose_name=_("company"))
     name = models.CharField(_("name"), max_length=200)
@@ -67,7 +72,8 @@ class Site(models.Model):
                 violation_error_message=_("This company already has a site with this name."),
             ),
             models.CheckConstraint(
-                condition=Q(operational_since__isnull=False) | ~Q(status__in=["partial", "operational"]),
+                condition=Q(operational_since__isnull=False)
+                | ~Q(status__in=[SiteStatus.PARTIAL, SiteStatus.OPERATIONAL]),
                 name="site_running_has_start_date",
                 violation_error_message=_("A site in operation needs the date it started operating."),
             ),

@@ -1,4 +1,4 @@
-"""Where code lives: a reader finds each kind of thing in the module named for it."""
+"""Where code and rules live: a reader finds each in the one place named for it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from django import forms
 from django.apps import apps
 from django.conf import settings
+from django.db.models import CheckConstraint, Choices
 
 
 def project_modules() -> list[str]:
@@ -40,3 +41,26 @@ def test_every_form_class_of_the_project_is_defined_in_a_forms_module():
         if form.__module__.split(".")[0] in project and form.__module__.rsplit(".", 1)[-1] != "forms"
     )
     assert misplaced == []
+
+
+def compared_values(condition):
+    """(lookup, value) for every comparison in a constraint's condition, however deeply nested."""
+    for child in condition.children:
+        if isinstance(child, tuple):
+            yield child
+        else:
+            yield from compared_values(child)
+
+
+def test_check_constraints_name_choice_values_by_their_members():
+    literals = []
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            for lookup, value in compared_values(constraint.condition):
+                field = model._meta.get_field(lookup.split("__")[0])
+                values = value if isinstance(value, (list, tuple, set)) else [value]
+                if field.choices and not all(isinstance(v, Choices) for v in values):
+                    literals.append(f"{constraint.name}: {lookup}={value!r}")
+    assert literals == []

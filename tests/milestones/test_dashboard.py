@@ -99,6 +99,26 @@ def test_who_is_on_exchange_now_and_where(manager_client, alliance, today):
     assert "31 Mar 2027" in response.text
 
 
+def test_a_long_list_of_people_on_exchange_links_to_all_active_exchanges(
+    manager_client, staff_client, alliance, today, monkeypatch
+):
+    monkeypatch.setattr("milestones.dashboard.ON_EXCHANGE_SHOWN", 1)
+    for person in (alliance.agc_person, alliance.medinet_person):
+        exchange(
+            alliance,
+            person,
+            planned_start=D(2026, 10, 1),
+            planned_end=D(2027, 3, 31),
+            status="active",
+            actual_start=D(2026, 10, 1),
+        )
+    exchange(alliance, planned_start=D(2027, 10, 1), planned_end=D(2028, 3, 31), status="planned")
+    text = manager_client.get(URL).text
+    [link] = re.findall(r'<a href="([^"]+)">Showing 1 of 2: see them all</a>', text)
+    listed = staff_client.get(link.replace("&amp;", "&")).context["cl"]
+    assert sorted(e.status for e in listed.result_list) == ["active", "active"]
+
+
 def test_an_exchange_spanning_a_quarter_boundary_counts_in_both_quarters(alliance):
     exchange(alliance, planned_start=D(2026, 3, 15), planned_end=D(2026, 4, 15))
     chart = headcount(
