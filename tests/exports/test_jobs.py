@@ -26,16 +26,9 @@ DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture(autouse=True)
-def job_settings(settings, tmp_path):
+def job_settings(settings):
+    """Jobs run as they are queued (tests/conftest.py gives them a folder of the test's own)."""
     settings.TASKS = IMMEDIATE
-    settings.EXPORT_JOBS_DIR = tmp_path / "jobs"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "export_jobs": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "jobs"},
-        },
-    }
     return settings
 
 
