@@ -235,7 +235,8 @@ STORAGES["export_jobs"] = {
 # Background work goes through Django's tasks API. TASKS_BACKEND picks the backend:
 # - "database" (default): tasks are rows in this database, run by `manage.py db_worker` (make run starts one). Works
 #   on SQLite; enough for one machine.
-# - "rq": tasks go to Redis (REDIS_URL), run by `manage.py rqworker` on any number of machines.
+# - "rq": tasks go to Redis (REDIS_URL), run by `manage.py rqworker --job-class django_tasks_rq.Job` on any number of
+#   machines.
 # - "immediate": run inside the request (tests, and debugging a task).
 TASKS_BACKEND = env("TASKS_BACKEND", "database")
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")

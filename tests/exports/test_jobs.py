@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import io
 import json
+import os
 import zipfile
 
 import pytest
@@ -289,3 +290,43 @@ def test_job_page_loads_its_script_from_a_file_never_inline(
     assert 'src="/static/js/export-job.js"' in page.text
     assert "<script>" not in page.text
     assert "script-src 'self'" in page["Content-Security-Policy"]
+
+
+def redis_reachable() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.mark.skipif(not redis_reachable(), reason=f"no Redis at {REDIS_URL} for the RQ set-up")
+def test_on_rq_the_job_goes_to_redis_and_an_rq_worker_runs_it(
+    auditor_client, exchanges, job_settings, django_capture_on_commit_callbacks
+):
+    import django_rq
+    from django_tasks_rq import Job
+    from rq import SimpleWorker
+
+    job_settings.RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    job_settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    ask(auditor_client, django_capture_on_commit_callbacks, dataset="people", fmt="csv")
+    job = ExportJob.objects.get()
+    assert job.state == ExportJob.State.QUEUED
+    assert queue.count == 1
+
+    # As `manage.py rqworker --job-class django_tasks_rq.Job` runs it, but in this process (no fork), so the worker
+    # sees this test's database.
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE
+    assert queue.count == 0
+    download = auditor_client.get(reverse("exports:job_download", args=[job.pk]))
+    assert hashlib.sha256(body(download)).hexdigest() == job.sha256
