@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from exports import jobs
 from exports.models import ExportJob
-
 from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
 from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
