@@ -28,8 +28,11 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo $(if $(DEMO_PASSWORD),--password '$(DEMO_PASSWORD)')
-	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	DJANGO_DEMO_BANNER=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/), with a background-job worker"
+	@# The worker runs beside the server and stops with it (Ctrl-C, or the server ending for any other reason).
+	DJANGO_DEMO_BANNER=1 $(PY) manage.py db_worker --verbosity 0 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DJANGO_DEMO_BANNER=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The accessibility checks' axe-core and Nu Html Checker (npm, tools/a11y); without npm those tests skip.
 A11Y_TOOLS := tools/a11y/node_modules/.package-lock.json

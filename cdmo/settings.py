@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     # Bootstrap's CSS and JS ship in this package: no CDN at run time.
     "js_lib_bootstrap5",
     "simple_history",
+    # Django's tasks API (the backport until Django 6) and its database backend, which the embedded worker reads.
+    "django_tasks",
+    "django_tasks_db",
     # django-axes, named for the admin in every language.
     "core.apps.LoginThrottlingConfig",
     "audit",
@@ -216,6 +219,49 @@ EXPORT_SLOT_STALE_SECONDS = env_int("EXPORT_SLOT_STALE_SECONDS", 60)
 # Where exports spill to disk, one folder per export, removed when it ends (and, after a killed worker, by the
 # next export once the folder is older than the stale age).
 EXPORT_TEMP_DIR = Path(env("EXPORT_TEMP_DIR") or Path(tempfile.gettempdir()) / "alliance-exports")
+
+# --- Export jobs (exports/jobs.py; docs/operations.md, "Background jobs") ---
+# An export estimated above this many rows is offered as a background job rather than a direct download
+# (about five seconds of XLSX, the slowest writer, on a small machine); the evidence pack always is one.
+EXPORT_DIRECT_MAX_ROWS = env_int("EXPORT_DIRECT_MAX_ROWS", 20_000)
+# Jobs one user may have queued or running at once; one more is refused with 429.
+EXPORT_JOBS_PER_USER = env_int("EXPORT_JOBS_PER_USER", 2)
+# A finished file is kept this long, then purge_export_jobs deletes it and the job reads "expired".
+EXPORT_JOB_KEEP_HOURS = env_int("EXPORT_JOB_KEEP_HOURS", 24)
+# A job still queued or running after this long lost its worker: purge_export_jobs marks it failed, and it no
+# longer counts against its requester's limit.
+EXPORT_JOB_STALE_HOURS = env_int("EXPORT_JOB_STALE_HOURS", 6)
+# Rows written between two progress reports (each one small file write, never a query per row).
+EXPORT_JOB_PROGRESS_EVERY = env_int("EXPORT_JOB_PROGRESS_EVERY", 1000)
+# Where finished files are kept (the "export_jobs" storage below): a folder every web and worker process reaches.
+EXPORT_JOBS_DIR = Path(env("EXPORT_JOBS_DIR") or BASE_DIR / "var" / "export-jobs")
+STORAGES["export_jobs"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": EXPORT_JOBS_DIR},
+}
+
+# Background work goes through Django's tasks API. TASKS_BACKEND picks the backend:
+# - "database" (default): tasks are rows in this database, run by `manage.py db_worker` (make run starts one). Works
+#   on SQLite; enough for one machine.
+# - "rq": tasks go to Redis (REDIS_URL), run by `manage.py rqworker --job-class django_tasks_rq.Job` on any number of
+#   machines.
+# - "immediate": run inside the request (tests, and debugging a task).
+TASKS_BACKEND = env("TASKS_BACKEND", "database")
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "rq": "django_tasks_rq.RQBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND],
+    }
+}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    # default_timeout: RQ kills a job after it (its own default is 180 s); an evidence pack may take minutes.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": EXPORT_JOB_STALE_HOURS * 3600}}
+# --- end of export jobs ---
 
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)

@@ -8,6 +8,7 @@ import json
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from django.db import transaction
@@ -18,7 +19,7 @@ from audit.verify import verify_all
 from exports.filters import Filters
 from exports.limits import Budget, make_workdir, remove_workdir
 from exports.models import ExportRecord
-from exports.sources import NAMES, source
+from exports.sources import NAMES, Source, source
 from exports.writers import CHUNK, write_csv, write_json, write_xlsx
 
 # Exports stay in memory up to this size, then spill to a temporary file: memory stays flat at any size.
@@ -32,12 +33,21 @@ class ExportFile:
     export slot); FileResponse closes it when the response is closed, after sending or when the client went away.
     """
 
-    def __init__(self, file, rows: int, sha256: str, record: ExportRecord, workdir: Path | None = None):
+    def __init__(
+        self,
+        file,
+        rows: int,
+        sha256: str,
+        record: ExportRecord,
+        workdir: Path | None = None,
+        manifest: dict | None = None,
+    ):
         self.file = file
         self.rows = rows
         self.sha256 = sha256
         self.record = record
         self.workdir = workdir
+        self.manifest = manifest or {}
         self.closers: list[Callable[[], None]] = []
 
     def read(self, size: int = -1) -> bytes:
@@ -63,6 +73,38 @@ class ExportFile:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Progress:
+    """Counts the rows an export writes and reports the total every ``every`` rows; ``Progress()`` reports nowhere.
+
+    PostgreSQL's COPY writes a table's CSV without the rows passing through Python: its count is reported when
+    the file is complete (``settle``).
+    """
+
+    def __init__(self, report: Callable[[int], None] | None = None, every: int = 1000):
+        self.report = report
+        self.every = max(1, every)
+        self.done = 0
+
+    def counted(self, src: Source) -> Source:
+        if self.report is None:
+            return src
+        rows = src.rows
+
+        def iterate():
+            for row in rows():
+                yield row
+                self.done += 1
+                if self.done % self.every == 0:
+                    self.report(self.done)
+
+        return replace(src, rows=iterate)
+
+    def settle(self, done: int) -> None:
+        self.done = done
+        if self.report is not None:
+            self.report(done)
 
 
 def spooled(workdir: Path | None = None):
@@ -111,16 +153,28 @@ def producing(budget: Budget) -> Iterator[tuple[Path, tempfile.SpooledTemporaryF
         raise
 
 
+def exported_by(user) -> str:
+    return user.get_username() if user is not None and user.is_authenticated else "command line"
+
+
 def export_file(
-    *, name: str, fmt: str, filters: Filters, user, source_kind: str = "web", budget: Budget | None = None
+    *,
+    name: str,
+    fmt: str,
+    filters: Filters,
+    user,
+    source_kind: str = "web",
+    budget: Budget | None = None,
+    progress: Progress | None = None,
 ) -> ExportFile:
     """A complete CSV, XLSX or JSON file (spooled), its SHA-256, and the export's record on the audit trail.
 
     With a budget, stops with ExportTooSlow when it runs out: nothing recorded, no temporary file left.
     """
     budget = budget or Budget(None)
+    progress = progress or Progress()
     with producing(budget) as (workdir, out):
-        src = budget.bounded(source(name, filters))
+        src = progress.counted(budget.bounded(source(name, filters)))
         if fmt == "json":
             meta = {"dataset": name, "exported_at": timezone.now().isoformat(timespec="seconds")}
             rows = write_json(src, out, {**meta, "filters": src.applied})
@@ -128,19 +182,50 @@ def export_file(
             rows = write_xlsx(src, out, tmpdir=workdir)
         else:
             rows = write_csv(src, out)
+        progress.settle(rows)
         sha = digest(out)
         record = record_export(
             user=user, dataset=name, fmt=fmt, filters=src.applied, rows=rows, sha256=sha, source_kind=source_kind
         )
-    return ExportFile(out, rows, sha, record, workdir)
+    manifest = {
+        "dataset": name,
+        "format": fmt,
+        "exported_at": record.exported_at.isoformat(timespec="seconds"),
+        "exported_by": exported_by(user),
+        "filters": src.applied,
+        "rows": rows,
+        "sha256": sha,
+    }
+    return ExportFile(out, rows, sha, record, workdir, manifest)
 
 
-def evidence_pack(*, filters: Filters, user, source_kind: str = "web", budget: Budget | None = None) -> ExportFile:
+def expected_rows(name: str, filters: Filters) -> int:
+    """Rows an export will write (for the evidence pack, every dataset's): one COUNT per dataset."""
+    names = NAMES if name == EVIDENCE else [name]
+    return sum(source(each, filters).count() for each in names)
+
+
+EVIDENCE = "evidence"
+
+
+def evidence_pack(
+    *,
+    filters: Filters,
+    user,
+    source_kind: str = "web",
+    budget: Budget | None = None,
+    progress: Progress | None = None,
+) -> ExportFile:
     """Every dataset as CSV plus manifest.json (row counts, SHA-256 of each file, filters, who, when, chain check)."""
     budget = budget or Budget(None)
+    progress = progress or Progress()
     with producing(budget) as (workdir, out):
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            files = [_pack_dataset(archive, name, filters, budget, workdir) for name in NAMES]
+            files = []
+            for name in NAMES:
+                before = progress.done
+                files.append(_pack_dataset(archive, name, filters, budget, workdir, progress))
+                progress.settle(before + files[-1]["rows"])
             budget.limit_queries()
             # The heads first: they anchor what the files were read from (``verify_audit --anchor manifest.json``).
             anchored = heads()
@@ -148,7 +233,7 @@ def evidence_pack(*, filters: Filters, user, source_kind: str = "web", budget: B
             budget.check()
             manifest = {
                 "exported_at": timezone.now().isoformat(timespec="seconds"),
-                "exported_by": user.get_username() if user is not None and user.is_authenticated else "command line",
+                "exported_by": exported_by(user),
                 "filters": filters.as_dict(),
                 "files": files,
                 "audit_chain": {
@@ -164,19 +249,21 @@ def evidence_pack(*, filters: Filters, user, source_kind: str = "web", budget: B
         total = sum(f["rows"] for f in files)
         record = record_export(
             user=user,
-            dataset="evidence",
+            dataset=EVIDENCE,
             fmt="zip",
             filters=filters.as_dict(),
             rows=total,
             sha256=sha,
             source_kind=source_kind,
         )
-    return ExportFile(out, total, sha, record, workdir)
+    return ExportFile(out, total, sha, record, workdir, manifest)
 
 
-def _pack_dataset(archive: zipfile.ZipFile, name: str, filters: Filters, budget: Budget, workdir: Path) -> dict:
+def _pack_dataset(
+    archive: zipfile.ZipFile, name: str, filters: Filters, budget: Budget, workdir: Path, progress: Progress
+) -> dict:
     budget.limit_queries()
-    src = budget.bounded(source(name, filters))
+    src = progress.counted(budget.bounded(source(name, filters)))
     with spooled(workdir) as part:
         rows = write_csv(src, part)
         sha = digest(part)

@@ -68,6 +68,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "formats": FORMATS,
             "counts": counts,
             "query": query.urlencode(),
+            # The filters again, as hidden fields of the forms that ask for a background job.
+            "carried": [(key, value) for key, value in query.items() if value],
+            "direct_max_rows": settings.EXPORT_DIRECT_MAX_ROWS,
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

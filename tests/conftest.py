@@ -16,6 +16,19 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def export_jobs_storage(settings, tmp_path):
+    """Finished export-job files go to the test's own folder, never the project's."""
+    settings.EXPORT_JOBS_DIR = tmp_path / "export-jobs"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "export_jobs": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.EXPORT_JOBS_DIR},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Django leaves a request's language active in its thread afterwards: each test starts from the default."""
     translation.deactivate()

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
+from exports import jobs
+from exports.models import ExportJob
 from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
 from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
@@ -36,7 +40,23 @@ def world(alliance):
     upload = ImportUpload.objects.create(
         user=user, file_name="records.csv", sha256="0" * 64, file_format="csv", encoding="utf-8", content=b"x"
     )
-    return {"objects": objects, "exchange": exchange, "user": user, "upload": upload, "alliance": alliance}
+    return {
+        "objects": objects,
+        "exchange": exchange,
+        "user": user,
+        "upload": upload,
+        "alliance": alliance,
+        "export_job": finished_export_job(user),
+    }
+
+
+def finished_export_job(user) -> ExportJob:
+    """Someone's finished export job, its file stored: only they and administrators may see or take it."""
+    job = ExportJob.objects.create(requester=user, dataset="sites", format="csv", state=ExportJob.State.DONE)
+    job.file_name = jobs.storage().save(f"{job.pk}/{job.file_label}", ContentFile(b"\xef\xbb\xbfname\n"))
+    job.finished_at = timezone.now()
+    job.save()
+    return job
 
 
 def training_objects(alliance) -> dict:

@@ -84,6 +84,11 @@ TABLE: dict[str, Expect] = {
     "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:evidence": Expect(TO_LOGIN, DENIED, OK, OK, OK),
+    "exports:jobs": Expect(TO_LOGIN, DENIED, OK, OK, OK),
+    # Someone else's job: as absent for those who may export as for those who may not; administrators see all.
+    "exports:job": Expect(TO_LOGIN, DENIED, NOT_FOUND, NOT_FOUND, OK),
+    "exports:job_status": Expect(TO_LOGIN, DENIED, NOT_FOUND, NOT_FOUND, OK),
+    "exports:job_download": Expect(TO_LOGIN, DENIED, NOT_FOUND, NOT_FOUND, OK),
     "accounts:regenerate_calendar_token": everyone(NOT_ALLOWED),  # POST-only
     "accounts:language": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),  # POST-only; the login page offers it too
     "accounts:preferences": everyone(OK),
@@ -153,6 +158,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["objects"]["partners.person"].pk])
     if name == "exports:download":
         return reverse(name, args=["milestones", "csv"])
+    if name in {"exports:job", "exports:job_status", "exports:job_download"}:
+        return reverse(name, args=[world["export_job"].pk])
     if name == "audit:trail":
         return reverse(name, args=["partners", "exchange", world["exchange"].pk])
     if name == "admin:app_list":

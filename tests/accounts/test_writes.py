@@ -29,6 +29,7 @@ from simple_history.utils import get_history_model_for_model
 from accounts.models import CalendarToken, Profile
 from audit.forms import REASON_FIELD
 from audit.verify import chained_models
+from exports.models import ExportJob
 from partners.models import Capability
 from tests.accounts.test_access import (
     DENIED,
@@ -60,7 +61,7 @@ from training.imports.services import remember_preview, upload_store
 from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingRecord
 
 User = get_user_model()
-WROTE = "wrote"  # 302, the record changed, and an audited record's history grew
+WROTE = "wrote"  # 302 (or 303), the record changed, and an audited record's history grew
 PASSWORD = "correct-horse-battery"  # every test user's (tests/factories.py)
 NEW_PASSWORD = "a-new-and-longer-passphrase-2025"
 
@@ -97,6 +98,7 @@ WRITES: dict[str, Expect] = {
     "admin:training_trainingrecord_import_confirm": granted_to("training.trainingrecord", "a", WROTE),
     "admin:training_trainingrecord_import_cancel": granted_to("training.trainingrecord", "a", WROTE),
     "admin:auth_user_password_change": admin_only(WROTE),
+    "exports:jobs": Expect(TO_LOGIN, DENIED, WROTE, WROTE, WROTE),  # asks for a job (303 to its page)
     **{
         f"admin:auth_{model}_{view}": admin_only(WROTE)
         if view in ("add", "change")
@@ -175,7 +177,7 @@ def attempt(name: str, expected, persona: str, world, spares) -> str:
     after, history_after = post.state(), history_counts()
     got = f"got {response.status_code} {response.get('Location', '')}".rstrip()
     if expected == WROTE:
-        if response.status_code != 302:
+        if response.status_code not in (302, 303):
             return f"{got} (a refusal or a form error, not a save){form_errors(response)}"
         if after == before:
             return f"{got} but nothing changed"
@@ -422,7 +424,13 @@ def cancel_import(persona: str, world) -> Post:
     return Post(url, {}, rows(ImportUpload, pk=upload.pk))
 
 
+def ask_for_evidence_pack(persona: str, world) -> Post:
+    data = {"dataset": "evidence", "format": "zip", "start": "2025-01-01"}
+    return Post(reverse("exports:jobs"), data, rows(ExportJob, requester__username=persona))
+
+
 APP_POSTS: dict[str, Callable[[str, dict], Post]] = {
+    "exports:jobs": ask_for_evidence_pack,
     "login": sign_in("login"),
     "admin:login": sign_in("admin:login"),
     "logout": sign_out("logout"),

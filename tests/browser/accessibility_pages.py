@@ -21,6 +21,8 @@ NOT_PAGES = {
     "admin:training_trainingrecord_import_template",
     "exports:download",
     "exports:evidence",
+    "exports:job_status",
+    "exports:job_download",
     "core:healthz",
 }
 
@@ -31,6 +33,7 @@ def world() -> dict:
     from django.apps import apps
     from django.contrib.auth.models import User
 
+    from exports.models import ExportJob
     from tests.accounts.test_access import ROLE_RIGHTS
     from training.models import TrainingImport
 
@@ -59,7 +62,10 @@ def world() -> dict:
     missing = [label for label, obj in objects.items() if obj is None]
     if missing:
         raise SystemExit(f"the demo data has no {', '.join(missing)}")
-    return {"objects": objects, "exchange": objects["partners.exchange"], "user": user}
+    job = ExportJob.objects.first() or ExportJob.objects.create(
+        requester=user, dataset="evidence", format="zip", state=ExportJob.State.QUEUED
+    )
+    return {"objects": objects, "exchange": objects["partners.exchange"], "user": user, "export_job": job}
 
 
 def pages() -> dict[str, list[str]]:

@@ -43,6 +43,8 @@ def app_server(tmp_path_factory):
         "DJANGO_DEBUG": "1",
         "DJANGO_DEMO_BANNER": "1",
         "DJANGO_SETTINGS_MODULE": "cdmo.settings",
+        "EXPORT_JOBS_DIR": str(tmp_path_factory.mktemp("export-jobs")),
+        "TASKS_BACKEND": "database",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
@@ -61,6 +63,14 @@ def app_server(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # The background-job worker, as `make run` starts it beside the server.
+    worker = subprocess.Popen(
+        [*manage, "db_worker", "--interval", "0.2", "--no-startup-delay", "--verbosity", "0"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _attempt in range(100):
         try:
@@ -69,8 +79,9 @@ def app_server(tmp_path_factory):
         except OSError:
             time.sleep(0.2)
     yield {"url": base, "database_url": database_url}
-    server.terminate()
-    server.wait(timeout=10)
+    for process in (server, worker):
+        process.terminate()
+        process.wait(timeout=10)
     drop()
 
 

@@ -96,10 +96,22 @@ def test_auditor_downloads_the_exchanges_csv_and_the_evidence_pack(app_server, p
     assert len(rows) == shown
     assert {row["Direction"] for row in rows} == {"AGC → MEDINET", "MEDINET → AGC"}
 
+    # The evidence pack is prepared in the background: its page shows the progress, then the download.
+    page.get_by_role("button", name="Prepare the evidence pack (.zip)").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Export job #\d+"))).to_be_visible()
+    expect(page.locator("#job-progress")).to_be_visible()
+    download_link = page.get_by_role("link", name=re.compile(r"Download evidence-.*\.zip"))
+    expect(download_link).to_be_visible(timeout=60_000)  # the page polls the job's JSON and shows the file
+    expect(page.locator("#job-state")).to_have_text("Done")
+    progress = page.locator("#job-progress")
+    assert progress.get_attribute("value") == progress.get_attribute("max")
+    sha256 = page.locator("code").first.inner_text()
+    screenshot(page, "5-auditor-evidence-job")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the evidence pack (.zip)").click()
+        download_link.click()
     pack = tmp_path / "evidence.zip"
     download.value.save_as(pack)
+    assert hashlib.sha256(pack.read_bytes()).hexdigest() == sha256
     archive = zipfile.ZipFile(pack)
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["exported_by"] == "auditor"
