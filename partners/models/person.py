@@ -25,6 +25,29 @@ class Function(models.TextChoices):
     BUSINESS = "business", _("Business and alliance management")
 
 
+class EmailAddressField(models.EmailField):
+    """An email address kept in lower case, as mail systems compare them: one mailbox is one address.
+
+    Django normalises a value in its field's ``to_python`` (run by ``full_clean()``); ``pre_save`` applies the same
+    to a save that skipped it, so no path stores an address in mixed case.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().lower() if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = self.to_python(super().pre_save(model_instance, add))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def deconstruct(self):
+        # The column is an EmailField's: migrations see one, so a change in Python alone never rebuilds the table
+        # (SQLite would copy the audited history table for nothing).
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.EmailField", args, kwargs
+
+
 class Person(models.Model):
     """Someone at a partner company. Not a user account: most partner staff never log in."""
 
@@ -38,7 +61,7 @@ class Person(models.Model):
     )
     function = models.CharField(_("function"), max_length=30, choices=Function.choices)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
-    email = models.EmailField(_("email"), blank=True)
+    email = EmailAddressField(_("email"), blank=True)
     active = models.BooleanField(_("active"), default=True, help_text=_("Clear when the person leaves; never delete."))
 
     objects = AuditedQuerySet.as_manager()
@@ -72,7 +95,6 @@ class Person(models.Model):
         return self.name if self.display_name != self.name else ""
 
     def clean(self) -> None:
-        self.email = self.email.strip().lower()
         if self.home_site_id and self.employer_id and self.home_site.company.group != self.employer.group:
             message = _("%(site)s belongs to %(owner)s, which is not in %(employer)s's group.") % {
                 "site": self.home_site,

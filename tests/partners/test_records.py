@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from partners.models import Company, Exchange, Partnership, Site
+from partners.models import Company, Exchange, Partnership, Person, Site
 from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, SiteFactory
 
 
@@ -79,6 +79,20 @@ def test_person_email_is_unique_ignoring_case_but_optional(db):
 
 def test_person_email_is_stored_in_lower_case(db):
     assert PersonFactory(email="Ren.Shimizu@Example.COM").email == "ren.shimizu@example.com"
+
+
+def test_validating_a_person_shows_the_email_as_it_will_be_stored_and_clean_changes_nothing(alliance):
+    person = PersonFactory.build(employer=alliance.medinet, email=" Ren.Shimizu@Example.COM ")
+    person.clean()
+    assert person.email == " Ren.Shimizu@Example.COM "  # clean() judges, it does not edit
+    person.full_clean()
+    assert person.email == "ren.shimizu@example.com"
+
+
+def test_a_person_saved_without_validation_still_has_a_lower_case_email(alliance):
+    person = PersonFactory.build(employer=alliance.medinet, email="Ren.Shimizu@Example.COM")
+    person.save()
+    assert Person.objects.get(pk=person.pk).email == "ren.shimizu@example.com"
 
 
 def test_person_home_site_must_be_in_the_employer_group(alliance):
