@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "core",
     "partners",
     "milestones",
+    "governance",
     "demo",
 ]
 

@@ -27,8 +27,10 @@ class PartnershipAdmin(AuditedAdmin):
     list_filter = ["status"]
     search_fields = ["name", "name_ja", "scope"]
     form = PartnershipForm
+    autocomplete_fields = ["co_chairs"]
     fieldsets = [
-        (None, {"fields": ["name", "name_ja", "party_companies", "status", "announced_on", "signed_on", "scope"]})
+        (None, {"fields": ["name", "name_ja", "party_companies", "status", "announced_on", "signed_on", "scope"]}),
+        (_("Steering committee"), {"fields": ["co_chairs"]}),
     ]
 
     def save_related(self, request, form, formsets, change):
@@ -64,7 +66,7 @@ class PersonAdmin(AuditedAdmin):
     search_fields = ["name", "name_ja", "email", "job_title"]
     ordering = ["name", "pk"]  # served by the person_name index
     show_full_result_count = False
-    autocomplete_fields = ["employer", "home_site"]
+    autocomplete_fields = ["employer", "home_site", "user"]
 
 
 class DirectionFilter(admin.SimpleListFilter):

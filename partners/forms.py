@@ -58,7 +58,7 @@ class PartnershipForm(AuditedModelForm):
 
     class Meta:
         model = Partnership
-        fields = ["name", "name_ja", "status", "announced_on", "signed_on", "scope"]
+        fields = ["name", "name_ja", "status", "announced_on", "signed_on", "scope", "co_chairs"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,3 +69,14 @@ class PartnershipForm(AuditedModelForm):
         parties = self.cleaned_data["party_companies"]
         Partnership.validate_parties(parties)
         return parties
+
+    def clean(self):
+        data = super().clean()
+        if data.get("co_chairs") and data.get("party_companies"):
+            try:
+                self.instance.validate_people(
+                    data["co_chairs"], code="co_chair_not_party", parties=data["party_companies"]
+                )
+            except ValidationError as error:
+                self.add_error("co_chairs", error)
+        return data

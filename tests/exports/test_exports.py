@@ -229,6 +229,9 @@ def test_evidence_pack_manifest_matches_its_files(auditor_client, exchanges):
         "exchanges.csv",
         "milestones.csv",
         "training-records.csv",
+        "decisions.csv",
+        "actions.csv",
+        "risks.csv",
         "qualification-status.csv",
         "audit-trail.csv",
     }
