@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0006_admin_list_order"),
+        ("partners", "0007_admin_list_order"),
         ("training", "0005_append_only_import_history"),
     ]
 

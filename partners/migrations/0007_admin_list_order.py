@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0005_japanese_names"),
+        ("partners", "0006_person_user_and_co_chairs"),
     ]
 
     operations = [
