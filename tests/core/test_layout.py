@@ -64,3 +64,17 @@ def test_check_constraints_name_choice_values_by_their_members():
                 if field.choices and not all(isinstance(v, Choices) for v in values):
                     literals.append(f"{constraint.name}: {lookup}={value!r}")
     assert literals == []
+
+
+# The house style splits a module into a package by concern once it passes about this many lines.
+MODULE_LINES = 400
+
+
+def test_no_module_of_the_project_outgrows_a_split():
+    long = []
+    for name in project_modules():
+        path = Path(importlib.import_module(name).__file__)
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MODULE_LINES:
+            long.append(f"{path.relative_to(settings.BASE_DIR)}: {lines}")
+    assert long == []

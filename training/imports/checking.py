@@ -2,221 +2,23 @@
 
 Each row becomes a planned record (new, an update of the record with the same person, requirement and day, or
 unchanged) or errors that name the row, the column and what to do. The model's own ``clean()`` rules apply to
-every row. The plan's digest covers what the preview shows and what the confirmation would write, so a
-confirmation can prove it imports exactly the rows that were previewed.
+every row. The plan (``plan.py``) and its digest are what the preview shows and the confirmation proves.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import json
-import re
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower, Upper
-from django.utils import translation
-from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from audit.versions import versions_of
 from partners.models import Person
+from training.imports.columns import COLUMNS, FIELD_COLUMNS, column_key
+from training.imports.lookups import Lookups
+from training.imports.plan import NEW, UNCHANGED, UPDATE, Plan, PlannedRow, RowError, record_versions
 from training.imports.reading import Sheet
-from training.models import Requirement, RequirementVersion, TrainingRecord
+from training.imports.values import parse_date, parse_version, result_words, shown
+from training.models import TrainingRecord
 
-COLUMNS = (
-    "person_email",
-    "requirement",
-    "version",
-    "completed_on",
-    "result",
-    "trainer_email",
-    "evaluator_email",
-    "evidence",
-)
-FIELD_COLUMNS = {
-    "person": "person_email",
-    "requirement": "requirement",
-    "version": "version",
-    "completed_on": "completed_on",
-    "result": "result",
-    "trainer": "trainer_email",
-    "evaluator": "evaluator_email",
-    "evidence": "evidence",
-}
 RELATED_FIELDS = ["person", "requirement", "version", "trainer", "evaluator", "exchange"]
-NEW, UPDATE, UNCHANGED = "new", "update", "unchanged"
-BATCH = 5_000  # values per IN (…) lookup: within every database's parameter limit
-SHOWN_CHARS = 60
-
-
-@dataclass
-class RowError:
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return self.render(self.column or "", self.message)
-
-    def html(self) -> str:
-        """For pages: the column's name set as code, as the sheet's header writes it in any language."""
-        column = format_html("<code>{}</code>", self.column) if self.column else ""
-        return mark_safe(self.render(column, conditional_escape(self.message), escape=True))  # noqa: S308
-
-    def render(self, column: str, message: str, *, escape: bool = False) -> str:
-        wrap = conditional_escape if escape else str
-        if self.row and self.column:
-            return wrap(_("Row %(row)s, column %(column)s: %(message)s")) % {
-                "row": self.row,
-                "column": column,
-                "message": message,
-            }
-        if self.row:
-            return wrap(_("Row %(row)s: %(message)s")) % {"row": self.row, "message": message}
-        return message
-
-
-@dataclass
-class PlannedRow:
-    number: int
-    action: str
-    values: dict[str, str]
-    record: TrainingRecord
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # column, old value, new value
-
-
-@dataclass
-class Plan:
-    rows: list[PlannedRow]
-    errors: list[RowError]
-    versions: dict[str, int]  # for each record the plan updates (pk as text): its version when checked
-
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action)
-
-    @property
-    def digest(self) -> str:
-        sha = hashlib.sha256()
-        for row in self.rows:
-            record = row.record
-            line = [
-                row.number,
-                row.action,
-                record.pk,
-                self.versions.get(str(record.pk)),
-                [row.values.get(column, "") for column in COLUMNS],
-                record.person_id,
-                record.requirement_id,
-                record.version_id,
-                record.completed_on.isoformat(),
-                record.result,
-                record.trainer_id,
-                record.evaluator_id,
-                record.evidence,
-            ]
-            sha.update(json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-        for error in self.errors:
-            sha.update(f"error:{error.row}:{error.column}\n".encode())
-        return sha.hexdigest()
-
-
-def record_versions(pks: Iterable[int]) -> dict[str, str]:
-    """Each record's version (``audit.versions``, the same the edit forms carry), looked up in batches."""
-    versions = {}
-    for batch in chunks(sorted(set(pks))):
-        versions.update({str(pk): version for pk, version in versions_of(TrainingRecord, batch).items()})
-    return versions
-
-
-def chunks(values: list, size: int = BATCH) -> Iterator[list]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def shown(value: str) -> str:
-    """A value quoted back in a message, cut short: a message never repeats a whole cell."""
-    return value if len(value) <= SHOWN_CHARS else value[: SHOWN_CHARS - 1] + "…"
-
-
-def column_key(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
-
-
-DATE_PATTERNS = [
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?: 00:00(?::00)?)?$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: 0?0:00(?::00)?)?$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-]
-
-
-def parse_date(text: str) -> datetime.date | None:
-    for pattern in DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            try:
-                return datetime.date(*(int(part) for part in match.groups()))
-            except ValueError:
-                return None
-    return None
-
-
-def parse_version(text: str) -> int | None:
-    match = re.fullmatch(r"[vV]?\s*(\d{1,4})(?:\.0+)?", text)
-    return int(match.group(1)) if match else None
-
-
-def result_words() -> dict[str, str]:
-    """passed/failed, and their labels in every language of the app, as people type them."""
-    words = {}
-    for language in ("en", "ja"):
-        with translation.override(language):
-            for value, label in TrainingRecord.Result.choices:
-                words[str(label).lower()] = value
-    return {**words, **{value: value for value in TrainingRecord.Result.values}}
-
-
-class Lookups:
-    """Everything the rows refer to, fetched in bulk before any row is checked."""
-
-    def __init__(self, rows: list[dict[str, str]]):
-        emails = {
-            row[c].lower() for row in rows for c in ("person_email", "trainer_email", "evaluator_email") if row[c]
-        }
-        codes = {row["requirement"].upper() for row in rows if row["requirement"]}
-        self.people: dict[str, Person] = {}
-        for batch in chunks(sorted(emails)):
-            for person in Person.objects.annotate(email_key=Lower("email")).filter(email_key__in=batch):
-                self.people[person.email_key] = person
-        self.requirements: dict[str, list[Requirement]] = defaultdict(list)
-        for batch in chunks(sorted(codes)):
-            for requirement in Requirement.objects.annotate(code_key=Upper("code")).filter(code_key__in=batch):
-                self.requirements[requirement.code_key].append(requirement)
-        requirement_ids = [r.pk for found in self.requirements.values() for r in found]
-        self.versions: dict[tuple[int, int], RequirementVersion] = {}
-        self.version_numbers: dict[int, list[int]] = defaultdict(list)
-        for batch in chunks(requirement_ids):
-            for version in RequirementVersion.objects.filter(requirement_id__in=batch).order_by("version"):
-                self.versions[(version.requirement_id, version.version)] = version
-                self.version_numbers[version.requirement_id].append(version.version)
-        self.existing: dict[tuple[int, int, datetime.date], list[TrainingRecord]] = defaultdict(list)
-        person_ids = sorted({p.pk for p in self.people.values()})
-        for batch in chunks(person_ids):
-            records = TrainingRecord.objects.filter(person_id__in=batch, requirement_id__in=requirement_ids)
-            related = ("person", "requirement", "version", "trainer", "evaluator", "exchange")
-            for record in records.select_related(*related).order_by("pk"):
-                self.existing[(record.person_id, record.requirement_id, record.completed_on)].append(record)
-
-    def requirement(self, code: str) -> Requirement | None:
-        found = self.requirements.get(code.upper(), [])
-        exact = [r for r in found if r.code == code]
-        if exact or len(found) == 1:
-            return (exact or found)[0]
-        return None
 
 
 def header_errors(sheet: Sheet) -> tuple[dict[int, str], list[RowError]]:

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from training.imports.checking import NEW, UNCHANGED, UPDATE, Plan, chunks, plan_import, record_versions
+from training.imports.checking import plan_import
+from training.imports.lookups import chunks
+from training.imports.plan import NEW, UNCHANGED, UPDATE, Plan, record_versions
 from training.imports.reading import Sheet, Unreadable, read_sheet
 from training.models import ImportUpload, TrainingImport, TrainingRecord
 

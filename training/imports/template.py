@@ -8,7 +8,7 @@ import io
 
 import xlsxwriter
 
-from training.imports.checking import COLUMNS
+from training.imports.columns import COLUMNS
 
 EXAMPLE = {
     "person_email": "trainee@example.com",

@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
-from training.imports.checking import COLUMNS, NEW, UNCHANGED, UPDATE, plan_import
+from training.imports.checking import plan_import
+from training.imports.columns import COLUMNS
 from training.imports.forms import BoundedUpload, ConfirmForm, UploadForm, drain
+from training.imports.plan import NEW, UNCHANGED, UPDATE
 from training.imports.reading import ENCODINGS, Unreadable, limit_text, megabytes, read_sheet, too_large_message
 from training.imports.services import (
     ImportRefused,
