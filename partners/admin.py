@@ -104,6 +104,11 @@ class PersonAdmin(AuditedAdmin):
     search_fields = ["name", "name_ja", "email", "job_title"]
     autocomplete_fields = ["employer", "home_site", "user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Linking a login to a person lets it own actions and co-chair: an access change, for those who manage logins.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.has_perm("auth.change_user") else [*readonly, "user"]
+
 
 class DirectionFilter(admin.SimpleListFilter):
     title = _("direction")
