@@ -55,6 +55,11 @@ class DecisionAdmin(GovernanceAdmin):
             return fieldsets
         return [(None, {"fields": ["number", "approved_at"]}), *fieldsets]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The committee is part of the number, which never changes once given.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if obj is None else [*readonly, "body"]
+
     def save_model(self, request, obj, form, change):
         # A new decision takes its number here, under the partnership's lock.
         decision_save(decision=obj)

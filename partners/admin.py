@@ -68,6 +68,11 @@ class PersonAdmin(AuditedAdmin):
     show_full_result_count = False
     autocomplete_fields = ["employer", "home_site", "user"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Linking a login to a person lets it own actions and co-chair: an access change, for those who manage logins.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.has_perm("auth.change_user") else [*readonly, "user"]
+
 
 class DirectionFilter(admin.SimpleListFilter):
     title = _("direction")

@@ -57,6 +57,7 @@ def world() -> dict:
         AccessLog.objects.create(**base)
     if not AccessFailureLog.objects.exists():
         AccessFailureLog.objects.create(**base)
+    governance_records()
     labels = [*ROLE_RIGHTS, "auth.user", "auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"]
     objects = {label: apps.get_model(label).objects.order_by("pk").first() for label in labels}
     missing = [label for label, obj in objects.items() if obj is None]
@@ -66,6 +67,43 @@ def world() -> dict:
         requester=user, dataset="evidence", format="zip", state=ExportJob.State.QUEUED
     )
     return {"objects": objects, "exchange": objects["partners.exchange"], "user": user, "export_job": job}
+
+
+def governance_records() -> None:
+    """A meeting, decision, action and risk, where the demo data has none yet."""
+    from django.utils import timezone
+
+    from governance.models import Action, Body, Decision, Meeting, Risk
+    from governance.services import decision_save
+    from partners.models import Partnership, Person
+
+    if Meeting.objects.exists() and Decision.objects.exists() and Action.objects.exists() and Risk.objects.exists():
+        return
+    today = timezone.localdate()
+    partnership = Partnership.objects.order_by("pk").first()
+    owner = next(p for p in Person.objects.order_by("pk") if partnership.party_of(p) is not None)
+    meeting = Meeting(partnership=partnership, kind=Body.WORKING_GROUP, held_on=today, title="Page check meeting")
+    meeting.full_clean()
+    meeting.save()
+    decision_save(
+        decision=Decision(
+            partnership=partnership, body=Body.WORKING_GROUP, meeting=meeting, title="Page check", text="Checked."
+        )
+    )
+    for record in (
+        Action(partnership=partnership, title="Page check action", owner=owner, due_on=today, meeting=meeting),
+        Risk(
+            partnership=partnership,
+            title="Page check risk",
+            category="quality",
+            likelihood=2,
+            impact=3,
+            owner=owner,
+            review_on=today,
+        ),
+    ):
+        record.full_clean()
+        record.save()
 
 
 def pages() -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from governance.models import Decision, Meeting, Risk
 from partners.models import Partnership
+from tests.conftest import login_as
 from tests.factories import DecisionFactory, MeetingFactory, RiskFactory
 from tests.governance.conftest import NOW
 from tests.html_forms import form_values
@@ -124,3 +125,9 @@ def test_the_decision_changelist_runs_a_fixed_number_of_queries(staff_client, al
     with django_assert_max_num_queries(20):
         response = staff_client.get(reverse("admin:governance_decision_changelist"))
     assert response.status_code == 200 and "JSC-" in response.text
+
+
+def test_only_those_who_manage_logins_link_a_login_to_a_person(client, alliance):
+    url = reverse("admin:partners_person_change", args=[alliance.agc_person.pk])
+    assert "user" not in login_as(client, "staff").get(url).context["adminform"].form.fields
+    assert "user" in login_as(client, "admin").get(url).context["adminform"].form.fields
