@@ -16,6 +16,7 @@ from milestones.calendar import milestone_calendar
 from milestones.filters import DashboardFilters
 from milestones.models import Milestone
 from milestones.movement import forecast_movement
+from signatures.display import panel as signatures_panel
 from training import readiness
 
 # What secrets.token_urlsafe(32) makes; anything else cannot be a token and never reaches the database.
@@ -81,6 +82,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rag": milestone.rag(),
             "movement": forecast_movement(milestone),
             "entries": trail_for(Milestone, milestone.pk) if show_trail else None,
+            **signatures_panel(request.user, milestone),
         },
     )
 
