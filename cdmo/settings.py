@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "core",
     "partners",
     "milestones",
+    "governance",
     "signatures",
     "demo",
 ]

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from audit.reasons import validate_reason
-from partners.models import Capability, Company, Exchange, Partnership
+from partners.models import Capability, Company, Exchange, Partnership, Person
 
 
 @transaction.atomic
@@ -51,3 +51,11 @@ def capability_delete(*, capability: Capability, reason: str, user=None) -> None
     if user is not None:
         capability._history_user = user
     capability.delete()
+
+
+@transaction.atomic
+def partnership_set_co_chairs(*, partnership: Partnership, co_chairs: Iterable[Person]) -> None:
+    """Replace who co-chairs ``partnership``: people of its parties only."""
+    co_chairs = list(co_chairs)
+    partnership.validate_people(co_chairs, code="co_chair_not_party")
+    partnership.co_chairs.set(co_chairs)

@@ -4,9 +4,12 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
+from django.test import override_settings
 from django.utils import translation
 
 from partners.models import Company, Partnership, Person, Site
+from tests.audit.helpers import history_protection
 from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, SiteFactory, UserFactory
 
 
@@ -92,3 +95,35 @@ def auditor_client(client, db):
 @pytest.fixture
 def admin_client(client, db):
     return login_as(client, "admin")
+
+
+@pytest.fixture
+def _restored_after_flush(django_db_setup, django_db_blocker):
+    yield
+    # The rows come back exactly as serialized after migrating, history and chain heads included: setting a role's
+    # permissions again must not write a history row of its own.
+    with django_db_blocker.unblock(), override_settings(SIMPLE_HISTORY_ENABLED=False):
+        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
+        history_protection(enabled=True)
+
+
+@pytest.fixture
+def _protection_lifted_for_setup(django_db_setup, django_db_blocker):
+    """Reloading the migrations' rows at setup writes each history row again with its own values: the triggers
+    step aside for that too."""
+    with django_db_blocker.unblock():
+        history_protection(enabled=False)
+
+
+@pytest.fixture
+def committed_db(_restored_after_flush, _protection_lifted_for_setup, transactional_db, django_db_serialized_rollback):
+    """Writes that commit, so that two connections see each other's.
+
+    The flush that empties the database afterwards truncates the history tables, which their append-only triggers
+    refuse: the triggers step aside for the flush only. Then the rows the migrations made (roles, permissions, the
+    first history of accounts and roles) are loaded back, so the tests that run after this one find the database as
+    migrated.
+    """
+    history_protection(enabled=True)
+    yield
+    history_protection(enabled=False)

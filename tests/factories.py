@@ -8,6 +8,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from governance.models import Action, Decision, Meeting, Risk
+from governance.services import decision_save, meeting_set_attendees
 from milestones.models import Milestone
 from partners.models import Company, Exchange, Function, Partnership, Person, Site
 from partners.services import exchange_save
@@ -147,3 +149,63 @@ class TrainingRecordFactory(CleanModelFactory):
     version = factory.SubFactory(RequirementVersionFactory)
     requirement = factory.SelfAttribute("version.requirement")
     completed_on = datetime.date(2025, 2, 14)
+
+
+class MeetingFactory(CleanModelFactory):
+    """Needs a partnership; attendees (people of its parties) go through the service that checks them."""
+
+    class Meta:
+        model = Meeting
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Joint steering committee {n}")
+    held_on = datetime.date(2026, 2, 10)
+
+    @factory.post_generation
+    def attendees(self, create, extracted, **kwargs):
+        if create and extracted:
+            meeting_set_attendees(meeting=self, attendees=extracted)
+
+
+class DecisionFactory(CleanModelFactory):
+    """Needs a partnership; numbered by the service. ``approved=<datetime>`` records its approval."""
+
+    class Meta:
+        model = Decision
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Decision {n}")
+    text = "The committee agrees to the plan."
+    rationale = "Both parties need the capacity."
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return decision_save(decision=model_class(*args, **kwargs))
+
+    @factory.post_generation
+    def approved(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.record_approval(extracted)
+
+
+class ActionFactory(CleanModelFactory):
+    """Needs a partnership and an owner who works for one of its parties."""
+
+    class Meta:
+        model = Action
+
+    title = factory.Sequence(lambda n: f"Action {n}")
+    due_on = datetime.date(2026, 3, 31)
+
+
+class RiskFactory(CleanModelFactory):
+    """Needs a partnership and an owner who works for one of its parties."""
+
+    class Meta:
+        model = Risk
+
+    title = factory.Sequence(lambda n: f"Risk {n}")
+    category = Risk.Category.SUPPLY
+    likelihood = 3
+    impact = 3
+    review_on = datetime.date(2026, 4, 30)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
+from partners.models.person import Person
 from partners.names import local_name
 
 
@@ -53,9 +54,16 @@ class Partnership(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEGOTIATING)
     scope = models.TextField(_("scope"), help_text=_("What the parties agreed to do together; it may grow over time."))
+    co_chairs = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="co_chaired_partnerships",
+        verbose_name=_("co-chairs"),
+        help_text=_("Who may approve the steering committee's decisions for each party."),
+    )
 
     objects = AuditedQuerySet.as_manager()
-    history = audit_history(m2m_fields=("parties",))
+    history = audit_history(m2m_fields=("parties", "co_chairs"))
 
     class Meta:
         ordering = ["-signed_on", "name"]
@@ -102,3 +110,28 @@ class Partnership(models.Model):
             if member.pk in party_ids:
                 return member
         return None
+
+    def party_of(self, person: Person) -> Company | None:
+        """The party ``person`` works for: their employer, or the party their employer is a subsidiary of."""
+        return self.party_for(person.employer)
+
+    def validate_people(self, people: Iterable[Person], *, code: str = "person_not_party") -> None:
+        """Refuse anyone who works for none of the parties (attendees, co-chairs, owners)."""
+        outsiders = [person for person in people if self.party_of(person) is None]
+        if outsiders:
+            raise ValidationError(
+                _("%(people)s work for none of the parties to %(partnership)s.")
+                % {"people": ", ".join(str(person) for person in outsiders), "partnership": self},
+                code=code,
+            )
+
+    def co_chairs_by_party(self) -> dict[Company, list[Person]]:
+        """Each party, in name order, with its co-chairs (an empty list for a party that has none yet)."""
+        parties = list(self.parties.order_by("name"))
+        by_party: dict[Company, list[Person]] = {party: [] for party in parties}
+        ids = {party.pk: party for party in parties}
+        for person in self.co_chairs.select_related("employer__parent__parent__parent"):
+            party = next((ids[c.pk] for c in person.employer.lineage() if c.pk in ids), None)
+            if party is not None:
+                by_party[party].append(person)
+        return by_party

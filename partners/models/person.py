@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -40,6 +41,15 @@ class Person(models.Model):
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     active = models.BooleanField(_("active"), default=True, help_text=_("Clear when the person leaves; never delete."))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("user account"),
+        help_text=_("The login of this person, if they have one: it shows them their actions and lets them co-chair."),
+    )
 
     objects = AuditedQuerySet.as_manager()
     history = audit_history()
