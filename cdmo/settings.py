@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "partners",
     "milestones",
     "governance",
+    "signatures",
     "demo",
 ]
 

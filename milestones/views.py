@@ -17,6 +17,7 @@ from milestones.filters import DashboardFilters
 from milestones.models import Milestone
 from milestones.movement import forecast_movement
 from milestones.panels import Board, fill
+from signatures.display import panel as signatures_panel
 
 # What secrets.token_urlsafe(32) makes; anything else cannot be a token and never reaches the database.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -50,6 +51,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rag": milestone.rag(),
             "movement": forecast_movement(milestone),
             "entries": trail_for(Milestone, milestone.pk) if show_trail else None,
+            **signatures_panel(request.user, milestone),
         },
     )
 
