@@ -67,10 +67,10 @@ def version_expression(model: type[models.Model], record_ref) -> Subquery:
         model.history.filter(**{model._meta.pk.attname: record_ref})
         .order_by("-chain_seq")
         .annotate(
-            version=Concat(
+            signed_version=Concat(
                 Cast("chain_seq", CharField()), Value("-"), Substr(F("chain_hash"), 1, 16), output_field=CharField()
             )
         )
-        .values("version")[:1]
+        .values("signed_version")[:1]
     )
     return Subquery(rows, output_field=CharField())
