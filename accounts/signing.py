@@ -77,6 +77,10 @@ def exchange_completed(exchange) -> bool:
     return exchange.status == "completed"
 
 
+def decision_proposed(decision) -> bool:
+    return decision.status == "proposed"
+
+
 def qa_approval_required(record) -> bool:
     return record.requirement.requires_qa_approval
 
@@ -92,8 +96,12 @@ RULES: tuple[Rule, ...] = (
         the_person("host_supervisor", _("the host supervisor")),
         exchange_completed,
     ),
-    Rule("governance.decision", Meaning.APPROVED, co_chair(), lambda decision: decision.status == "proposed"),
+    Rule("governance.decision", Meaning.APPROVED, co_chair(), decision_proposed),
 )
+
+
+# Fields that record what the signatures brought about, not what was signed: left out of the signed content.
+NOT_SIGNED: dict[str, set[str]] = {"governance.decision": {"status", "approved_at"}}
 
 
 def rules_for(model: type[models.Model]) -> list[Rule]:

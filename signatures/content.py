@@ -1,11 +1,12 @@
-"""What a signature is taken over: the version of the record it signs, and that version's content hash.
+"""What a signature is taken over: the version of the record it signs, and the SHA-256 of its content then.
 
 Every save of an audited record seals one history row into its table's hash chain, and that row is the record's
-version (``audit.versions``). The signature hashes that row's canonical content (``audit.chain.content_of``), the
-same bytes the chain hashed: every field of the record as the database gives it back, with who saved it, when and
-why. Hashing the sealed history row rather than the live record means the signed content can be recomputed from the
-trail at any time later, even after the record has moved on, and that a save of the record, even one that changes
-no field, makes a new version the signature no longer covers.
+version (``audit.versions``). The signed content is read from that sealed row, not from the live record: the
+record's own fields (history bookkeeping left out), in the chain's canonical form (``audit.chain.canonical``), so
+the hash can be recomputed from the trail at any time later, on SQLite or PostgreSQL alike. Fields that record
+the outcome of the signatures themselves (a decision's status and approval time, ``accounts.signing.NOT_SIGNED``)
+are not content: approving a decision does not make its approvals stale. A signature covers its record while the
+record's current content hashes the same; any change of a signed field after it ends that.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db import models
 from django.db.models import CharField, F, Max, Subquery, Value
 from django.db.models.functions import Cast, Concat, Substr
 
-from audit.chain import content_of
+from audit.chain import canonical, canonical_value
 from audit.versions import Version
 
 
@@ -30,8 +31,18 @@ class Signed:
     sha256: str
 
 
+def signed_fields(model: type[models.Model]) -> list[str]:
+    from accounts.signing import NOT_SIGNED
+
+    left_out = NOT_SIGNED.get(model._meta.label_lower, set())
+    return [field.attname for field in model._meta.concrete_fields if field.name not in left_out]
+
+
 def of_row(row: models.Model) -> Signed:
-    return Signed(str(Version.of(row.chain_seq, row.chain_hash)), hashlib.sha256(content_of(row).encode()).hexdigest())
+    """The version a history row is, and the SHA-256 of its record's signed content."""
+    record_fields = {field.attname: field for field in row._meta.concrete_fields}
+    data = {name: canonical_value(record_fields[name], getattr(row, name)) for name in signed_fields(row.instance_type)}
+    return Signed(str(Version.of(row.chain_seq, row.chain_hash)), hashlib.sha256(canonical(data).encode()).hexdigest())
 
 
 def current(model: type[models.Model], pks: Iterable) -> dict:
@@ -56,10 +67,10 @@ def version_expression(model: type[models.Model], record_ref) -> Subquery:
         model.history.filter(**{model._meta.pk.attname: record_ref})
         .order_by("-chain_seq")
         .annotate(
-            version=Concat(
+            signed_version=Concat(
                 Cast("chain_seq", CharField()), Value("-"), Substr(F("chain_hash"), 1, 16), output_field=CharField()
             )
         )
-        .values("version")[:1]
+        .values("signed_version")[:1]
     )
     return Subquery(rows, output_field=CharField())

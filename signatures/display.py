@@ -24,7 +24,7 @@ def with_coverage(model: type[models.Model], signatures: Iterable[Signature]) ->
     """Each signature with whether it still covers its record's current version (one query for all)."""
     signatures = list(signatures)
     now = content.current(model, {s.object_id for s in signatures}) if signatures else {}
-    return [Shown(s, now.get(s.object_id) == content.Signed(s.record_version, s.content_sha256)) for s in signatures]
+    return [Shown(s, s.object_id in now and now[s.object_id].sha256 == s.content_sha256) for s in signatures]
 
 
 def sign_url(record: models.Model) -> str:

@@ -124,6 +124,6 @@ class Signature(ChainedHistory):
         raise PermissionError("Signatures are append-only.")
 
     def covers_current_version(self) -> bool:
-        """Whether the record is still at the version signed, with the content signed (False once it changed)."""
+        """Whether the record's content is still the content signed (False once a signed field changed)."""
         now = content.current(self.content_type.model_class(), [self.object_id]).get(self.object_id)
-        return now == content.Signed(self.record_version, self.content_sha256)
+        return now is not None and now.sha256 == self.content_sha256

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
 from audit.versions import InvalidVersion, check_version
 from signatures import content
+from signatures.decisions import approve_if_complete
 from signatures.models import Signature
-
-# Called after each signature, inside its transaction, with the signature and its record: what a signature
-# completes (a decision both parties' co-chairs approved) happens there. Each app adds its own.
-AFTER_SIGNING: list[Callable[[Signature, models.Model], None]] = []
 
 
 def printed_name(user) -> str:
@@ -45,6 +40,6 @@ def signature_create(*, record: models.Model, signer, meaning: str, opened_versi
     )
     signature.full_clean(exclude=["chain_seq", "chain_hash"])
     signature.save()
-    for after in AFTER_SIGNING:
-        after(signature, record)
+    # What a signature completes happens with it: a decision both parties' co-chairs approved becomes approved.
+    approve_if_complete(signature, record)
     return signature

@@ -6,6 +6,10 @@ from accounts.migrations._roles import set_roles
 # The roles as they stood when this migration was written: frozen, whatever accounts/roles.py says now.
 ROLES = {
     "Staff": [
+        "governance.view_action",
+        "governance.view_decision",
+        "governance.view_meeting",
+        "governance.view_risk",
         "milestones.view_dependency",
         "milestones.view_milestone",
         "partners.add_exchange",
@@ -30,6 +34,10 @@ ROLES = {
     "Manager": [
         "audit.view_audit_trail",
         "exports.export_records",
+        "governance.view_action",
+        "governance.view_decision",
+        "governance.view_meeting",
+        "governance.view_risk",
         "milestones.add_dependency",
         "milestones.add_milestone",
         "milestones.change_dependency",
@@ -54,6 +62,10 @@ ROLES = {
         "auth.view_group",
         "auth.view_user",
         "exports.export_records",
+        "governance.view_action",
+        "governance.view_decision",
+        "governance.view_meeting",
+        "governance.view_risk",
         "milestones.view_dependency",
         "milestones.view_milestone",
         "partners.view_capability",
@@ -70,6 +82,10 @@ ROLES = {
         "training.view_trainingrecord",
     ],
     "QA approver": [
+        "governance.view_action",
+        "governance.view_decision",
+        "governance.view_meeting",
+        "governance.view_risk",
         "milestones.view_dependency",
         "milestones.view_milestone",
         "partners.view_capability",
@@ -94,6 +110,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0009_training_imports"),
         ("training", "0006_requires_qa_approval"),
+        ("governance", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(set_roles(ROLES), migrations.RunPython.noop)]

@@ -230,6 +230,7 @@ def test_evidence_pack_manifest_matches_its_files(auditor_client, exchanges):
         "milestones.csv",
         "training-records.csv",
         "qualification-status.csv",
+        "signatures.csv",
         "audit-trail.csv",
     }
     for entry in manifest["files"]:

@@ -10,7 +10,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
-from audit.chain import content_of
+from audit.chain import canonical, canonical_value
 from milestones.models import Milestone
 from signatures.display import sign_url
 from signatures.models import Signature
@@ -66,8 +66,10 @@ def test_a_manager_signs_a_done_milestone_with_the_password_and_the_signature_na
     assert response.status_code == 302 and response.url == done_milestone.get_absolute_url()
     signature = Signature.objects.get()
     assert (signature.signer, signature.printed_name, signature.meaning) == (manager, "Kenji Sato", "approved")
+    stored = Milestone.objects.get(pk=done_milestone.pk)
+    fields = {f.attname: canonical_value(f, getattr(stored, f.attname)) for f in Milestone._meta.concrete_fields}
+    assert signature.content_sha256 == hashlib.sha256(canonical(fields).encode()).hexdigest()
     latest = done_milestone.history.order_by("-chain_seq").first()
-    assert signature.content_sha256 == hashlib.sha256(content_of(latest).encode()).hexdigest()
     assert signature.record_version == f"{latest.chain_seq}-{latest.chain_hash[:16]}"
     assert signature.covers_current_version()
     detail = client.get(done_milestone.get_absolute_url()).content.decode()
