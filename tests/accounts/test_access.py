@@ -81,6 +81,8 @@ TABLE: dict[str, Expect] = {
     "admin:training_trainingrecord_import_confirm": everyone(NOT_ALLOWED),  # POST-only
     "admin:training_trainingrecord_import_cancel": everyone(NOT_ALLOWED),  # POST-only
     "training:person": everyone(OK),
+    # Only those accounts/signing.py lets sign the record: a manager approves a done milestone.
+    "signatures:sign": Expect(TO_LOGIN, DENIED, OK, DENIED, DENIED),
     "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:evidence": Expect(TO_LOGIN, DENIED, OK, OK, OK),
@@ -151,6 +153,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["exchange"].pk])
     if name == "training:person":
         return reverse(name, args=[world["objects"]["partners.person"].pk])
+    if name == "signatures:sign":
+        return reverse(name, args=["milestones", "milestone", world["signable"].pk])
     if name == "exports:download":
         return reverse(name, args=["milestones", "csv"])
     if name == "audit:trail":
