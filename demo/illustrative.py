@@ -344,6 +344,8 @@ DEMO_USERS = [
     ("staff", "Staff", "Staff member"),
     ("manager", "Manager", "Manager"),
     ("auditor", "Auditor", "Auditor"),
+    # Signs "approved" the training records whose requirement asks for QA approval (accounts/signing.py).
+    ("qa", "QA approver", "QA approver"),
 ]
 
 # Training (illustrative): requirement code, title, validity in months (None: never expires), evaluation needed,

@@ -45,7 +45,18 @@ def world(alliance):
     upload = ImportUpload.objects.create(
         user=user, file_name="records.csv", sha256="0" * 64, file_format="csv", encoding="utf-8", content=b"x"
     )
-    return {"objects": objects, "exchange": exchange, "user": user, "upload": upload, "alliance": alliance}
+    # Done, so a manager may sign it "approved" (accounts/signing.py).
+    signable = MilestoneFactory(
+        partnership=alliance.partnership, title="Tech transfer", status="done", actual_date="2025-11-28"
+    )
+    return {
+        "objects": objects,
+        "exchange": exchange,
+        "user": user,
+        "upload": upload,
+        "alliance": alliance,
+        "signable": signable,
+    }
 
 
 def training_objects(alliance) -> dict:

@@ -71,6 +71,7 @@ def test_demo_users_get_the_given_password_and_their_roles():
         assert get_user_model().objects.get(username=username).check_password("demo-pass-123")
     assert get_user_model().objects.get(username="admin").is_superuser
     assert list(get_user_model().objects.get(username="auditor").groups.values_list("name", flat=True)) == ["Auditor"]
+    assert list(get_user_model().objects.get(username="qa").groups.values_list("name", flat=True)) == ["QA approver"]
 
 
 @pytest.mark.django_db
