@@ -15,7 +15,7 @@ from milestones import dashboard
 from milestones.calendar import milestone_calendar
 from milestones.filters import DashboardFilters
 from milestones.models import Milestone
-from milestones.movement import forecast_movement
+from milestones.movement import baseline_history, forecast_movement
 from milestones.panels import Board, fill
 from signatures.display import panel as signatures_panel
 
@@ -49,6 +49,7 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "milestone": milestone,
             "rag": milestone.rag(),
+            "baselines": baseline_history(milestone),
             "movement": forecast_movement(milestone),
             "entries": trail_for(Milestone, milestone.pk) if show_trail else None,
             **signatures_panel(request.user, milestone),
