@@ -11,6 +11,8 @@ from audit import registry
 STAFF = "Staff"
 MANAGER = "Manager"
 AUDITOR = "Auditor"
+# Quality assurance: approves the training records whose requirement asks for it (accounts/signing.py).
+QA_APPROVER = "QA approver"
 
 AUDIT_TRAIL = ("audit", "view_audit_trail")
 EXPORT = ("exports", "export_records")
@@ -48,4 +50,5 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
         | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")}
         | {AUDIT_TRAIL, EXPORT},
         AUDITOR: _view_all() | {AUDIT_TRAIL, EXPORT} | ACCESS_REVIEW,
+        QA_APPROVER: _view_all(),
     }

@@ -32,7 +32,9 @@ class Anchor:
 def head_of(model: type[models.Model]) -> Anchor:
     # A many-to-many snapshot row has no date of its own: it was written with the history row it belongs to.
     names = {field.name for field in model._meta.get_fields()}
-    written = "history_date" if "history_date" in names else "history__history_date"
+    written = getattr(model, "chain_written_at", None) or (
+        "history_date" if "history_date" in names else "history__history_date"
+    )
     last = model._default_manager.order_by("-chain_seq").values("chain_seq", "chain_hash", written).first()
     if last is None:
         return Anchor(chain_name(model), 0, GENESIS)

@@ -45,13 +45,14 @@ class Audited:
 
 
 def chained_models() -> list[type[models.Model]]:
-    """Every hash-chained history table, link tables included."""
+    """Every hash-chained table: history tables, their link tables, and the signatures."""
     return sorted((m for m in apps.get_models() if issubclass(m, ChainedHistory)), key=lambda m: m._meta.db_table)
 
 
 def audited() -> list[Audited]:
     """The records on the trail: each chained history table's own record, less many-to-many link tables."""
-    tracked = {m.instance_type for m in chained_models()}
+    # A chain that is not a record's history (the signatures) has no instance_type: it is not on the trail.
+    tracked = {m.instance_type for m in chained_models() if hasattr(m, "instance_type")}
     return [
         Audited(m)
         for m in sorted(tracked, key=lambda m: m._meta.label)

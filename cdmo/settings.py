@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "partners",
     "milestones",
     "governance",
+    "signatures",
     "demo",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("governance/", include("governance.urls")),
     path("account/", include("accounts.urls")),
+    path("", include("signatures.urls")),
     path("", include("partners.urls")),
     path("", include("milestones.urls")),
     path("", include("core.urls")),

@@ -260,7 +260,7 @@ MILESTONES = [
         "Yokohama partial service start (2025)",
         "Yokohama Technical Center",
         "Haruka Nishimura",
-        D(2025, 4, 1),
+        D(2025, 7, 1),  # re-baselined from 1 April 2025 by the steering committee (demo/steering.py)
         D(2025, 7, 1),
         D(2025, 7, 1),
         "done",
@@ -344,6 +344,11 @@ DEMO_USERS = [
     ("staff", "Staff", "Staff member"),
     ("manager", "Manager", "Manager"),
     ("auditor", "Auditor", "Auditor"),
+    # Signs "approved" the training records whose requirement asks for QA approval (accounts/signing.py).
+    ("qa", "QA approver", "QA approver"),
+    # The steering committee's co-chairs (demo/steering.py), who sign its decisions.
+    ("morita", "Manager", "Kenji"),
+    ("aoki", "Manager", "Hiroshi"),
 ]
 
 # Training (illustrative): requirement code, title, validity in months (None: never expires), evaluation needed,

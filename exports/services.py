@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from audit.anchors import heads
 from audit.verify import verify_all
+from exports import signature_rows
 from exports.filters import Filters
 from exports.limits import Budget, make_workdir, remove_workdir
 from exports.models import ExportRecord
-from exports.sources import NAMES, Source, source
+from exports.sources import NAMES, SIGNATURES, Source, source
 from exports.writers import CHUNK, write_csv, write_json, write_xlsx
 
 # Exports stay in memory up to this size, then spill to a temporary file: memory stays flat at any size.
@@ -236,6 +237,11 @@ def evidence_pack(
                 "exported_by": exported_by(user),
                 "filters": filters.as_dict(),
                 "files": files,
+                "signatures": {
+                    "exported": next(f["rows"] for f in files if f["file"] == f"{SIGNATURES}.csv"),
+                    # Signed, then changed: each still names what was signed, but no longer what the record says.
+                    "not_covering_their_record": signature_rows.not_covering(filters),
+                },
                 "audit_chain": {
                     "intact": all(chain.ok for chain in chains),
                     "chains": [

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from exports import audit_rows, governance_rows, training_rows
+from exports import audit_rows, governance_rows, signature_rows, training_rows
 from exports.datasets import DATASETS, Column
 from exports.filters import Filters
 
@@ -20,10 +20,12 @@ TABLES = {
     training_rows.TRAINING_RECORDS.name: training_rows.TRAINING_RECORDS,
     **governance_rows.DATASETS,
 }
-NAMES = [*TABLES, QUALIFICATIONS, AUDIT_TRAIL]
+SIGNATURES = signature_rows.NAME
+NAMES = [*TABLES, QUALIFICATIONS, SIGNATURES, AUDIT_TRAIL]
 LABELS = {
     **{name: dataset.label for name, dataset in TABLES.items()},
     QUALIFICATIONS: _("Qualification status"),
+    SIGNATURES: _("Signatures"),
     AUDIT_TRAIL: _("Audit trail"),
 }
 FORMATS = ("csv", "xlsx", "json")
@@ -76,6 +78,15 @@ def source(name: str, filters: Filters) -> Source:
             stored_values(lambda: training_rows.status_rows(filters)),
             lambda: training_rows.status_count(filters),
             applied,
+            header_language=filters.headers,
+        )
+    if name == SIGNATURES:
+        return Source(
+            name,
+            signature_rows.COLUMNS,
+            stored_values(lambda: signature_rows.rows(filters)),
+            lambda: signature_rows.count(filters),
+            {k: v for k, v in filters.as_dict().items() if k in signature_rows.FILTERS},
             header_language=filters.headers,
         )
     dataset = TABLES[name]

@@ -12,6 +12,7 @@ from audit.trail import trail_for
 from governance.filters import DecisionLogFilters, RiskFilters
 from governance.models import Action, Decision, Meeting, Risk
 from partners.models import Person
+from signatures.display import panel as signatures_panel
 
 ROWS_PER_PAGE = 50
 
@@ -61,6 +62,8 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "today": timezone.localdate(),
             "entries": trail_for(Decision, decision.pk) if show_trail else None,
+            # Who approved it: a co-chair of each party signs "approved" (signatures/decisions.py).
+            **signatures_panel(request.user, decision),
         },
     )
 

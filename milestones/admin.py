@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.admin import AuditedAdmin
 from milestones.forms import MilestoneForm
 from milestones.models import Milestone
-from milestones.services import milestone_set_dependencies
+from milestones.services import milestone_save, milestone_set_dependencies
 
 
 @admin.register(Milestone)
@@ -29,7 +29,16 @@ class MilestoneAdmin(AuditedAdmin):
     date_hierarchy = "baseline_date"
     fieldsets = [
         (None, {"fields": ["partnership", "site", "title", "title_ja", "description", "owner"]}),
-        (_("Dates and status"), {"fields": ["baseline_date", "forecast_date", "actual_date", "status", "countdown"]}),
+        (
+            _("Dates and status"),
+            {
+                "fields": ["baseline_date", "baseline_decision", "forecast_date", "actual_date", "status", "countdown"],
+                "description": _(
+                    "Once set, the baseline date moves only with an approved decision of the partnership, cited with "
+                    "it. A forecast change needs only a reason."
+                ),
+            },
+        ),
         (_("Qualified people needed"), {"fields": ["required_function", "required_headcount"]}),
         (_("Dependencies"), {"fields": ["depends_on"]}),
     ]
@@ -42,6 +51,19 @@ class MilestoneAdmin(AuditedAdmin):
     def rag(self, milestone: Milestone) -> str:
         rag = milestone.rag()
         return rag.label if rag else "—"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None:
+            return fieldsets
+        # Creation sets the first baseline: there is nothing yet for a decision to move.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "baseline_decision"]})
+            for name, options in fieldsets
+        ]
+
+    def save_model(self, request, obj, form, change):
+        milestone_save(milestone=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

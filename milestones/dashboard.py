@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from milestones.models import Dependency, Milestone
+from milestones.movement import is_forecast_move
 from milestones.quarters import Quarter, quarters_between
 from milestones.rag import Rag
 from partners.fiscal import Basis
@@ -163,7 +164,8 @@ def off_baseline(milestone: Milestone) -> bool:
 
 
 def slips(milestones: list[Milestone]) -> list[Slip]:
-    """Milestones off their baseline, with when, by whom and why the forecast last moved (from the audit trail)."""
+    """Milestones off their current baseline, with when, by whom and why the forecast last moved (from the audit
+    trail)."""
     slipped = {m.pk: m for m in milestones if off_baseline(m)}
     if not slipped:
         return []
@@ -184,7 +186,8 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
     )
     for pk, baseline, forecast, actual, when, who, reason in rows:
         dates = (baseline, forecast, actual)
-        if pk in previous and previous[pk] != dates or pk not in previous and dates[1:] != (None, None):
+        # A re-baseline alone is not why the milestone is off its baseline: the dashboard lists it apart.
+        if is_forecast_move(previous.get(pk), dates):
             moves[pk] = (when, who or gettext("system"), reason or "")
         previous[pk] = dates
     result = [Slip(m, m.slip_days, *moves.get(pk, (None, "", ""))) for pk, m in slipped.items()]

@@ -54,6 +54,17 @@ class DashboardFilters(DateRangeFields, FiscalYearFields, BootstrapFilterForm):
         return data
 
 
+def citable_decisions(milestone: Milestone):
+    """What a re-baseline may cite: the approved decisions of the milestone's partnership, and the one it cites now
+    (which stays a valid choice even if it has since been superseded)."""
+    from governance.models import Decision
+
+    decisions = Decision.objects.approved().filter(partnership_id=milestone.partnership_id)
+    if milestone.baseline_decision_id:
+        decisions = decisions | Decision.objects.filter(pk=milestone.baseline_decision_id)
+    return decisions
+
+
 class MilestoneForm(AuditedModelForm):
     depends_on = SafeModelMultipleChoiceField(
         label=_("Depends on"),
@@ -73,6 +84,7 @@ class MilestoneForm(AuditedModelForm):
             "description",
             "owner",
             "baseline_date",
+            "baseline_decision",
             "forecast_date",
             "actual_date",
             "status",
@@ -85,6 +97,8 @@ class MilestoneForm(AuditedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["depends_on"].initial = list(self.instance.dependencies.all())
+        if "baseline_decision" in self.fields:
+            self.fields["baseline_decision"].queryset = citable_decisions(self.instance)
 
     def clean_depends_on(self):
         depends_on = self.cleaned_data["depends_on"]

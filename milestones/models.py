@@ -18,6 +18,10 @@ from partners.names import local_name
 
 DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
 DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
+BASELINE_NEEDS_DECISION = _(
+    "Moving the baseline date needs an approved decision of this partnership: cite the decision that moves it "
+    "(a forecast change needs only a reason)."
+)
 
 
 class MilestoneQuerySet(AuditedQuerySet):
@@ -26,7 +30,7 @@ class MilestoneQuerySet(AuditedQuerySet):
         return self.filter(status__in=Milestone.Status.open_statuses())
 
     def for_list(self) -> MilestoneQuerySet:
-        return self.select_related("partnership", "site__company", "owner")
+        return self.select_related("partnership", "site__company", "owner", "baseline_decision")
 
     def dated_within(self, start: datetime.date | None, end: datetime.date | None) -> MilestoneQuerySet:
         """Milestones with a baseline, forecast or actual date in the window (open bounds reach the data's ends)."""
@@ -123,6 +127,17 @@ class Milestone(models.Model):
         verbose_name=_("owner"),
     )
     baseline_date = models.DateField(_("baseline date"), help_text=_("The date agreed when the plan was baselined."))
+    baseline_decision = models.ForeignKey(
+        "governance.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="baselined_milestones",
+        verbose_name=_("decision for the baseline"),
+        help_text=_(
+            "The approved decision that set the current baseline date. Moving the baseline date needs a new one."
+        ),
+    )
     forecast_date = models.DateField(_("forecast date"), null=True, blank=True)
     actual_date = models.DateField(_("actual date"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
@@ -232,8 +247,66 @@ class Milestone(models.Model):
                 % {"site": self.site, "partnership": self.partnership},
                 "site_not_party",
             )
+        self._check_baseline_decision(add)
         if errors:
             raise ValidationError(errors)
+
+    def _check_baseline_decision(self, add) -> None:
+        """A baseline moves only with a newly cited, approved decision of the milestone's own partnership.
+
+        Compared with the row as stored: creation sets the first baseline and needs no decision.
+        """
+        stored = (
+            Milestone.objects.filter(pk=self.pk).values_list("baseline_date", "baseline_decision_id").first()
+            if self.pk
+            else None
+        )
+        if stored is None:
+            cited = self.baseline_decision_id is not None
+        elif self.baseline_date != stored[0]:
+            if self.baseline_decision_id is None:
+                add("baseline_decision", BASELINE_NEEDS_DECISION, "baseline_needs_decision")
+                return
+            if self.baseline_decision_id == stored[1]:
+                add(
+                    "baseline_decision",
+                    _(
+                        "%(number)s set the current baseline; moving it again needs the approved decision that "
+                        "moves it now."
+                    )
+                    % {"number": self.baseline_decision.number},
+                    "baseline_decision_reused",
+                )
+                return
+            cited = True
+        elif self.baseline_decision_id != stored[1]:
+            add(
+                "baseline_decision",
+                _(
+                    "The decision is cited when the baseline date moves: change the baseline date with it, "
+                    "or leave the decision as it was."
+                ),
+                "decision_without_rebaseline",
+            )
+            return
+        else:
+            cited = False
+        if not cited:
+            return
+        decision = self.baseline_decision
+        if self.partnership_id and decision.partnership_id != self.partnership_id:
+            add(
+                "baseline_decision",
+                _("%(number)s is a decision of another partnership.") % {"number": decision.number},
+                "decision_other_partnership",
+            )
+        if decision.status != decision.Status.APPROVED:
+            add(
+                "baseline_decision",
+                _("%(number)s is %(status)s: only an approved decision can move a baseline.")
+                % {"number": decision.number, "status": decision.get_status_display().lower()},
+                "decision_not_approved",
+            )
 
     def _site_belongs_to_party(self) -> bool:
         return self.partnership.party_for(self.site.company) is not None

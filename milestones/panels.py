@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import CalendarToken
-from milestones import charts, dashboard
+from milestones import charts, dashboard, movement
 from milestones.models import Milestone
 from partners.models import Exchange
 from training import readiness
@@ -34,6 +34,11 @@ class Board:
     @cached_property
     def milestones(self) -> list[Milestone]:
         return list(dashboard.filtered_milestones(self.filters))
+
+    @property
+    def scoped_milestones(self) -> QuerySet[Milestone]:
+        """The filtered milestones as a query, for panels that read their history in the database."""
+        return Milestone.objects.filtered(**self.filters.scope())
 
     @cached_property
     def exchanges(self) -> QuerySet[Exchange]:
@@ -95,10 +100,16 @@ class Years(Panel):
 
 
 class Slips(Panel):
+    """Re-baselines (the baseline moved by a decision) apart from slips against the baseline in force."""
+
     template_name = "milestones/_slips.html"
 
     def get_context(self, board: Board) -> dict:
+        moved = movement.rebaseline_rows(board.scoped_milestones)
+        rebaselines = movement.recent_rebaselines(board.scoped_milestones)
         return {
+            "rebaselines": rebaselines,
+            "rebaselines_total": moved.count(),
             "slips": dashboard.slips(dashboard.biggest_slips(board.milestones)),
             "slips_total": sum(1 for m in board.milestones if dashboard.off_baseline(m)),
         }
@@ -147,8 +158,22 @@ class Calendar(Panel):
         return {"calendar_token": CalendarToken.for_user(board.user)}
 
 
+# Governance panels live with their app; imported here, at the end, as they build on Board and Panel above.
+from governance.panels import Overdue, RiskHeatMap  # noqa: E402
+
 # The dashboard, top to bottom.
-PANELS: list[Panel] = [Headline(), Timeline(), Years(), Slips(), Sites(), Exchanges(), Training(), Calendar()]
+PANELS: list[Panel] = [
+    Headline(),
+    Timeline(),
+    Years(),
+    Slips(),
+    RiskHeatMap(),
+    Overdue(),
+    Sites(),
+    Exchanges(),
+    Training(),
+    Calendar(),
+]
 
 
 def fill(board: Board) -> list[Filled]:

@@ -15,8 +15,9 @@ from milestones import dashboard
 from milestones.calendar import milestone_calendar
 from milestones.forms import DashboardFilters
 from milestones.models import Milestone
-from milestones.movement import forecast_movement
+from milestones.movement import baseline_history, forecast_movement
 from milestones.panels import Board, fill
+from signatures.display import panel as signatures_panel
 
 # What secrets.token_urlsafe(32) makes; anything else cannot be a token and never reaches the database.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -48,8 +49,10 @@ def milestone_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "milestone": milestone,
             "rag": milestone.rag(),
+            "baselines": baseline_history(milestone),
             "movement": forecast_movement(milestone),
             "entries": trail_for(Milestone, milestone.pk) if show_trail else None,
+            **signatures_panel(request.user, milestone),
         },
     )
 

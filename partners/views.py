@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from audit.trail import trail_for
 from partners.models import Exchange
+from signatures.display import panel as signatures_panel
 
 
 @require_safe
@@ -17,5 +18,9 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "partners/exchange_detail.html",
-        {"exchange": exchange, "entries": trail_for(Exchange, exchange.pk) if show_trail else None},
+        {
+            "exchange": exchange,
+            "entries": trail_for(Exchange, exchange.pk) if show_trail else None,
+            **signatures_panel(request.user, exchange),
+        },
     )

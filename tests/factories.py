@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from governance.models import Action, Decision, Meeting, Risk
 from governance.services import decision_save, meeting_set_attendees
 from milestones.models import Milestone
+from milestones.services import milestone_save
 from partners.models import Company, Exchange, Function, Partnership, Person, Site
 from partners.services import exchange_save
 from training.models import Requirement, RequirementVersion, TrainingRecord
@@ -104,6 +105,10 @@ class MilestoneFactory(CleanModelFactory):
     title = factory.Sequence(lambda n: f"Milestone {n}")
     baseline_date = datetime.date(2026, 6, 30)
     status = Milestone.Status.NOT_STARTED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return milestone_save(milestone=model_class(*args, **kwargs))
 
 
 class UserFactory(factory.django.DjangoModelFactory):

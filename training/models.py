@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,11 @@ class Requirement(models.Model):
     )
     needs_evaluation = models.BooleanField(
         _("needs an on-the-job evaluation"), default=False, help_text=_("A record then needs its evaluator.")
+    )
+    requires_qa_approval = models.BooleanField(
+        _("requires QA approval"),
+        default=False,
+        help_text=_("A record then counts towards qualification only once QA has signed it “approved”."),
     )
 
     objects = AuditedQuerySet.as_manager()
@@ -180,6 +186,9 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.version} ({self.completed_on:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:person", args=[self.person_id]) + f"#record-{self.pk}"
 
     @property
     def expires_on(self) -> datetime.date | None:

@@ -6,6 +6,7 @@ A person's status for a requirement on a day: the latest passed record completed
 - expired: the day is on or after the record's expiry (the expiry day itself is no longer valid);
 - expiring: valid, but expires within the warning window;
 - current: otherwise.
+A record counts only once approved where its requirement asks for QA approval (``counts_towards_qualification``).
 Cleared for a curriculum: every requirement current or expiring (expiring is still valid, only flagged).
 """
 
@@ -17,8 +18,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from signatures.meanings import Meaning
+from signatures.models import signed_at_current_version
 from training.models import Requirement, RequirementVersion, TrainingRecord, add_months
 
 
@@ -46,6 +50,12 @@ class Qualification:
     trained_version: int | None = None
     current_version: int | None = None
     expires_on: datetime.date | None = None
+
+
+def counts_towards_qualification() -> Q:
+    """A record whose requirement asks for QA approval counts once QA has signed it "approved", at the version
+    it is at now: a record changed after the approval waits for a new one."""
+    return Q(requirement__requires_qa_approval=False) | Q(signed_at_current_version(TrainingRecord, Meaning.APPROVED))
 
 
 def versions_in_effect(requirement_ids: Iterable[int], day: datetime.date) -> dict[int, int]:
@@ -76,6 +86,7 @@ def matrix(
             completed_on__lte=day,
             result=TrainingRecord.Result.PASSED,
         )
+        .filter(counts_towards_qualification())
         .order_by("completed_on", "version__version", "pk")
         .values_list("person_id", "requirement_id", "pk", "completed_on", "version__version")
     )

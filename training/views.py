@@ -8,7 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.signing import meanings_for
 from partners.models import Person, Site
+from signatures import display as signature_display
 from training.forms import MatrixFilters
 from training.models import Curriculum, Requirement, TrainingRecord
 from training.status import clearances, matrix
@@ -69,11 +71,20 @@ def person_training(request: HttpRequest, pk: int) -> HttpResponse:
     """One person's records, and whether they are cleared for each curriculum of their function and site."""
     person = get_object_or_404(Person.objects.select_related("employer", "home_site__company"), pk=pk)
     day = timezone.localdate()
-    records = (
+    records = list(
         TrainingRecord.objects.filter(person=person)
         .select_related("requirement", "version", "trainer", "evaluator")
         .order_by("-completed_on")
     )
+    signed = signature_display.by_record(TrainingRecord, [record.pk for record in records])
+    records = [
+        (
+            record,
+            signed.get(record.pk, []),
+            signature_display.sign_url(record) if meanings_for(request.user, record) else "",
+        )
+        for record in records
+    ]
     curricula = list(curricula_for(person.function, person.home_site).prefetch_related("requirements"))
     status = [(curriculum, clearances([person.pk], curriculum, day)[person.pk]) for curriculum in curricula]
     return render(

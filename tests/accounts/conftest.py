@@ -49,6 +49,10 @@ def world(alliance):
     upload = ImportUpload.objects.create(
         user=user, file_name="records.csv", sha256="0" * 64, file_format="csv", encoding="utf-8", content=b"x"
     )
+    # Done, so a manager may sign it "approved" (accounts/signing.py).
+    signable = MilestoneFactory(
+        partnership=alliance.partnership, title="Tech transfer", status="done", actual_date="2025-11-28"
+    )
     return {
         "objects": objects,
         "exchange": exchange,
@@ -56,6 +60,7 @@ def world(alliance):
         "upload": upload,
         "alliance": alliance,
         "export_job": finished_export_job(user),
+        "signable": signable,
     }
 
 

@@ -91,6 +91,8 @@ TABLE: dict[str, Expect] = {
     "governance:meeting_detail": everyone(OK),
     "governance:my_actions": everyone(OK),
     "governance:risks": everyone(OK),
+    # Only those accounts/signing.py lets sign the record: a manager approves a done milestone.
+    "signatures:sign": Expect(TO_LOGIN, DENIED, OK, DENIED, DENIED),
     "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:evidence": Expect(TO_LOGIN, DENIED, OK, OK, OK),
@@ -172,6 +174,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["objects"][f"governance.{name.split(':')[1].split('_')[0]}"].pk])
     if name == "training:person":
         return reverse(name, args=[world["objects"]["partners.person"].pk])
+    if name == "signatures:sign":
+        return reverse(name, args=["milestones", "milestone", world["signable"].pk])
     if name == "exports:download":
         return reverse(name, args=["milestones", "csv"])
     if name in {"exports:job", "exports:job_status", "exports:job_download"}:

@@ -29,8 +29,11 @@ from simple_history.utils import get_history_model_for_model
 from accounts.models import CalendarToken, Profile
 from audit.forms import REASON_FIELD
 from audit.verify import chained_models
+from audit.versions import version_of
 from exports.models import ExportJob
+from milestones.models import Milestone
 from partners.models import Capability
+from signatures.models import Signature
 from tests.accounts.test_access import (
     DENIED,
     INSIDE,
@@ -94,6 +97,7 @@ WRITES: dict[str, Expect] = {
     "accounts:language": everyone(WROTE, anonymous=INSIDE),  # a visitor's choice lives in a cookie only
     "accounts:preferences": everyone(WROTE),
     "accounts:regenerate_calendar_token": granted_to("milestones.milestone", "v", WROTE),
+    "signatures:sign": Expect(TO_LOGIN, DENIED, WROTE, DENIED, DENIED),  # a signature, with the password
     "admin:training_trainingrecord_import": granted_to("training.trainingrecord", "a", OK),  # a preview: no write
     "admin:training_trainingrecord_import_confirm": granted_to("training.trainingrecord", "a", WROTE),
     "admin:training_trainingrecord_import_cancel": granted_to("training.trainingrecord", "a", WROTE),
@@ -467,8 +471,15 @@ def ask_for_evidence_pack(persona: str, world) -> Post:
     return Post(reverse("exports:jobs"), data, rows(ExportJob, requester__username=persona))
 
 
+def sign_a_milestone(persona: str, world) -> Post:
+    milestone = world["signable"]
+    data = {"meaning": "approved", "password": PASSWORD, "version": version_of(Milestone, milestone.pk)}
+    return Post(url_for("signatures:sign", world), data, rows(Signature))
+
+
 APP_POSTS: dict[str, Callable[[str, dict], Post]] = {
     "exports:jobs": ask_for_evidence_pack,
+    "signatures:sign": sign_a_milestone,
     "login": sign_in("login"),
     "admin:login": sign_in("admin:login"),
     "logout": sign_out("logout"),

@@ -11,12 +11,14 @@ import json
 import zoneinfo
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection, models
 from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.chain import GENESIS, canonical_json, content_of, link_hash
 from audit.verify import chained_models
+from signatures.meanings import Meaning
 from tests.factories import UserFactory
 from tests.properties import examples
 
@@ -46,8 +48,21 @@ JSON = st.recursive(
 ASSIGNED = {"chain_seq", "chain_hash"}
 
 
+# Columns a check constraint narrows: only values the database accepts.
+CONSTRAINED = {
+    "signatures_signature.meaning": st.sampled_from(Meaning.values),
+    "signatures_signature.printed_name": st.text(TEXT_CHARACTERS, min_size=1, max_size=300),
+}
+
+
 def strategy(field: models.Field, user_id: int):
     """Values of ``field``'s type, including the awkward ones (empty, extreme, unordered, another time zone)."""
+    if constrained := CONSTRAINED.get(f"{field.model._meta.db_table}.{field.attname}"):
+        return constrained
+    if field.is_relation and not field.null:
+        # A signature's signer and record type: a row that exists.
+        related = field.related_model
+        return st.just(user_id if related is get_user_model() else related._default_manager.order_by("pk")[0].pk)
     if field.is_relation:
         # The user who made a change is a real foreign key; the audited record's keys are kept without constraint.
         return st.sampled_from([None, user_id]) if field.db_constraint else st.integers(1, 2**31 - 1)

@@ -8,13 +8,14 @@ from audit.registry import audited, audited_models, chained_models, record_types
 from exports.forms import FilterForm
 from milestones.models import Dependency, Milestone
 from partners.models import Partnership, PartnershipParty
+from signatures.models import Signature
 from training.models import TrainingRecord
 
 
 def test_every_model_with_history_is_audited():
     with_history = {m for m in apps.get_models() if hasattr(m._meta, "simple_history_manager_attribute")}
     assert set(audited_models()) == with_history
-    assert {m.instance_type for m in chained_models()} >= with_history
+    assert {getattr(m, "instance_type", None) for m in chained_models()} >= with_history
     assert {m._meta.label for m in audited_models()} >= {"partners.Company", "auth.User", "exports.ExportRecord"}
 
 
@@ -35,3 +36,8 @@ def test_the_export_filter_offers_every_audited_record_type_by_its_verbose_name(
     expected = {entry.key: entry.label for entry in audited()}
     assert {key: str(label) for key, label in choices.items() if key} == {k: str(v) for k, v in expected.items()}
     assert str(choices["training_record"]) == "Training record"
+
+
+def test_the_signatures_are_a_chain_but_not_a_record_type_of_the_trail():
+    assert Signature in chained_models()
+    assert Signature not in audited_models()

@@ -13,6 +13,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 
+# The demo's approved decision that moves the launch baseline (demo/steering.py), as the admin offers it.
+DECISION = "JSC-2026-01 Re-baseline the Yokohama launch to 21 December 2026"
+
 
 def choose(page, field: str, text: str) -> None:
     """Pick ``text`` in one of the admin's autocomplete (select2) fields."""
@@ -173,3 +176,37 @@ def test_staff_import_a_shift_jis_spreadsheet_after_reading_its_preview(app_serv
 
     expect(page.locator(".messagelist")).to_contain_text("1 created, 1 updated, 0 unchanged")
     expect(body).to_contain_text("January QA training forms, scanned by the Yokohama QA office")
+
+
+def test_a_manager_re_baselines_the_launch_citing_the_decision_both_co_chairs_signed(app_server, page, screenshot):
+    base = app_server["url"]
+    launch = "Yokohama cell-therapy CDMO launch (2026)"
+    log_in(page, base, "manager")
+    page.locator("#milestone-table").get_by_role("link", name=launch).click()
+    expect(page.get_by_role("heading", name=launch)).to_be_visible()
+    page.get_by_role("link", name="Edit").click()
+
+    # Moving the baseline without citing the decision is refused, and says why.
+    page.get_by_label("Baseline date").fill("2026-12-21")
+    page.get_by_label("Reason for change").fill("Launch moved as the steering committee decided in October")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".errorlist").first).to_contain_text("needs an approved decision")
+
+    page.get_by_label("Decision for the baseline").select_option(label=DECISION)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    page.goto(f"{base}/")
+    moves = page.locator("#rebaselines-table")
+    row = moves.get_by_role("row").filter(has_text=launch)
+    expect(row).to_contain_text("JSC-2026-01")
+    expect(row).to_contain_text("+81")
+    expect(row).to_contain_text("Launch moved as the steering committee decided in October")
+    expect(page.locator("#slips-table")).not_to_contain_text(launch)  # back on its (new) baseline
+    screenshot(page, "8-manager-rebaseline-on-dashboard")
+
+    row.get_by_role("link", name="JSC-2026-01").click()
+    expect(page.get_by_role("heading", name="JSC-2026-01")).to_be_visible()
+    signatures = page.locator("#signatures")
+    expect(signatures).to_contain_text("Kenji Morita")
+    expect(signatures).to_contain_text("Hiroshi Aoki")

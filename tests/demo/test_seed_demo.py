@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 import pytest
@@ -8,8 +9,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from governance.models import Action, Decision, Meeting, Risk
 from milestones.models import Milestone
+from milestones.movement import baseline_history
 from partners.models import Company, Exchange, Partnership, Person, Site
+from signatures.models import Signature
 from training.models import Curriculum, Requirement
 
 
@@ -55,12 +59,17 @@ def test_seed_records_pass_every_model_rule_and_run_both_directions():
     }
 
 
+SEEDED = (Company, Site, Person, Exchange, Milestone, Meeting, Decision, Action, Risk, Signature)
+
+
 @pytest.mark.django_db
 def test_seed_is_idempotent():
     seed("--password", "demo-pass-123")
-    counts = [model.objects.count() for model in (Company, Site, Person, Exchange, Milestone, get_user_model())]
+    counts = [model.objects.count() for model in (*SEEDED, get_user_model())]
+    histories = [model.history.count() for model in (Milestone, Decision, Action, Risk)]
     seed()
-    assert [model.objects.count() for model in (Company, Site, Person, Exchange, Milestone, get_user_model())] == counts
+    assert [model.objects.count() for model in (*SEEDED, get_user_model())] == counts
+    assert [model.history.count() for model in (Milestone, Decision, Action, Risk)] == histories
 
 
 @pytest.mark.django_db
@@ -71,6 +80,7 @@ def test_demo_users_get_the_given_password_and_their_roles():
         assert get_user_model().objects.get(username=username).check_password("demo-pass-123")
     assert get_user_model().objects.get(username="admin").is_superuser
     assert list(get_user_model().objects.get(username="auditor").groups.values_list("name", flat=True)) == ["Auditor"]
+    assert list(get_user_model().objects.get(username="qa").groups.values_list("name", flat=True)) == ["QA approver"]
 
 
 @pytest.mark.django_db
@@ -138,3 +148,34 @@ def test_demo_logins_are_on_the_access_trail_with_a_reason_and_a_rerun_adds_noth
     count = rows.count()
     seed()
     assert rows.count() == count
+
+
+@pytest.mark.django_db
+def test_the_2025_partial_start_was_re_baselined_by_a_jsc_decision_both_co_chairs_signed():
+    seed("--password", "demo-pass-123")
+    partial = Milestone.objects.get(title="Yokohama partial service start (2025)")
+    decision = partial.baseline_decision
+    assert (decision.number, decision.status) == ("JSC-2025-01", Decision.Status.APPROVED)
+    signers = {(s.printed_name, s.meaning) for s in Signature.objects.for_record(decision)}
+    assert signers == {("Kenji Morita", "approved"), ("Hiroshi Aoki", "approved")}
+    assert {
+        decision.partnership.party_of(s.signer.person).short_name for s in Signature.objects.for_record(decision)
+    } == {
+        "AGC",
+        "MEDINET",
+    }
+    history = baseline_history(partial)
+    assert [(c.baseline.isoformat(), c.decision) for c in history] == [("2025-04-01", None), ("2025-07-01", decision)]
+    assert (partial.status, partial.slip_days) == ("done", 0)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_open_risks_on_the_launch_an_approved_launch_decision_to_apply_and_overdue_actions():
+    seed("--password", "demo-pass-123")
+    launch = Milestone.objects.get(title="Yokohama cell-therapy CDMO launch (2026)")
+    assert Risk.objects.filter(milestones=launch, status=Risk.Status.OPEN).count() >= 3
+    waiting = Decision.objects.approved().get(milestones=launch)
+    assert waiting.number == "JSC-2026-01" and launch.baseline_decision is None  # a manager applies it
+    today = datetime.date(2026, 11, 27)
+    assert Action.objects.overdue(today).count() >= 2
+    assert Risk.objects.past_review(today).exists()

@@ -233,6 +233,7 @@ def test_evidence_pack_manifest_matches_its_files(auditor_client, exchanges):
         "actions.csv",
         "risks.csv",
         "qualification-status.csv",
+        "signatures.csv",
         "audit-trail.csv",
     }
     for entry in manifest["files"]:

@@ -272,7 +272,18 @@ def section_headings(page: str) -> list[str]:
 
 def test_the_dashboard_shows_its_panels_top_to_bottom(manager_client, alliance, today):
     headings = section_headings(manager_client.get(URL).text)
-    assert headings == ["headline", "timeline", "years", "slips", "sites", "exchanges", "training", "calendar"]
+    assert headings == [
+        "headline",
+        "timeline",
+        "years",
+        "slips",
+        "heatmap",
+        "overdue",
+        "sites",
+        "exchanges",
+        "training",
+        "calendar",
+    ]
 
 
 def test_the_page_draws_the_panels_the_registry_lists_in_its_order(manager_client, alliance, today, monkeypatch):

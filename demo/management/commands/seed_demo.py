@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.seed import (
     add_synthetic_exchanges,
     demo_password_problems,
+    seed_governance,
     seed_illustrative,
     seed_reference,
     seed_training,
@@ -42,9 +43,10 @@ class Command(BaseCommand):
         if password is not None and (problems := demo_password_problems(password)):
             raise CommandError("--password does not meet the password rules:\n  " + "\n  ".join(problems))
         partnership = seed_reference()
-        seed_illustrative(partnership)
-        seed_training()
         logins = seed_users(password)
+        seed_illustrative(partnership)
+        seed_governance(partnership)
+        seed_training()
         added = add_synthetic_exchanges(partnership, exchanges, seed=random_seed)
         if added:
             self.stdout.write(f"Added {added} synthetic exchanges.")

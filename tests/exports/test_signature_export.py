@@ -1,0 +1,94 @@
+"""The signatures dataset: every format, filtered like the others, in the evidence pack with its stale count."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import zipfile
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audit.versions import version_of
+from milestones.models import Milestone
+from signatures.services import signature_create
+from tests.exports.test_exports import body, read_csv, url
+from tests.factories import CompanyFactory, MilestoneFactory, PartnershipFactory, UserFactory
+
+
+def done(partnership, title):
+    return MilestoneFactory(
+        partnership=partnership, title=title, status=Milestone.Status.DONE, actual_date=datetime.date(2026, 1, 5)
+    )
+
+
+@pytest.fixture
+def signed(alliance):
+    """Two approved milestones, one in another partnership; the first changed after it was signed."""
+    manager = UserFactory(username="kenji", first_name="Kenji", last_name="Sato", role="Manager")
+    other = PartnershipFactory(parties=[CompanyFactory(name="Other A"), CompanyFactory(name="Other B")])
+    first, second = done(alliance.partnership, "Launch"), done(other, "Elsewhere")
+    for milestone in (first, second):
+        signature_create(
+            record=milestone, signer=manager, meaning="approved", opened_version=version_of(Milestone, milestone.pk)
+        )
+    first.description = "Scope corrected"
+    first._change_reason = "Corrected after approval"
+    first.save()
+    return first, second
+
+
+def test_the_signatures_csv_names_signer_meaning_time_and_whether_each_still_covers_its_record(auditor_client, signed):
+    rows = read_csv(auditor_client.get(url("signatures", "csv")))
+
+    assert [(r["Printed name"], r["Meaning"], r["Record type"], r["Record id"]) for r in rows] == [
+        ("Kenji Sato", "approved", "milestone", str(signed[0].pk)),
+        ("Kenji Sato", "approved", "milestone", str(signed[1].pk)),
+    ]
+    assert [r["Covers the current version"] for r in rows] == ["false", "true"]
+    assert all(r["Signed at (UTC)"] and len(r["SHA-256 of the signed content"]) == 64 for r in rows)
+
+
+def test_the_signatures_export_is_filtered_by_partnership_like_the_others(auditor_client, alliance, signed):
+    rows = read_csv(auditor_client.get(url("signatures", "csv"), {"partnership": alliance.partnership.pk}))
+    assert [r["Record id"] for r in rows] == [str(signed[0].pk)]
+    assert read_csv(auditor_client.get(url("signatures", "csv"), {"end": "2000-01-01"})) == []
+
+
+def test_the_signatures_export_comes_as_xlsx_and_json(auditor_client, signed):
+    workbook = openpyxl.load_workbook(io.BytesIO(body(auditor_client.get(url("signatures", "xlsx")))))
+    assert workbook.active.max_row == 3
+    data = json.loads(body(auditor_client.get(url("signatures", "json"))))
+    assert [row["covers_current_version"] for row in data["rows"]] == [False, True]
+
+
+def test_the_evidence_manifest_counts_signatures_that_no_longer_cover_their_record(auditor_client, signed):
+    archive = zipfile.ZipFile(io.BytesIO(body(auditor_client.get(reverse("exports:evidence")))))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["signatures"] == {"exported": 2, "not_covering_their_record": 1}
+    assert "signatures_signature" in {chain["chain"] for chain in manifest["audit_chain"]["heads"]}
+
+
+def test_the_signatures_export_runs_the_same_queries_however_many_there_are(auditor_client, alliance):
+    manager = UserFactory(username="kenji", role="Manager")
+
+    def sign_milestones(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            milestone = done(alliance.partnership, f"Signed {n}")
+            signature_create(
+                record=milestone, signer=manager, meaning="approved", opened_version=version_of(Milestone, milestone.pk)
+            )
+
+    sign_milestones(0, 1)
+    body(auditor_client.get(url("signatures", "csv")))
+    with CaptureQueriesContext(connection) as few:
+        read_csv(auditor_client.get(url("signatures", "csv")))
+    sign_milestones(1, 12)
+    with CaptureQueriesContext(connection) as many:
+        rows = read_csv(auditor_client.get(url("signatures", "csv")))
+    assert len(rows) == 13
+    assert len(many) == len(few)
