@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("partners", "0007_admin_list_order"),
-        ("training", "0005_append_only_import_history"),
+        ("training", "0006_requires_qa_approval"),
     ]
 
     operations = [
