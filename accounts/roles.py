@@ -22,6 +22,8 @@ ACCESS_REVIEW = {("auth", "view_user"), ("auth", "view_group")}
 # Access records are reviewed by auditors only (ACCESS_REVIEW); export records are read on the audit trail.
 NOT_READ_BY_EVERYONE = {"auth", "exports"}
 
+GOVERNANCE_RECORDS = ("meeting", "decision", "action", "risk")
+
 
 def readable_by_everyone() -> list[tuple[str, str]]:
     """Every audited record outside NOT_READ_BY_EVERYONE, and the link records its history keeps (app, model)."""
@@ -41,7 +43,9 @@ def role_permissions() -> dict[str, set[tuple[str, str]]]:
     return {
         STAFF: _view_all()
         | {("partners", f"{verb}_{model}") for verb in ("add", "change") for model in ("person", "exchange")}
-        | {("training", f"{verb}_trainingrecord") for verb in ("add", "change")},
+        | {("training", f"{verb}_trainingrecord") for verb in ("add", "change")}
+        # Staff keep the steering committee's records; managers and auditors read them on their pages.
+        | {("governance", f"{verb}_{model}") for verb in ("add", "change") for model in GOVERNANCE_RECORDS},
         MANAGER: _view_all()
         | {("milestones", f"{verb}_{model}") for verb in ("add", "change") for model in ("milestone", "dependency")}
         | {AUDIT_TRAIL, EXPORT},

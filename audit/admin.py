@@ -16,7 +16,7 @@ from audit.forms import (
 )
 from core.admin import BoundedSearchMixin
 from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
-from core.widgets import SafeAutocompleteSelect
+from core.widgets import SafeAutocompleteSelect, SafeAutocompleteSelectMultiple
 
 
 class AuditedAdmin(BoundedSearchMixin, admin.ModelAdmin):
@@ -38,6 +38,8 @@ class AuditedAdmin(BoundedSearchMixin, admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_fieldsets(self, request, obj=None):

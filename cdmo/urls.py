@@ -24,6 +24,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("exports/", include("exports.urls")),
     path("training/", include("training.urls")),
+    path("governance/", include("governance.urls")),
     path("account/", include("accounts.urls")),
     path("", include("signatures.urls")),
     path("", include("partners.urls")),

@@ -9,13 +9,17 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from exports import audit_rows, signature_rows, training_rows
+from exports import audit_rows, governance_rows, signature_rows, training_rows
 from exports.datasets import DATASETS, Column
 from exports.filters import Filters
 
 AUDIT_TRAIL = "audit-trail"
 QUALIFICATIONS = "qualification-status"
-TABLES = {**DATASETS, training_rows.TRAINING_RECORDS.name: training_rows.TRAINING_RECORDS}
+TABLES = {
+    **DATASETS,
+    training_rows.TRAINING_RECORDS.name: training_rows.TRAINING_RECORDS,
+    **governance_rows.DATASETS,
+}
 SIGNATURES = signature_rows.NAME
 NAMES = [*TABLES, QUALIFICATIONS, SIGNATURES, AUDIT_TRAIL]
 LABELS = {

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +35,7 @@ class PartnershipForm(AuditedModelForm):
 
     class Meta:
         model = Partnership
-        fields = ["name", "name_ja", "status", "announced_on", "signed_on", "scope"]
+        fields = ["name", "name_ja", "status", "announced_on", "signed_on", "scope", "co_chairs"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +47,17 @@ class PartnershipForm(AuditedModelForm):
         Partnership.validate_parties(parties)
         return parties
 
+    def clean(self):
+        data = super().clean()
+        if data.get("co_chairs") and data.get("party_companies"):
+            try:
+                self.instance.validate_people(
+                    data["co_chairs"], code="co_chair_not_party", parties=data["party_companies"]
+                )
+            except ValidationError as error:
+                self.add_error("co_chairs", error)
+        return data
+
 
 @admin.register(Partnership)
 class PartnershipAdmin(AuditedAdmin):
@@ -53,8 +65,10 @@ class PartnershipAdmin(AuditedAdmin):
     list_filter = ["status"]
     search_fields = ["name", "name_ja", "scope"]
     form = PartnershipForm
+    autocomplete_fields = ["co_chairs"]
     fieldsets = [
-        (None, {"fields": ["name", "name_ja", "party_companies", "status", "announced_on", "signed_on", "scope"]})
+        (None, {"fields": ["name", "name_ja", "party_companies", "status", "announced_on", "signed_on", "scope"]}),
+        (_("Steering committee"), {"fields": ["co_chairs"]}),
     ]
 
     def save_related(self, request, form, formsets, change):
@@ -88,7 +102,7 @@ class PersonAdmin(AuditedAdmin):
     list_filter = ["active", "function", "employer"]
     list_select_related = ["employer", "home_site__company"]
     search_fields = ["name", "name_ja", "email", "job_title"]
-    autocomplete_fields = ["employer", "home_site"]
+    autocomplete_fields = ["employer", "home_site", "user"]
 
 
 class DirectionFilter(admin.SimpleListFilter):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.history import AuditedQuerySet, audit_history
 from milestones.models import Milestone
@@ -80,9 +81,9 @@ class Risk(models.Model):
         COMMERCIAL = "commercial", _("Commercial")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("a risk", "Open")
         MITIGATED = "mitigated", _("Mitigated")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("a risk", "Closed")
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="risks", verbose_name=_("partnership")

@@ -103,21 +103,28 @@ class Partnership(models.Model):
                         code="party_in_party_group",
                     )
 
-    def party_for(self, company: Company) -> Company | None:
-        """The party that ``company`` acts for: itself or the nearest parent that is a party."""
-        party_ids = {party.pk for party in self.parties.all()}
+    def party_for(self, company: Company, *, parties: Iterable[Company] | None = None) -> Company | None:
+        """The party that ``company`` acts for: itself or the nearest parent that is a party.
+
+        ``parties`` checks against parties about to be set (a form's) instead of the stored ones.
+        """
+        party_ids = {party.pk for party in (self.parties.all() if parties is None else parties)}
         for member in company.lineage():
             if member.pk in party_ids:
                 return member
         return None
 
-    def party_of(self, person: Person) -> Company | None:
+    def party_of(self, person: Person, *, parties: Iterable[Company] | None = None) -> Company | None:
         """The party ``person`` works for: their employer, or the party their employer is a subsidiary of."""
-        return self.party_for(person.employer)
+        return self.party_for(person.employer, parties=parties)
 
-    def validate_people(self, people: Iterable[Person], *, code: str = "person_not_party") -> None:
+    def validate_people(
+        self, people: Iterable[Person], *, code: str = "person_not_party", parties: Iterable[Company] | None = None
+    ) -> None:
         """Refuse anyone who works for none of the parties (attendees, co-chairs, owners)."""
-        outsiders = [person for person in people if self.party_of(person) is None]
+        if parties is None:
+            parties = list(self.parties.all())
+        outsiders = [person for person in people if self.party_of(person, parties=parties) is None]
         if outsiders:
             raise ValidationError(
                 _("%(people)s work for none of the parties to %(partnership)s.")

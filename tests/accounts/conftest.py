@@ -6,7 +6,15 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 
-from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
+from tests.factories import (
+    ActionFactory,
+    DecisionFactory,
+    ExchangeFactory,
+    MeetingFactory,
+    MilestoneFactory,
+    RiskFactory,
+    UserFactory,
+)
 from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
 
@@ -27,6 +35,7 @@ def world(alliance):
         "partners.exchange": exchange,
         "milestones.milestone": milestone,
         **training_objects(alliance),
+        **governance_objects(alliance, milestone),
         "auth.user": user,
         "auth.group": Group.objects.get(name="Staff"),
         "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
@@ -74,4 +83,18 @@ def training_objects(alliance) -> dict:
         "training.requirementversion": version,
         "training.curriculum": curriculum,
         "training.trainingrecord": record,
+    }
+
+
+def governance_objects(alliance, milestone) -> dict:
+    meeting = MeetingFactory(partnership=alliance.partnership, attendees=[alliance.agc_person, alliance.medinet_person])
+    decision = DecisionFactory(partnership=alliance.partnership, meeting=meeting)
+    owner = alliance.medinet_person
+    risk = RiskFactory(partnership=alliance.partnership, owner=owner)
+    risk.milestones.add(milestone)
+    return {
+        "governance.meeting": meeting,
+        "governance.decision": decision,
+        "governance.action": ActionFactory(partnership=alliance.partnership, owner=owner, decision=decision),
+        "governance.risk": risk,
     }

@@ -48,6 +48,10 @@ ROLE_RIGHTS = {
     "training.curriculum": ("v", "v", "v"),
     "training.trainingrecord": ("vac", "v", "v"),
     "training.trainingimport": ("v", "v", "v"),
+    "governance.meeting": ("vac", "v", "v"),
+    "governance.decision": ("vac", "v", "v"),
+    "governance.action": ("vac", "v", "v"),
+    "governance.risk": ("vac", "v", "v"),
 }
 
 
@@ -83,6 +87,12 @@ TABLE: dict[str, Expect] = {
     "training:person": everyone(OK),
     # Only those accounts/signing.py lets sign the record: a manager approves a done milestone.
     "signatures:sign": Expect(TO_LOGIN, DENIED, OK, DENIED, DENIED),
+    "governance:decision_log": everyone(OK),
+    "governance:decision_detail": everyone(OK),
+    "governance:meeting_list": everyone(OK),
+    "governance:meeting_detail": everyone(OK),
+    "governance:my_actions": everyone(OK),
+    "governance:risks": everyone(OK),
     "exports:index": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:download": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "exports:evidence": Expect(TO_LOGIN, DENIED, OK, OK, OK),
@@ -125,6 +135,10 @@ for _label, _rights in ROLE_RIGHTS.items():
 # An import is a record of what happened: nobody adds or deletes one by hand, administrators included.
 TABLE["admin:training_trainingimport_add"] = everyone(DENIED)
 TABLE["admin:training_trainingimport_delete"] = everyone(DENIED)
+# The committee's records are closed, cancelled, rejected or superseded, never deleted.
+TABLE.update(
+    {f"admin:governance_{model}_delete": everyone(DENIED) for model in ("meeting", "decision", "action", "risk")}
+)
 
 
 def all_url_names() -> set[str]:
@@ -151,6 +165,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["objects"]["milestones.milestone"].pk])
     if name == "partners:exchange_detail":
         return reverse(name, args=[world["exchange"].pk])
+    if name in ("governance:decision_detail", "governance:meeting_detail"):
+        return reverse(name, args=[world["objects"][f"governance.{name.split(':')[1].split('_')[0]}"].pk])
     if name == "training:person":
         return reverse(name, args=[world["objects"]["partners.person"].pk])
     if name == "signatures:sign":

@@ -124,6 +124,9 @@ for _label in ROLE_RIGHTS:
     WRITES.update(model_writes(_label))
 # Nobody, administrators included, adds, edits or deletes the record of an import: confirming an import writes it.
 WRITES.update({f"admin:training_trainingimport_{view}": everyone(DENIED) for view in ("add", "change", "delete")})
+WRITES.update(
+    {f"admin:governance_{model}_delete": everyone(DENIED) for model in ("meeting", "decision", "action", "risk")}
+)
 
 
 def test_every_url_that_accepts_a_post_is_in_the_write_table(admin_client, world):
@@ -301,6 +304,37 @@ def add_values(world) -> dict[str, dict]:
             "password2": NEW_PASSWORD,
         },
         "auth.group": {"name": "Visitors"},
+        "governance.meeting": {
+            "partnership": partnership.pk,
+            "kind": "jsc",
+            "held_on": "2026-05-12",
+            "title": "Second joint steering committee",
+            "attendees": [world["alliance"].agc_person.pk, world["alliance"].medinet_person.pk],
+        },
+        "governance.decision": {
+            "partnership": partnership.pk,
+            "body": "jsc",
+            "title": "Second shift at Yokohama",
+            "text": "Start a second shift.",
+            "status": "proposed",
+        },
+        "governance.action": {
+            "partnership": partnership.pk,
+            "title": "Draft the shift plan",
+            "owner": world["alliance"].agc_person.pk,
+            "due_on": "2026-06-30",
+            "status": "open",
+        },
+        "governance.risk": {
+            "partnership": partnership.pk,
+            "title": "Viral vector supply",
+            "category": "supply",
+            "likelihood": "3",
+            "impact": "4",
+            "owner": world["alliance"].agc_person.pk,
+            "status": "open",
+            "review_on": "2026-07-31",
+        },
     }
 
 
@@ -319,6 +353,10 @@ CHANGES = {
     "training.trainingrecord": {"evidence": "TRN-0042"},
     "auth.user": {"first_name": "Sora"},
     "auth.group": {"name": "Staff (renamed)"},
+    "governance.meeting": {"minutes": "Agreed the launch plan."},
+    "governance.decision": {"rationale": "Demand outgrew one shift."},
+    "governance.action": {"title": "Draft the two-shift plan"},
+    "governance.risk": {"impact": "5"},
 }
 
 
@@ -494,4 +532,6 @@ def spares(world) -> dict[str, models.Model]:
         "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
         "axes.accesslog": AccessLog.objects.create(**base),
         "axes.accessfailurelog": AccessFailureLog.objects.create(**base),
+        # Never deleted (no delete page answers), but the changelist's bulk delete is tried on one of each.
+        **{label: world["objects"][label] for label in ROLE_RIGHTS if label.startswith("governance.")},
     }
