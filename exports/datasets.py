@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Substr
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +15,7 @@ from exports.filters import Filters
 from milestones.models import Dependency, Milestone
 from partners.models import Company, Exchange, Partnership, Person, Site
 from partners.models.exchange import PERIOD_START
+from signatures.models import Signature
 
 
 class CommaJoin(models.Aggregate):
@@ -32,6 +33,31 @@ def joined(model: type[models.Model], link: str, value: str) -> Subquery:
     rows = model.objects.filter(**{link: OuterRef("pk")}).order_by().values(link)
     joined_values = CommaJoin(Cast(value, models.TextField()))
     return Subquery(rows.annotate(joined=joined_values).values("joined")[:1], output_field=models.TextField())
+
+
+def signed_by(model_label: str) -> Subquery:
+    """A record's signatures in its own row: "name (meaning, YYYY-MM-DD HH:MM UTC)", joined by commas.
+
+    The minute is cut from the database's own text of the time (UTC on both), so SQLite and PostgreSQL agree.
+    """
+    app_label, model_name = model_label.split(".")
+    rows = (
+        Signature.objects.filter(
+            content_type__app_label=app_label, content_type__model=model_name, object_id=OuterRef("pk")
+        )
+        .order_by()
+        .values("object_id")
+    )
+    text = Concat(
+        "printed_name",
+        Value(" ("),
+        "meaning",
+        Value(", "),
+        Substr(Cast("signed_at", models.TextField()), 1, 16),
+        Value(" UTC)"),
+        output_field=models.TextField(),
+    )
+    return Subquery(rows.annotate(joined=CommaJoin(text)).values("joined")[:1], output_field=models.TextField())
 
 
 @dataclass(frozen=True)
@@ -222,6 +248,7 @@ DATASETS: dict[str, Dataset] = {
             C("status", _("Status"), "status"),
             C("objectives", _("Objectives"), "objectives"),
             C("outcome", _("Outcome"), "outcome"),
+            C("signatures", _("Signatures"), signed_by("partners.exchange")),
         ),
         filter_scoped,
         frozenset({"start", "end", "partnership", "site", "company"}),
@@ -247,6 +274,7 @@ DATASETS: dict[str, Dataset] = {
             C("actual_date", _("Actual date"), "actual_date", "date"),
             C("status", _("Status"), "status"),
             C("depends_on", _("Depends on (ids)"), joined(Dependency, "milestone", "depends_on_id")),
+            C("signatures", _("Signatures"), signed_by("milestones.milestone")),
         ),
         filter_scoped,
         frozenset({"start", "end", "partnership", "site", "company"}),

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from exports.datasets import Column, Dataset, filter_scoped, joined
+from exports.datasets import Column, Dataset, filter_scoped, joined, signed_by
 from governance.models import Action, Decision, Risk
 
 C = Column
@@ -35,6 +35,7 @@ DECISIONS = Dataset(
         C("milestones", _("Milestones (ids)"), joined(Decision.milestones.through, "decision", "milestone_id")),
         C("sites", _("Sites (ids)"), joined(Decision.sites.through, "decision", "site_id")),
         C("exchanges", _("Exchanges (ids)"), joined(Decision.exchanges.through, "decision", "exchange_id")),
+        C("signatures", _("Signatures"), signed_by("governance.decision")),
     ),
     filter_scoped,
     SCOPE,

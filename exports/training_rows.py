@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exports.datasets import Column, Dataset, people_scope
+from exports.datasets import Column, Dataset, people_scope, signed_by
 from exports.filters import Filters
 from partners.models import Person
 from training.models import Requirement, TrainingRecord
@@ -45,6 +45,7 @@ TRAINING_RECORDS = Dataset(
         C("evaluator", _("Evaluator"), "evaluator__name"),
         C("evidence", _("Evidence reference"), "evidence"),
         C("exchange_id", _("Exchange id"), "exchange_id", "int"),
+        C("signatures", _("Signatures"), signed_by("training.trainingrecord")),
     ),
     filter_records,
     frozenset({"start", "end", "partnership", "site", "company"}),

@@ -109,6 +109,17 @@ class Signature(ChainedHistory):
 
         if self.signer_id and self.content_type_id and self.object_id is not None and self.meaning:
             record = self.content_type.get_object_for_this_type(pk=self.object_id)
+            already = Signature.objects.filter(
+                content_type=self.content_type_id,
+                object_id=self.object_id,
+                signer=self.signer_id,
+                meaning=self.meaning,
+                record_version=self.record_version,
+            )
+            if already.exists():
+                raise ValidationError(
+                    _("You have already signed this version of the record with this meaning."), code="already_signed"
+                )
             if self.meaning not in meanings_for(self.signer, record):
                 raise ValidationError(
                     {

@@ -21,14 +21,17 @@ from django.urls import reverse
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from audit.versions import version_of
 from exports.filters import Filters
 from exports.neutralise import neutralise, neutralise_sql
 from exports.sources import NAMES, TABLES, source
 from exports.writers import csv_row, write_csv
 from partners.fiscal import basis_for
-from tests.factories import ExchangeFactory, MilestoneFactory, PersonFactory, SiteFactory
+from signatures.services import signature_create
+from tests.factories import ExchangeFactory, MilestoneFactory, PersonFactory, SiteFactory, UserFactory
 from tests.properties import examples
 from tests.training.test_status import requirement, trained
+from training.models import TrainingRecord
 
 D = datetime.date
 PAYLOAD = "Safe text\r=cmd|' /C calc'!A0"
@@ -134,7 +137,7 @@ def test_values_with_a_line_break_are_quoted_in_the_file_itself(auditor_client, 
     exchange._change_reason = PAYLOAD
     exchange.save()
     data = body(auditor_client.get(reverse("exports:download", args=["exchanges", "csv"])))
-    assert data.endswith(b',"line one\r\nline two"\n')  # Outcome is the last column
+    assert data.endswith(b',"line one\r\nline two",\n')  # Outcome, then the (empty) signatures
     trail = body(auditor_client.get(reverse("exports:download", args=["audit-trail", "csv"])))
     assert b",\"Safe text\r=cmd|' /C calc'!A0\"," in trail
 
@@ -249,7 +252,15 @@ def hostile_records(alliance, name: str, code: str, objectives: str, outcome: st
     exchange._change_reason = reason
     exchange.save()
     MilestoneFactory(partnership=alliance.partnership, site=site, title=name, description=reason)
-    trained(person, requirement(code), D(2026, 1, 10), evidence=reason, trainer=alliance.medinet_supervisor)
+    record = trained(person, requirement(code), D(2026, 1, 10), evidence=reason, trainer=alliance.medinet_supervisor)
+    # The trainer signs it: their printed name is text of the signatures export.
+    trainer = alliance.medinet_supervisor
+    trainer.user = UserFactory(username="trainer", first_name=name[:150])
+    trainer._change_reason = reason
+    trainer.save()
+    signature_create(
+        record=record, signer=trainer.user, meaning="performed", opened_version=version_of(TrainingRecord, record.pk)
+    )
 
 
 @PROPERTY

@@ -92,3 +92,9 @@ def test_the_signatures_export_runs_the_same_queries_however_many_there_are(audi
         rows = read_csv(auditor_client.get(url("signatures", "csv")))
     assert len(rows) == 13
     assert len(many) == len(few)
+
+
+def test_a_signed_records_own_export_row_names_its_signatures(auditor_client, signed):
+    rows = {r["Milestone id"]: r["Signatures"] for r in read_csv(auditor_client.get(url("milestones", "csv")))}
+    assert rows[str(signed[0].pk)].startswith("Kenji Sato (approved, 20")
+    assert rows[str(signed[0].pk)].endswith(" UTC)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from audit.versions import version_of
 from governance.models import Decision
@@ -12,12 +13,22 @@ from signatures.models import Signature
 from signatures.services import signature_create
 from tests.factories import PersonFactory, UserFactory
 
+PASSWORD = "correct-horse-battery"
+
 
 @pytest.fixture
 def co_chairs(alliance):
     """One co-chair for each party, each with their user account."""
-    agc_chair = PersonFactory(name="Aoi Mori", employer=alliance.agc_bio, user=UserFactory(username="aoi"))
-    medinet_chair = PersonFactory(name="Ren Kato", employer=alliance.medinet, user=UserFactory(username="ren"))
+    agc_chair = PersonFactory(
+        name="Aoi Mori",
+        employer=alliance.agc_bio,
+        user=UserFactory(username="aoi", first_name="Aoi", last_name="Mori", role="Manager"),
+    )
+    medinet_chair = PersonFactory(
+        name="Ren Kato",
+        employer=alliance.medinet,
+        user=UserFactory(username="ren", first_name="Ren", last_name="Kato", role="Manager"),
+    )
     alliance.partnership.co_chairs.add(agc_chair, medinet_chair)
     return agc_chair, medinet_chair
 
@@ -85,3 +96,25 @@ def test_someone_who_is_not_a_co_chair_cannot_sign_a_decision(alliance, decision
 
     assert refused.value.error_dict["meaning"][0].code == "meaning_not_allowed"
     assert not Signature.objects.exists()
+
+
+def test_the_decision_page_shows_both_co_chairs_approvals_and_offers_signing_only_to_a_co_chair(
+    client, decision, co_chairs
+):
+    approve(decision, co_chairs[0])
+    client.force_login(co_chairs[1].user)
+    page = client.get(decision.get_absolute_url()).content.decode()
+    assert "Aoi Mori" in page and reverse("signatures:sign", args=["governance", "decision", decision.pk]) in page
+
+    sign_page = client.get(reverse("signatures:sign", args=["governance", "decision", decision.pk]))
+    version = sign_page.context["form"].initial["version"]
+    response = client.post(
+        sign_page.request["PATH_INFO"], {"meaning": "approved", "password": PASSWORD, "version": version}
+    )
+
+    assert response.status_code == 302 and response.url == decision.get_absolute_url()
+    decision.refresh_from_db()
+    assert decision.status == Decision.Status.APPROVED
+    page = client.get(decision.get_absolute_url()).content.decode()
+    assert "Aoi Mori" in page and "Ren Kato" in page
+    assert "Signed version differs" not in page

@@ -172,3 +172,14 @@ def test_a_deactivated_signer_keeps_their_signatures_and_cannot_be_deleted(clien
     assert Signature.objects.get().signer == manager
     with pytest.raises(ProtectedError):
         manager.delete()
+
+
+def test_signing_the_same_version_twice_with_the_same_meaning_is_refused(client, manager, done_milestone):
+    client.force_login(manager)
+    sign(client, done_milestone)
+
+    response = sign(client, done_milestone)
+
+    assert response.status_code == 400
+    assert "already signed this version" in response.content.decode()
+    assert Signature.objects.count() == 1

@@ -6,6 +6,14 @@ from accounts.migrations._roles import set_roles
 # The roles as they stood when this migration was written: frozen, whatever accounts/roles.py says now.
 ROLES = {
     "Staff": [
+        "governance.add_action",
+        "governance.add_decision",
+        "governance.add_meeting",
+        "governance.add_risk",
+        "governance.change_action",
+        "governance.change_decision",
+        "governance.change_meeting",
+        "governance.change_risk",
         "governance.view_action",
         "governance.view_decision",
         "governance.view_meeting",
@@ -108,7 +116,7 @@ class Migration(migrations.Migration):
     """Quality assurance approves training records with its signature, and reads what everyone reads."""
 
     dependencies = [
-        ("accounts", "0009_training_imports"),
+        ("accounts", "0010_governance_roles"),
         ("training", "0006_requires_qa_approval"),
         ("governance", "0001_initial"),
     ]
