@@ -25,6 +25,7 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("training/", include("training.urls")),
     path("account/", include("accounts.urls")),
+    path("api/", include("api.urls")),
     path("", include("partners.urls")),
     path("", include("milestones.urls")),
     path("", include("core.urls")),

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from partners.models import Company, Partnership, Person, Site
@@ -13,6 +14,12 @@ from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, S
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_api_allowance():
+    """The API's rate counts live in the cache, which outlives a test's database: each test starts from none."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

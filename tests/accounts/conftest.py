@@ -6,6 +6,7 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 
+from accounts.tokens import token_issue
 from tests.factories import ExchangeFactory, MilestoneFactory, UserFactory
 from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
@@ -28,6 +29,7 @@ def world(alliance):
         "milestones.milestone": milestone,
         **training_objects(alliance),
         "auth.user": user,
+        "accounts.apitoken": token_issue(user=user, name="QMS", reason="Issued for the access tests")[0],
         "auth.group": Group.objects.get(name="Staff"),
         "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
         "axes.accesslog": AccessLog.objects.create(**base),
