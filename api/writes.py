@@ -44,6 +44,8 @@ class Reasoned(serializers.ModelSerializer):
     change_reason = serializers.CharField(
         write_only=True,
         required=False,
+        allow_blank=True,  # judged by the reason rule (audit/reasons.py), whose message says what a reason needs
+        max_length=1000,
         help_text=_("Why the record is created or changed (or send the X-Change-Reason header)."),
     )
 
