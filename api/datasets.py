@@ -34,6 +34,10 @@ PARAMETERS = {
 }
 
 
+# The dates a filter accepts (core.fields.PlausibleDateField: 1900 to 2200), as a pattern the schema can state.
+PLAUSIBLE_DATE = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$"
+
+
 class Row(serializers.Serializer):
     """One row of a dataset: a dict keyed by the export's column keys (table rows arrive as ``x<i>`` annotations)."""
 
@@ -66,7 +70,8 @@ class ApiDataset:
         for key in sorted(self.filter_keys):
             kind, description = PARAMETERS[key]
             enum = list(registry.record_types()) if key == "record_type" else None
-            params.append(OpenApiParameter(key, kind, description=str(description), enum=enum))
+            pattern = PLAUSIBLE_DATE if kind == OpenApiTypes.DATE else None
+            params.append(OpenApiParameter(key, kind, description=str(description), enum=enum, pattern=pattern))
         return params
 
     def filters(self, query) -> Filters:

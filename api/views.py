@@ -26,6 +26,7 @@ from api.writes import (
     model_errors,
 )
 from audit.versions import InvalidVersion, StaleVersion, check_version, version_of
+from core.fields import fits_bigint
 from exports.filters import Filters
 from partners.services import exchange_save
 from training.services import training_record_save
@@ -61,12 +62,14 @@ class DatasetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class TableViewSet(mixins.RetrieveModelMixin, DatasetViewSet):
     """A table of records: pages by id, and each record at ``<id>/`` with its version as the ETag."""
 
-    lookup_value_regex = "[0-9]{1,18}"
+    lookup_value_regex = "-?[0-9]+"  # any integer the schema allows; get_object() answers 404 for those that are none
 
     pagination_class = Cursor
 
     def get_object(self):
         pk = self.kwargs["pk"]
+        if not fits_bigint(pk):
+            raise Http404
         row = self.dataset.rows(Filters()).filter(pk=pk).first()
         if row is None:
             raise Http404
