@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -21,12 +21,12 @@ router = Router()
 for name, dataset in api_datasets().items():
     router.register(name, viewset(dataset), basename=name)
 
-machine = [*router.urls, path("schema/", SpectacularAPIView.as_view(), name="schema")]
-# DRF signs the caller in inside the view (a token), after LoginRequiredMiddleware has run: an API view without
-# credentials answers 401 itself rather than redirecting to the login page.
-for pattern in machine:
-    login_not_required(pattern.callback)
-
-# The docs are a page for people: signed in with the session, like every other page (its script comes at ?script).
-docs = SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html")
-urlpatterns = [*machine, path("docs/", docs, name="docs")]
+# DRF signs the caller in inside the view (a token), so it exempts its views from LoginRequiredMiddleware: an API
+# view without credentials answers 401 itself rather than redirecting to the login page.
+# The docs are a page for people, so they send a visitor to the login page (their script comes at ?script).
+docs = login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/docs.html"))
+urlpatterns = [
+    *router.urls,
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs, name="docs"),
+]

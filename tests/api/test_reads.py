@@ -103,3 +103,17 @@ def test_a_page_of_exchanges_costs_the_same_queries_whatever_the_data(clients, a
         exchange_in(alliance, year)
     with django_assert_max_num_queries(6):  # the token and its user, the page; the user's permissions
         assert clients["staff"].get("/api/exchanges/?page_size=25").status_code == 200
+
+
+def test_the_docs_page_loads_its_script_and_styles_from_the_app_under_the_strict_csp(client, users):
+    client.force_login(users["auditor"])
+    page = client.get("/api/docs/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    assert "<style" not in html and "<script>" not in html  # nothing inline for the policy to refuse
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in script.content.decode()
