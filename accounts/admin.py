@@ -2,17 +2,20 @@ from __future__ import annotations
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AccessChangeForm, AccountChangeForm, AccountCreationForm, PasswordChangeForm, PreferencesForm
-from accounts.models import Profile
+from accounts.models import ApiToken, Profile
 from audit.admin import AuditedAdmin
+from audit.forms import AuditedModelForm
 from core.admin import BoundedSearchMixin
 
 User = get_user_model()
@@ -127,3 +130,42 @@ class LoginLogAdmin(BoundedSearchMixin, AccessLogAdmin):
 @admin.register(AccessFailureLog)
 class FailedLoginLogAdmin(BoundedSearchMixin, AccessFailureLogAdmin):
     """django-axes' log of failed logins, searched like every other list."""
+
+
+class ApiTokenRevokeForm(AuditedModelForm):
+    revoke = forms.BooleanField(label=_("Revoke this token"), required=False)
+
+    class Meta:
+        model = ApiToken
+        fields = []
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedAdmin):
+    """Administrators see every user's tokens and revoke one with a reason; nobody adds one here (a token's secret
+    is shown once, to its owner, on their preferences page) and nobody deletes one."""
+
+    form = ApiTokenRevokeForm
+    list_display = ["user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
+    list_select_related = ["user"]
+    list_filter = ["expires_at", "revoked_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["user", "name", "prefix", "created_at", "expires_at", "revoked_at"]
+    fields = [*readonly_fields, "revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        live = obj is not None and obj.revoked_at is None
+        return fields if live and self.has_change_permission(request, obj) else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("revoke") and obj.revoked_at is None:
+            obj.revoked_at = timezone.now()
+        super().save_model(request, obj, form, change)

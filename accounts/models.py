@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.history import register_access_history
+from audit.history import AuditedQuerySet, chained_options
 
 
 def new_token() -> str:
@@ -86,6 +88,40 @@ class Profile(models.Model):
     def for_user(cls, user) -> Profile:
         profile, _created = cls.objects.get_or_create(user=user)
         return profile
+
+
+class ApiToken(models.Model):
+    """A key for the API (``Authorization: Token <secret>``). Only the SHA-256 of the secret is stored.
+
+    The secret is shown once, when the token is issued (accounts/tokens.py); a token ends when it expires or is
+    revoked, and both its issue and its revocation are on the audit trail with a reason.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. the system using it."))
+    # The first characters of the secret, so its owner can tell tokens apart; never enough to use it.
+    prefix = models.CharField(_("starts with"), max_length=8)
+    digest = models.CharField(_("SHA-256 of the secret"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+    # The digest stays off the trail: a trail row is kept for ever, a token's secret need not be.
+    history = HistoricalRecords(**chained_options(excluded_fields=["digest"]))
+
+    class Meta:
+        ordering = ["user", "-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.name} ({self.prefix}…)"
+
+    def is_live(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now
 
 
 register_access_history()

@@ -16,11 +16,11 @@ QA_APPROVER = "QA approver"
 
 AUDIT_TRAIL = ("audit", "view_audit_trail")
 EXPORT = ("exports", "export_records")
-# Auditors review who had access and who changed it (21 CFR 11.10(d)): accounts and roles, read-only.
-ACCESS_REVIEW = {("auth", "view_user"), ("auth", "view_group")}
+# Auditors review who had access and who changed it (21 CFR 11.10(d)): accounts, roles and API tokens, read-only.
+ACCESS_REVIEW = {("auth", "view_user"), ("auth", "view_group"), ("accounts", "view_apitoken")}
 
 # Access records are reviewed by auditors only (ACCESS_REVIEW); export records are read on the audit trail.
-NOT_READ_BY_EVERYONE = {"auth", "exports"}
+NOT_READ_BY_EVERYONE = {"auth", "accounts", "exports"}
 
 GOVERNANCE_RECORDS = ("meeting", "decision", "action", "risk")
 

@@ -7,16 +7,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import LanguageForm, OwnPasswordChangeForm, PreferencesForm
+from accounts import tokens
+from accounts.forms import ApiTokenForm, LanguageForm, OwnPasswordChangeForm, PreferencesForm
 from accounts.middleware import set_language_cookie
-from accounts.models import CalendarToken, Profile
+from accounts.models import ApiToken, CalendarToken, Profile
 from accounts.preferences import remember
 
 
@@ -101,4 +102,40 @@ def preferences(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your preferences are saved."))
         return redirect("accounts:preferences")  # PreferencesMiddleware puts the language in the cookie
     status = 400 if request.method == "POST" else 200
-    return render(request, "accounts/preferences.html", {"form": form}, status=status)
+    return render_preferences(request, form, status=status)
+
+
+def render_preferences(request: HttpRequest, form, *, token_form=None, secret: str = "", status: int = 200):
+    context = {
+        "form": form,
+        "token_form": token_form or ApiTokenForm(),
+        "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk"),
+        "now": timezone.now(),
+        "secret": secret,
+        "days": settings.API_TOKEN_DAYS,
+    }
+    return render(request, "accounts/preferences.html", context, status=status)
+
+
+# Reasons on the trail for what a user does with their own tokens (stored as written, like every reason).
+ISSUED_BY_OWNER = "Issued by its owner on the preferences page"
+REVOKED_BY_OWNER = "Revoked by its owner on the preferences page"
+
+
+@require_POST
+def api_token_create(request: HttpRequest) -> HttpResponse:
+    """Issue a token and show its secret once, on this response: it is stored nowhere but as a digest."""
+    form = ApiTokenForm(request.POST)
+    preferences_form = PreferencesForm(instance=Profile.for_user(request.user))
+    if not form.is_valid():
+        return render_preferences(request, preferences_form, token_form=form, status=400)
+    _token, secret = tokens.token_issue(user=request.user, name=form.cleaned_data["name"], reason=ISSUED_BY_OWNER)
+    return render_preferences(request, preferences_form, secret=secret)
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    tokens.token_revoke(token=token, reason=REVOKED_BY_OWNER)
+    messages.success(request, _("The token “%(name)s” was revoked; it no longer works.") % {"name": token.name})
+    return redirect(f"{reverse('accounts:preferences')}#api-tokens")

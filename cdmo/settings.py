@@ -83,6 +83,11 @@ INSTALLED_APPS = [
     "governance",
     "signatures",
     "demo",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI's files for /api/docs/, from the package: no CDN.
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -330,6 +335,39 @@ SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_HOURS", 10) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# The API (api/): token or session sign-in, the roles' model permissions, cursor pages, a rate per token.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)  # a token's lifetime; a new one is issued from the preferences page
+# Requests per token (per user on the docs page), counted in the cache: per process until CACHES names a shared one.
+API_RATE = env("API_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        # The docs page's "Try it out" runs in the signed-in browser.
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 100,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerToken"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Alliance Tracker API",
+    "DESCRIPTION": "Partnership records: read every exported dataset; staff create and update exchanges and "
+    "training records, each write with a reason and, for updates, the record's version (If-Match).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the schema is for signed-in callers
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Content Security Policy: only our own scripts, styles and images; no inline script anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -30,6 +30,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("account/", include("accounts.urls")),
     path("", include("signatures.urls")),
+    path("api/", include("api.urls")),
     path("", include("partners.urls")),
     path("", include("milestones.urls")),
     path("", include("core.urls")),

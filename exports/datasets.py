@@ -92,11 +92,15 @@ class Dataset:
 
     def queryset(self, filters: Filters) -> models.QuerySet:
         """Rows as tuples, in column order: oldest record first, or by year then oldest record first."""
-        columns = self.columns_for(filters)
-        aliases = {f"x{i}": (F(c.source) if isinstance(c.source, str) else c.source) for i, c in enumerate(columns)}
-        rows = self.apply(self.model._default_manager.all(), filters).annotate(**aliases)
+        rows, aliases = self.annotated(filters)
         order = ["x0", "pk"] if self.by_year(filters) else ["pk"]
         return rows.order_by(*order).values_list(*aliases)
+
+    def annotated(self, filters: Filters) -> tuple[models.QuerySet, list[str]]:
+        """The filtered records with each column as an annotation ``x<i>`` (column keys may be field names)."""
+        columns = self.columns_for(filters)
+        aliases = {f"x{i}": (F(c.source) if isinstance(c.source, str) else c.source) for i, c in enumerate(columns)}
+        return self.apply(self.model._default_manager.all(), filters).annotate(**aliases), list(aliases)
 
     def applied(self, filters: Filters) -> dict[str, str]:
         keys = self.applies_to | ({"year_basis", "fiscal_year"} if self.year_date is not None else set())

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.tokens import token_issue
 from exports import jobs
 from exports.models import ExportJob
 from tests.factories import (
@@ -41,6 +42,7 @@ def world(alliance):
         **training_objects(alliance),
         **governance_objects(alliance, milestone),
         "auth.user": user,
+        "accounts.apitoken": token_issue(user=user, name="QMS", reason="Issued for the access tests")[0],
         "auth.group": Group.objects.get(name="Staff"),
         "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
         "axes.accesslog": AccessLog.objects.create(**base),

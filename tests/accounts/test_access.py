@@ -8,10 +8,11 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver, reverse
 
+from api.datasets import api_datasets
 from audit.registry import audited_models
 from tests.conftest import PERSONAS, login_as
 
-OK, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 403, 404, 405
+OK, UNAUTHORIZED, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 401, 403, 404, 405
 TO_LOGIN = "login"  # 302 to a login page (the admin may send anonymous visitors to its own)
 INSIDE = "inside"  # 302 to another page of the app
 TO_TRAIL = "trail"  # 302 to the record's audit trail
@@ -52,6 +53,8 @@ ROLE_RIGHTS = {
     "governance.decision": ("vac", "v", "v"),
     "governance.action": ("vac", "v", "v"),
     "governance.risk": ("vac", "v", "v"),
+    # API tokens: reviewed by auditors like accounts; administrators revoke them (api/, accounts/tokens.py).
+    "accounts.apitoken": ("", "", "v"),
 }
 
 
@@ -104,6 +107,15 @@ TABLE: dict[str, Expect] = {
     "accounts:regenerate_calendar_token": everyone(NOT_ALLOWED),  # POST-only
     "accounts:language": everyone(NOT_ALLOWED, anonymous=NOT_ALLOWED),  # POST-only; the login page offers it too
     "accounts:preferences": everyone(OK),
+    "accounts:api_token_create": everyone(NOT_ALLOWED),  # POST-only
+    "accounts:api_token_revoke": everyone(NOT_ALLOWED),  # POST-only
+    # The API signs its caller in itself (a token, or here the session): no login page, a 401.
+    "api:api-root": everyone(OK, anonymous=UNAUTHORIZED),
+    "api:schema": everyone(OK, anonymous=UNAUTHORIZED),
+    "api:docs": everyone(OK),
+    **{f"api:{name}-list": everyone(OK, anonymous=UNAUTHORIZED) for name in api_datasets()},
+    **{f"api:{name}-detail": everyone(OK, anonymous=UNAUTHORIZED) for name, d in api_datasets().items() if d.table},
+    "api:audit-trail-list": Expect(UNAUTHORIZED, DENIED, OK, OK, OK),
     "core:healthz": everyone(OK, anonymous=OK),
     "audit:trail": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "admin:index": everyone(OK),
@@ -144,6 +156,9 @@ TABLE["admin:training_trainingimport_delete"] = everyone(DENIED)
 TABLE.update(
     {f"admin:governance_{model}_delete": everyone(DENIED) for model in ("meeting", "decision", "action", "risk")}
 )
+# A token is issued to its owner on the preferences page (its secret shown once) and revoked, never deleted.
+TABLE["admin:accounts_apitoken_add"] = everyone(DENIED)
+TABLE["admin:accounts_apitoken_delete"] = everyone(DENIED)
 
 
 def all_url_names() -> set[str]:
@@ -182,6 +197,11 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["export_job"].pk])
     if name == "audit:trail":
         return reverse(name, args=["partners", "exchange", world["exchange"].pk])
+    if name == "accounts:api_token_revoke":
+        return reverse(name, args=[world["objects"]["accounts.apitoken"].pk])
+    if name.startswith("api:") and name.endswith("-detail"):
+        dataset = api_datasets()[name.removeprefix("api:").removesuffix("-detail")]
+        return reverse(name, args=[world["objects"][dataset.table.model._meta.label_lower].pk])
     if name == "admin:app_list":
         return reverse(name, args=["partners"])
     if name == "admin:view_on_site":

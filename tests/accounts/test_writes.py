@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -26,7 +26,8 @@ from django.urls import reverse
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
-from accounts.models import CalendarToken, Profile
+from accounts.models import ApiToken, CalendarToken, Profile
+from accounts.tokens import token_issue
 from audit.forms import REASON_FIELD
 from audit.verify import chained_models
 from audit.versions import version_of
@@ -37,10 +38,12 @@ from signatures.models import Signature
 from tests.accounts.test_access import (
     DENIED,
     INSIDE,
+    NOT_FOUND,
     OK,
     ROLE_RIGHTS,
     TABLE,
     TO_LOGIN,
+    UNAUTHORIZED,
     Expect,
     admin_only,
     all_url_names,
@@ -65,6 +68,9 @@ from training.models import Curriculum, ImportUpload, Requirement, RequirementVe
 
 User = get_user_model()
 WROTE = "wrote"  # 302 (or 303), the record changed, and an audited record's history grew
+CREATED = "created"  # the API's 201, with the same proof as WROTE
+SHOWN = "shown"  # 200 showing what was written (a new token's secret, shown once), with the same proof
+SAVED_STATUS = {WROTE: (302, 303), CREATED: (201,), SHOWN: (200,)}
 PASSWORD = "correct-horse-battery"  # every test user's (tests/factories.py)
 NEW_PASSWORD = "a-new-and-longer-passphrase-2025"
 
@@ -98,6 +104,13 @@ WRITES: dict[str, Expect] = {
     "accounts:preferences": everyone(WROTE),
     "accounts:regenerate_calendar_token": granted_to("milestones.milestone", "v", WROTE),
     "signatures:sign": Expect(TO_LOGIN, DENIED, WROTE, DENIED, DENIED),  # a signature, with the password
+    "accounts:api_token_create": everyone(SHOWN),
+    "accounts:api_token_revoke": everyone(NOT_FOUND),  # someone else's token (one's own: tests/api/test_tokens.py)
+    # The API answers a session as it answers a token: 401 without one, 403 without the role's add permission.
+    **{
+        f"api:{name}-list": replace(granted_to(label, "a", CREATED), anonymous=UNAUTHORIZED)
+        for name, label in (("exchanges", "partners.exchange"), ("training-records", "training.trainingrecord"))
+    },
     "admin:training_trainingrecord_import": granted_to("training.trainingrecord", "a", OK),  # a preview: no write
     "admin:training_trainingrecord_import_confirm": granted_to("training.trainingrecord", "a", WROTE),
     "admin:training_trainingrecord_import_cancel": granted_to("training.trainingrecord", "a", WROTE),
@@ -129,6 +142,8 @@ WRITES.update({f"admin:training_trainingimport_{view}": everyone(DENIED) for vie
 WRITES.update(
     {f"admin:governance_{model}_delete": everyone(DENIED) for model in ("meeting", "decision", "action", "risk")}
 )
+# Tokens are issued on the preferences page and never deleted; administrators revoke them (a change).
+WRITES.update({f"admin:accounts_apitoken_{view}": everyone(DENIED) for view in ("add", "delete")})
 
 
 def test_every_url_that_accepts_a_post_is_in_the_write_table(admin_client, world):
@@ -174,17 +189,21 @@ class Post:
     data: dict
     state: Callable[[], object]  # what an allowed POST changes
     audited: type[models.Model] | None = None  # whose history an allowed POST extends
+    content_type: str | None = None  # the API's JSON; forms otherwise
 
 
 def attempt(name: str, expected, persona: str, world, spares) -> str:
     post = post_for(name, persona, world, spares)
     client = login_as(Client(), persona)
     before, history_before = post.state(), history_counts()
-    response = client.post(post.url, post.data)
+    if post.content_type:
+        response = client.post(post.url, post.data, content_type=post.content_type)
+    else:
+        response = client.post(post.url, post.data)
     after, history_after = post.state(), history_counts()
     got = f"got {response.status_code} {response.get('Location', '')}".rstrip()
-    if expected == WROTE:
-        if response.status_code not in (302, 303):
+    if expected in SAVED_STATUS:
+        if response.status_code not in SAVED_STATUS[expected]:
             return f"{got} (a refusal or a form error, not a save){form_errors(response)}"
         if after == before:
             return f"{got} but nothing changed"
@@ -353,6 +372,7 @@ CHANGES = {
     "training.requirementversion": {"effective_from": "2024-02-01"},
     "training.curriculum": {"name": "Aseptic processing, revised"},
     "training.trainingrecord": {"evidence": "TRN-0042"},
+    "accounts.apitoken": {"revoke": "on"},
     "auth.user": {"first_name": "Sora"},
     "auth.group": {"name": "Staff (renamed)"},
     "governance.meeting": {"minutes": "Agreed the launch plan."},
@@ -426,6 +446,26 @@ def renew_calendar_link(persona: str, world) -> Post:
     return Post(reverse("accounts:regenerate_calendar_token"), {}, own(CalendarToken, persona))
 
 
+def issue_api_token(persona: str, world) -> Post:
+    return Post(reverse("accounts:api_token_create"), {"name": "QMS nightly import"}, own(ApiToken, persona), ApiToken)
+
+
+def revoke_someones_api_token(persona: str, world) -> Post:
+    token = world["objects"]["accounts.apitoken"]
+    return Post(reverse("accounts:api_token_revoke", args=[token.pk]), {}, rows(ApiToken, pk=token.pk), ApiToken)
+
+
+def api_create(name: str, label: str) -> Callable:
+    """A record as the admin's add page would create it, with a reason, sent to the API as JSON."""
+
+    def post(persona: str, world) -> Post:
+        model = apps.get_model(label)
+        data = {**add_values(world)[label], **REASON}
+        return Post(reverse(f"api:{name}-list"), data, rows(model), model, "application/json")
+
+    return post
+
+
 IMPORT_HEADER = "person_email,requirement,version,completed_on,result,trainer_email,evaluator_email,evidence\n"
 
 
@@ -489,6 +529,10 @@ APP_POSTS: dict[str, Callable[[str, dict], Post]] = {
     "accounts:language": choose_language,
     "accounts:preferences": save_preferences,
     "accounts:regenerate_calendar_token": renew_calendar_link,
+    "accounts:api_token_create": issue_api_token,
+    "accounts:api_token_revoke": revoke_someones_api_token,
+    "api:exchanges-list": api_create("exchanges", "partners.exchange"),
+    "api:training-records-list": api_create("training-records", "training.trainingrecord"),
     "admin:training_trainingrecord_import": preview_import,
     "admin:training_trainingrecord_import_confirm": confirm_import,
     "admin:training_trainingrecord_import_cancel": cancel_import,
@@ -535,6 +579,7 @@ def spares(world) -> dict[str, models.Model]:
             completed_on="2025-08-01",
         ),
         "training.trainingimport": world["objects"]["training.trainingimport"],
+        "accounts.apitoken": token_issue(user=world["user"], name="Spare", reason="Issued for the write tests")[0],
         "auth.user": User.objects.create_user("spare", password=PASSWORD),
         "auth.group": Group.objects.create(name="Spare"),
         "axes.accessattempt": AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1),
