@@ -11,10 +11,10 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from audit import registry
-from exports import audit_rows, training_rows
+from exports import audit_rows, signature_rows, training_rows
 from exports.datasets import Column, Dataset
 from exports.filters import FilterForm, Filters
-from exports.sources import AUDIT_FILTERS, AUDIT_TRAIL, NAMES, QUALIFICATIONS, TABLES, source
+from exports.sources import AUDIT_FILTERS, AUDIT_TRAIL, NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
 
 FIELDS = {
     "text": lambda: serializers.CharField(allow_null=True),
@@ -107,6 +107,9 @@ def api_datasets() -> dict[str, ApiDataset]:
             found[name] = ApiDataset(
                 name, training_rows.STATUS_COLUMNS, training_rows.STATUS_FILTERS, "training.view_trainingrecord"
             )
+        elif name == SIGNATURES:
+            # Signatures span every kind of signed record: those who may export the records read them.
+            found[name] = ApiDataset(name, signature_rows.COLUMNS, signature_rows.FILTERS, "exports.export_records")
         else:
             table = TABLES[name]
             found[name] = ApiDataset(name, table.columns, table.applies_to, model_permission(table), table)
