@@ -4,9 +4,9 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
-from django.core.cache import cache
 from django.utils import translation
 
 from partners.models import Company, Partnership, Person, Site
@@ -30,6 +30,9 @@ def export_jobs_storage(settings, tmp_path):
             "OPTIONS": {"location": settings.EXPORT_JOBS_DIR},
         },
     }
+
+
+@pytest.fixture(autouse=True)
 def fresh_api_allowance():
     """The API's rate counts live in the cache, which outlives a test's database: each test starts from none."""
     cache.clear()
