@@ -191,6 +191,17 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    def save(self, *args, **kwargs) -> None:
+        # The re-baseline rule holds on every path, a bare save() in a shell or a script included, not only through
+        # milestone_save() and the forms that call clean().
+        errors: dict[str, list[ValidationError]] = {}
+        self._check_baseline_decision(
+            lambda field, message, code: errors.setdefault(field, []).append(ValidationError(message, code=code))
+        )
+        if errors:
+            raise ValidationError(errors)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("milestones:detail", args=[self.pk])
 

@@ -34,6 +34,15 @@ def test_moving_the_baseline_without_a_decision_is_refused_and_nothing_changes(l
     assert stored(launch) == (D(2026, 10, 1), None)
 
 
+def test_a_bare_save_cannot_move_the_baseline_without_a_decision_either(launch):
+    launch.baseline_date = D(2026, 12, 21)
+    launch._change_reason = "Moved from a script"
+    with pytest.raises(ValidationError) as caught:
+        launch.save()
+    assert codes(caught.value) == {"baseline_decision": ["baseline_needs_decision"]}
+    assert stored(launch) == (D(2026, 10, 1), None)
+
+
 def test_an_approved_decision_of_the_partnership_moves_the_baseline_and_the_history_row_names_it(alliance, launch):
     cited = approved_decision(alliance, milestones=[launch])
     rebaseline(launch, D(2026, 12, 21), cited, reason="JSC moved the launch after the mock inspection")
