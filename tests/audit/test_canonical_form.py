@@ -59,8 +59,8 @@ def strategy(field: models.Field, user_id: int):
     """Values of ``field``'s type, including the awkward ones (empty, extreme, unordered, another time zone)."""
     if constrained := CONSTRAINED.get(f"{field.model._meta.db_table}.{field.attname}"):
         return constrained
-    if field.is_relation and not field.null:
-        # A signature's signer and record type: a row that exists.
+    if field.is_relation and field.db_constraint and not field.null:
+        # A signature's signer and record type: a real, required foreign key needs a row that exists.
         related = field.related_model
         return st.just(user_id if related is get_user_model() else related._default_manager.order_by("pk")[0].pk)
     if field.is_relation:
