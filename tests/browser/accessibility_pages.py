@@ -33,7 +33,10 @@ def world() -> dict:
     from django.apps import apps
     from django.contrib.auth.models import User
 
+    from accounts.models import ApiToken
+    from accounts.tokens import token_issue
     from exports.models import ExportJob
+    from milestones.models import Milestone
     from tests.accounts.test_access import ROLE_RIGHTS
     from training.models import TrainingImport
 
@@ -58,6 +61,8 @@ def world() -> dict:
     if not AccessFailureLog.objects.exists():
         AccessFailureLog.objects.create(**base)
     governance_records()
+    if not ApiToken.objects.exists():
+        token_issue(user=user, name="QMS", reason="Issued for the page checks")
     labels = [*ROLE_RIGHTS, "auth.user", "auth.group", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"]
     objects = {label: apps.get_model(label).objects.order_by("pk").first() for label in labels}
     missing = [label for label, obj in objects.items() if obj is None]
@@ -66,7 +71,15 @@ def world() -> dict:
     job = ExportJob.objects.first() or ExportJob.objects.create(
         requester=user, dataset="evidence", format="zip", state=ExportJob.State.QUEUED
     )
-    return {"objects": objects, "exchange": objects["partners.exchange"], "user": user, "export_job": job}
+    # A done milestone: a manager may sign it (accounts/signing.py), so the signing page shows.
+    signable = Milestone.objects.filter(status=Milestone.Status.DONE).order_by("pk").first()
+    return {
+        "objects": objects,
+        "exchange": objects["partners.exchange"],
+        "user": user,
+        "export_job": job,
+        "signable": signable,
+    }
 
 
 def governance_records() -> None:

@@ -32,6 +32,11 @@ KEY_COLUMNS = {
     "axes.accessattempt": ["Attempt Time", "IP Address", "Username", "Failed Logins"],
     "axes.accesslog": ["Attempt Time", "Logout Time", "IP Address", "Username"],
     "axes.accessfailurelog": ["Attempt Time", "IP Address", "Username", "Access lock out"],
+    "governance.meeting": ["Title", "Kind", "Held on"],
+    "governance.decision": ["Number", "Title", "Status"],
+    "governance.action": ["Title", "Owner", "Due on", "Status"],
+    "governance.risk": ["Title", "Category", "Likelihood", "Impact", "Status", "Owner", "Next review"],
+    "accounts.apitoken": ["User", "Name", "Starts with", "Expires at", "Revoked at"],
 }
 
 # The result table, its scrolling box and the page: widths as the browser laid them out.
