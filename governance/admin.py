@@ -81,7 +81,7 @@ class OverdueFilter(admin.SimpleListFilter):
 @admin.register(Action)
 class ActionAdmin(GovernanceAdmin):
     form = ActionForm
-    list_display = ["title", "owner", "due_on", "status", "done_on", "decision"]
+    list_display = ["title", "owner", "due_on", "status", "decision"]  # when it was done: on the detail page
     list_filter = [OverdueFilter, "status", "partnership"]
     list_select_related = ["owner", "decision"]
     search_fields = ["title", "owner__name", "owner__name_ja", "decision__number"]
