@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -12,10 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import AccessChangeForm, AccountChangeForm, AccountCreationForm, PasswordChangeForm, PreferencesForm
+from accounts.forms import (
+    AccessChangeForm,
+    AccountChangeForm,
+    AccountCreationForm,
+    ApiTokenRevokeForm,
+    PasswordChangeForm,
+    PreferencesForm,
+)
 from accounts.models import ApiToken, Profile
 from audit.admin import AuditedAdmin
-from audit.forms import AuditedModelForm
 from core.admin import BoundedSearchMixin
 
 User = get_user_model()
@@ -130,14 +135,6 @@ class LoginLogAdmin(BoundedSearchMixin, AccessLogAdmin):
 @admin.register(AccessFailureLog)
 class FailedLoginLogAdmin(BoundedSearchMixin, AccessFailureLogAdmin):
     """django-axes' log of failed logins, searched like every other list."""
-
-
-class ApiTokenRevokeForm(AuditedModelForm):
-    revoke = forms.BooleanField(label=_("Revoke this token"), required=False)
-
-    class Meta:
-        model = ApiToken
-        fields = []
 
 
 @admin.register(ApiToken)

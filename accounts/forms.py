@@ -20,7 +20,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Profile
+from accounts.models import ApiToken, Profile
 from audit.forms import REASON_FIELD, AuditedModelForm, ReasonField
 from core.widgets import LongSelect
 from partners.fiscal import basis_for
@@ -139,3 +139,11 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(
         label=_("Token name"), max_length=100, help_text=_("What will use it, e.g. “QMS nightly import”.")
     )
+
+
+class ApiTokenRevokeForm(AuditedModelForm):
+    revoke = forms.BooleanField(label=_("Revoke this token"), required=False)
+
+    class Meta:
+        model = ApiToken
+        fields = []

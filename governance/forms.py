@@ -1,11 +1,17 @@
-"""The staff's forms (in the admin): the model's rules, plus those on the links a form sets."""
+"""The staff's forms (in the admin): the model's rules, plus those on the links a form sets; and the filters of the
+decision log and the risk register."""
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from audit.forms import AuditedModelForm
+from core.fields import SafeModelChoiceField
+from core.forms import BootstrapFilterForm
 from governance.models import Action, Decision, Meeting, Risk
+from partners.models import Partnership
 
 
 class MeetingForm(AuditedModelForm):
@@ -105,3 +111,16 @@ class RiskForm(AuditedModelForm):
             except ValidationError as error:
                 self.add_error("milestones", error)
         return data
+
+
+class DecisionLogFilters(BootstrapFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    partnership = SafeModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Decision.Status.choices], required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=9999)
+
+
+class RiskFilters(BootstrapFilterForm):
+    partnership = SafeModelChoiceField(label=_("Partnership"), queryset=Partnership.objects.all(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Risk.Status.choices], required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=[("", _("All")), *Risk.Category.choices], required=False)

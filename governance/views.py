@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from audit.trail import trail_for
-from governance.filters import DecisionLogFilters, RiskFilters
+from governance.forms import DecisionLogFilters, RiskFilters
 from governance.models import Action, Decision, Meeting, Risk
 from partners.models import Person
 from signatures.display import panel as signatures_panel

@@ -90,7 +90,7 @@ class Signature(ChainedHistory):
         indexes = [models.Index(fields=["content_type", "object_id"], name="signature_record")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(meaning__in=Meaning.values),
+                condition=models.Q(meaning__in=list(Meaning)),
                 name="signature_meaning_known",
                 violation_error_message=_("That is not a meaning a signature can have."),
             ),

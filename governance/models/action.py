@@ -59,11 +59,16 @@ class ActionQuerySet(AuditedQuerySet):
         return rows
 
 
+class ActionStatus(models.TextChoices):
+    """An action's state (``Action.Status``); module-level so the model's constraints can name its members."""
+
+    OPEN = "open", _("Open")
+    DONE = "done", pgettext_lazy("an action", "Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Action(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        DONE = "done", pgettext_lazy("an action", "Done")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = ActionStatus
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="actions", verbose_name=_("partnership")
@@ -100,12 +105,12 @@ class Action(models.Model):
         indexes = [models.Index(fields=["status", "due_on"], name="action_status_due")]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="done") | Q(done_on__isnull=False),
+                condition=~Q(status=ActionStatus.DONE) | Q(done_on__isnull=False),
                 name="action_done_has_date",
                 violation_error_message=DONE_NEEDS_DATE,
             ),
             models.CheckConstraint(
-                condition=Q(status="done") | Q(done_on__isnull=True),
+                condition=Q(status=ActionStatus.DONE) | Q(done_on__isnull=True),
                 name="action_date_only_when_done",
                 violation_error_message=DATE_MEANS_DONE,
             ),

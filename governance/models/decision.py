@@ -72,12 +72,17 @@ class DecisionQuerySet(AuditedQuerySet):
         return rows
 
 
+class DecisionStatus(models.TextChoices):
+    """A decision's state (``Decision.Status``); module-level so the model's constraints can name its members."""
+
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
 class Decision(models.Model):
-    class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Proposed")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        SUPERSEDED = "superseded", _("Superseded")
+    Status = DecisionStatus
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("partnership")
@@ -146,18 +151,19 @@ class Decision(models.Model):
                 violation_error_message=_("A decision is numbered when it is first saved."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                condition=~Q(status=DecisionStatus.APPROVED) | Q(approved_at__isnull=False),
                 name="decision_approved_has_time",
                 violation_error_message=APPROVED_NEEDS_TIME,
             ),
             models.CheckConstraint(
-                condition=Q(approved_at__isnull=True) | Q(status__in=["approved", "superseded"]),
+                condition=Q(approved_at__isnull=True)
+                | Q(status__in=[DecisionStatus.APPROVED, DecisionStatus.SUPERSEDED]),
                 name="decision_approval_time_only_when_approved",
                 violation_error_message=APPROVAL_TIME_NEEDS_APPROVAL,
             ),
             models.CheckConstraint(
-                condition=Q(status="superseded", superseded_by__isnull=False, approved_at__isnull=False)
-                | (~Q(status="superseded") & Q(superseded_by__isnull=True)),
+                condition=Q(status=DecisionStatus.SUPERSEDED, superseded_by__isnull=False, approved_at__isnull=False)
+                | (~Q(status=DecisionStatus.SUPERSEDED) & Q(superseded_by__isnull=True)),
                 name="decision_superseded_names_successor",
                 violation_error_message=SUPERSEDED_NEEDS_SUCCESSOR,
             ),

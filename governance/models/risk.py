@@ -71,6 +71,14 @@ class RiskQuerySet(AuditedQuerySet):
         return rows
 
 
+class RiskStatus(models.TextChoices):
+    """A risk's state (``Risk.Status``); module-level so the model's constraints can name its members."""
+
+    OPEN = "open", pgettext_lazy("a risk", "Open")
+    MITIGATED = "mitigated", _("Mitigated")
+    CLOSED = "closed", pgettext_lazy("a risk", "Closed")
+
+
 class Risk(models.Model):
     class Category(models.TextChoices):
         SUPPLY = "supply", _("Supply")
@@ -80,10 +88,7 @@ class Risk(models.Model):
         SCHEDULE = "schedule", _("Schedule")
         COMMERCIAL = "commercial", _("Commercial")
 
-    class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("a risk", "Open")
-        MITIGATED = "mitigated", _("Mitigated")
-        CLOSED = "closed", pgettext_lazy("a risk", "Closed")
+    Status = RiskStatus
 
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, related_name="risks", verbose_name=_("partnership")
@@ -123,12 +128,12 @@ class Risk(models.Model):
                 violation_error_message=SCALE_MESSAGE,
             ),
             models.CheckConstraint(
-                condition=~Q(status="mitigated") | ~Q(mitigation=""),
+                condition=~Q(status=RiskStatus.MITIGATED) | ~Q(mitigation=""),
                 name="risk_mitigated_has_mitigation",
                 violation_error_message=MITIGATED_NEEDS_MITIGATION,
             ),
             models.CheckConstraint(
-                condition=Q(status="closed") | Q(review_on__isnull=False),
+                condition=Q(status=RiskStatus.CLOSED) | Q(review_on__isnull=False),
                 name="risk_open_has_review",
                 violation_error_message=OPEN_NEEDS_REVIEW,
             ),
