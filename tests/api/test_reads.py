@@ -8,8 +8,19 @@ from api.datasets import api_datasets
 from audit.versions import version_of
 from exports.filters import Filters
 from exports.sources import source
+from milestones.models import Milestone
 from partners.models import Exchange
-from tests.factories import ExchangeFactory, MilestoneFactory, RequirementVersionFactory, TrainingRecordFactory
+from signatures.services import signature_create
+from tests.factories import (
+    ActionFactory,
+    DecisionFactory,
+    ExchangeFactory,
+    MilestoneFactory,
+    RequirementVersionFactory,
+    RiskFactory,
+    TrainingRecordFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -22,8 +33,19 @@ def records(alliance, exchange):
         planned_start=datetime.date(2025, 5, 1),
         planned_end=datetime.date(2025, 7, 1),
     )
-    MilestoneFactory(partnership=alliance.partnership)
+    milestone = MilestoneFactory(
+        partnership=alliance.partnership, status=Milestone.Status.DONE, actual_date=datetime.date(2026, 1, 5)
+    )
     TrainingRecordFactory(person=alliance.medinet_person, version=RequirementVersionFactory())
+    decision = DecisionFactory(partnership=alliance.partnership)
+    ActionFactory(partnership=alliance.partnership, owner=alliance.medinet_person, decision=decision)
+    RiskFactory(partnership=alliance.partnership, owner=alliance.agc_person)
+    signature_create(
+        record=milestone,
+        signer=UserFactory(username="approver", role="Manager"),
+        meaning="approved",
+        opened_version=version_of(Milestone, milestone.pk),
+    )
     return alliance
 
 

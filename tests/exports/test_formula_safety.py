@@ -26,9 +26,21 @@ from exports.filters import Filters
 from exports.neutralise import neutralise, neutralise_sql
 from exports.sources import NAMES, TABLES, source
 from exports.writers import csv_row, write_csv
+from governance.models import Decision
+from governance.services import decision_set_concerns, risk_set_milestones
 from partners.fiscal import basis_for
 from signatures.services import signature_create
-from tests.factories import ExchangeFactory, MilestoneFactory, PersonFactory, SiteFactory, UserFactory
+from tests.factories import (
+    ActionFactory,
+    DecisionFactory,
+    ExchangeFactory,
+    MeetingFactory,
+    MilestoneFactory,
+    PersonFactory,
+    RiskFactory,
+    SiteFactory,
+    UserFactory,
+)
 from tests.properties import examples
 from tests.training.test_status import requirement, trained
 from training.models import TrainingRecord
@@ -251,15 +263,29 @@ def hostile_records(alliance, name: str, code: str, objectives: str, outcome: st
     exchange.objectives, exchange.outcome = outcome, objectives
     exchange._change_reason = reason
     exchange.save()
-    MilestoneFactory(partnership=alliance.partnership, site=site, title=name, description=reason)
+    milestone = MilestoneFactory(partnership=alliance.partnership, site=site, title=name, description=reason)
+    # The steering committee's records: titles, the decision's text and rationale, a risk's mitigation.
+    meeting = MeetingFactory(partnership=alliance.partnership, title=name, minutes=reason)
+    decision = DecisionFactory(
+        partnership=alliance.partnership, meeting=meeting, title=name, text=objectives or "Decided", rationale=outcome
+    )
+    decision_set_concerns(decision=decision, milestones=[milestone], sites=[site], exchanges=[exchange])
+    ActionFactory(partnership=alliance.partnership, owner=person, title=name, decision=decision, meeting=meeting)
+    risk = RiskFactory(partnership=alliance.partnership, owner=person, title=name, mitigation=reason)
+    risk_set_milestones(risk=risk, milestones=[milestone])
     record = trained(person, requirement(code), D(2026, 1, 10), evidence=reason, trainer=alliance.medinet_supervisor)
-    # The trainer signs it: their printed name is text of the signatures export.
+    # The trainer signs it, and as a co-chair signs the decision: their printed name is text of the signatures
+    # export and of the decision's signatures column.
     trainer = alliance.medinet_supervisor
     trainer.user = UserFactory(username="trainer", first_name=name[:150])
     trainer._change_reason = reason
     trainer.save()
     signature_create(
         record=record, signer=trainer.user, meaning="performed", opened_version=version_of(TrainingRecord, record.pk)
+    )
+    alliance.partnership.co_chairs.add(trainer)
+    signature_create(
+        record=decision, signer=trainer.user, meaning="approved", opened_version=version_of(Decision, decision.pk)
     )
 
 
