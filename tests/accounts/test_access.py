@@ -116,6 +116,8 @@ TABLE: dict[str, Expect] = {
     **{f"api:{name}-list": everyone(OK, anonymous=UNAUTHORIZED) for name in api_datasets()},
     **{f"api:{name}-detail": everyone(OK, anonymous=UNAUTHORIZED) for name, d in api_datasets().items() if d.table},
     "api:audit-trail-list": Expect(UNAUTHORIZED, DENIED, OK, OK, OK),
+    # Signatures span every kind of signed record: read by those who export the records, as on the exports page.
+    "api:signatures-list": Expect(UNAUTHORIZED, DENIED, OK, OK, OK),
     "core:healthz": everyone(OK, anonymous=OK),
     "audit:trail": Expect(TO_LOGIN, DENIED, OK, OK, OK),
     "admin:index": everyone(OK),
