@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -35,7 +37,18 @@ def role_tokens(db) -> dict[str, str]:
 
 
 @pytest.fixture
-def api_schema(db, records, role_tokens, settings):
+def test_transaction_kept_open():
+    """Called through WSGI, Django closes "old" connections at each request's start and end, and a connection inside
+    the test's transaction looks old: on PostgreSQL that closes it. Django's own test client stops the same signals."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db, records, role_tokens, settings, test_transaction_kept_open):
     """The schema as the app serves it to a token, and the app to send requests to (WSGI, in this process)."""
     settings.API_RATE = "1000000/minute"  # the throttle has its own test; here every request must be answered
     headers = {"Authorization": f"Token {role_tokens['auditor']}"}
