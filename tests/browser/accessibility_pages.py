@@ -24,6 +24,8 @@ NOT_PAGES = {
     "exports:job_status",
     "exports:job_download",
     "core:healthz",
+    # Swagger UI, as drf-spectacular-sidecar ships it: not our markup, like Django's select2 widgets.
+    "api:docs",
 }
 
 

@@ -15,7 +15,9 @@ from django.db.models import CheckConstraint, Choices
 def project_modules() -> list[str]:
     names = []
     for config in apps.get_app_configs():
-        if not Path(config.path).is_relative_to(settings.BASE_DIR):
+        path = Path(config.path)
+        # Installed packages are not the project's, even when the virtualenv sits in the project folder.
+        if not path.is_relative_to(settings.BASE_DIR) or "site-packages" in path.parts:
             continue
         names.append(config.name)
         for module in pkgutil.walk_packages([config.path], prefix=f"{config.name}."):
