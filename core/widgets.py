@@ -66,6 +66,10 @@ class LongSelect(forms.Widget):
         super().__init__({"class": "form-select", **(attrs or {})})
         self.choices = tuple(choices)
 
+    def use_required_attribute(self, initial) -> bool:
+        # As Django's Select: HTML allows "required" only when the first option is an empty placeholder.
+        return False
+
     def render(self, name, value, attrs=None, renderer=None):
         options = [
             tag if option != value else tag.replace("<option ", "<option selected ", 1)
