@@ -11,10 +11,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from audit import registry
-from exports import audit_rows, signature_rows, training_rows
 from exports.datasets import Column, Dataset
 from exports.filters import FilterForm, Filters
-from exports.sources import AUDIT_FILTERS, AUDIT_TRAIL, NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
+from exports.sources import COMPUTED, NAMES, TABLES, source
 
 FIELDS = {
     "text": lambda: serializers.CharField(allow_null=True),
@@ -101,15 +100,9 @@ def api_datasets() -> dict[str, ApiDataset]:
     """One entry per name the exports offer (exports.sources.NAMES): a dataset added there is served here."""
     found = {}
     for name in NAMES:
-        if name == AUDIT_TRAIL:
-            found[name] = ApiDataset(name, audit_rows.COLUMNS, AUDIT_FILTERS, "audit.view_audit_trail")
-        elif name == QUALIFICATIONS:
-            found[name] = ApiDataset(
-                name, training_rows.STATUS_COLUMNS, training_rows.STATUS_FILTERS, "training.view_trainingrecord"
-            )
-        elif name == SIGNATURES:
-            # Signatures span every kind of signed record: those who may export the records read them.
-            found[name] = ApiDataset(name, signature_rows.COLUMNS, signature_rows.FILTERS, "exports.export_records")
+        if name in COMPUTED:
+            computed = COMPUTED[name]
+            found[name] = ApiDataset(name, computed.columns, computed.filter_keys, computed.read_permission)
         else:
             table = TABLES[name]
             found[name] = ApiDataset(name, table.columns, table.applies_to, model_permission(table), table)

@@ -21,15 +21,50 @@ TABLES = {
     **governance_rows.DATASETS,
 }
 SIGNATURES = signature_rows.NAME
-NAMES = [*TABLES, QUALIFICATIONS, SIGNATURES, AUDIT_TRAIL]
-LABELS = {
-    **{name: dataset.label for name, dataset in TABLES.items()},
-    QUALIFICATIONS: _("Qualification status"),
-    SIGNATURES: _("Signatures"),
-    AUDIT_TRAIL: _("Audit trail"),
-}
 FORMATS = ("csv", "xlsx", "json")
 AUDIT_FILTERS = frozenset({"start", "end", "record_type"})
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A dataset whose rows are computed rather than read from one table: its columns, the filters it honours, its
+    rows and count for a set of filters, and the permission that reads it outside the exports (the API)."""
+
+    label: str
+    columns: tuple[Column, ...]
+    filter_keys: frozenset[str]
+    rows: Callable[[Filters], Iterator[tuple]]
+    count: Callable[[Filters], int]
+    read_permission: str
+
+
+COMPUTED = {
+    QUALIFICATIONS: Computed(
+        _("Qualification status"),
+        training_rows.STATUS_COLUMNS,
+        training_rows.STATUS_FILTERS,
+        training_rows.status_rows,
+        training_rows.status_count,
+        "training.view_trainingrecord",
+    ),
+    # Signatures span every kind of signed record: those who may export the records read them.
+    SIGNATURES: Computed(
+        _("Signatures"),
+        signature_rows.COLUMNS,
+        signature_rows.FILTERS,
+        signature_rows.rows,
+        signature_rows.count,
+        "exports.export_records",
+    ),
+    AUDIT_TRAIL: Computed(
+        _("Audit trail"), audit_rows.COLUMNS, AUDIT_FILTERS, audit_rows.rows, audit_rows.count, "audit.view_audit_trail"
+    ),
+}
+NAMES = [*TABLES, *COMPUTED]
+LABELS = {
+    **{name: dataset.label for name, dataset in TABLES.items()},
+    **{name: computed.label for name, computed in COMPUTED.items()},
+}
 
 
 @dataclass
@@ -60,33 +95,14 @@ def stored_values(rows: Callable[[], Iterator[tuple]]) -> Callable[[], Iterator[
 
 
 def source(name: str, filters: Filters) -> Source:
-    if name == AUDIT_TRAIL:
-        applied = {k: v for k, v in filters.as_dict().items() if k in AUDIT_FILTERS}
+    if name in COMPUTED:
+        computed = COMPUTED[name]
         return Source(
             name,
-            audit_rows.COLUMNS,
-            stored_values(lambda: audit_rows.rows(filters)),
-            lambda: audit_rows.count(filters),
-            applied,
-            header_language=filters.headers,
-        )
-    if name == QUALIFICATIONS:
-        applied = {k: v for k, v in filters.as_dict().items() if k in training_rows.STATUS_FILTERS}
-        return Source(
-            name,
-            training_rows.STATUS_COLUMNS,
-            stored_values(lambda: training_rows.status_rows(filters)),
-            lambda: training_rows.status_count(filters),
-            applied,
-            header_language=filters.headers,
-        )
-    if name == SIGNATURES:
-        return Source(
-            name,
-            signature_rows.COLUMNS,
-            stored_values(lambda: signature_rows.rows(filters)),
-            lambda: signature_rows.count(filters),
-            {k: v for k, v in filters.as_dict().items() if k in signature_rows.FILTERS},
+            computed.columns,
+            stored_values(lambda: computed.rows(filters)),
+            lambda: computed.count(filters),
+            {k: v for k, v in filters.as_dict().items() if k in computed.filter_keys},
             header_language=filters.headers,
         )
     dataset = TABLES[name]
