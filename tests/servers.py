@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
+
+from filelock import FileLock
+
+ROOT = Path(__file__).resolve().parents[1]
+# The demo users' password in every database demo_database() hands out.
+DEMO_PASSWORD = "server-demo-password-123"
 
 
 def free_port() -> int:
@@ -15,26 +24,72 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fresh_database(folder: Path, suffix: str) -> tuple[str, Callable[[], None]]:
-    """A new, empty database beside the suite's own (SQLite file, or ``<name>_<suffix>`` on PostgreSQL) and a
-    function that drops it."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{folder / f'{suffix}.sqlite3'}", lambda: None
+def _postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def _admin_connection():
     import psycopg2
 
-    parsed = urlparse(url)
+    connection = psycopg2.connect(urlunparse(urlparse(os.environ["DATABASE_URL"])._replace(path="/postgres")))
+    connection.autocommit = True
+    return connection
+
+
+def _database_name(suffix: str) -> str:
+    return f"{urlparse(os.environ['DATABASE_URL']).path.lstrip('/') or 'alliance'}_{suffix}"
+
+
+def fresh_database(folder: Path, suffix: str, template: str = "") -> tuple[str, Callable[[], None]]:
+    """A new database beside the suite's own (SQLite file, or ``<name>_<suffix>`` on PostgreSQL), empty or a copy
+    of ``template`` (a PostgreSQL database name), and a function that drops it."""
+    if not _postgres():
+        return f"sqlite:///{folder / f'{suffix}.sqlite3'}", lambda: None
     # Each pytest-xdist worker has a database of its own.
-    name = f"{parsed.path.lstrip('/') or 'alliance'}_{suffix}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
-    admin = psycopg2.connect(urlunparse(parsed._replace(path="/postgres")))
-    admin.autocommit = True
+    name = _database_name(f"{suffix}{os.environ.get('PYTEST_XDIST_WORKER', '')}")
+    admin = _admin_connection()
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
 
     def drop():
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
 
-    return urlunparse(parsed._replace(path=f"/{name}")), drop
+    return urlunparse(urlparse(os.environ["DATABASE_URL"])._replace(path=f"/{name}")), drop
+
+
+def demo_database(tmp_path_factory, suffix: str) -> tuple[str, Callable[[], None]]:
+    """A database of its own holding the demo data as `make run` seeds it (users' password: DEMO_PASSWORD).
+
+    Migrating and seeding take most of a real-server test's start, so the first worker of the run builds the demo
+    once, under a lock the others wait on, and every caller gets a copy: a file copy on SQLite, ``CREATE DATABASE …
+    TEMPLATE`` on PostgreSQL (which refuses a template another session is copying, hence the copy under the lock).
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, common to its workers
+    folder = tmp_path_factory.mktemp(suffix)
+    with FileLock(shared / "demo-database.lock"):
+        built = shared / "demo-database.built"
+        template_file = shared / "demo-template.sqlite3"
+        template = _database_name("demo_template") if _postgres() else ""
+        if not built.exists():
+            url = f"sqlite:///{template_file}"
+            if template:
+                admin = _admin_connection()
+                with admin.cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+                    cursor.execute(f'CREATE DATABASE "{template}"')
+                admin.close()
+                url = urlunparse(urlparse(os.environ["DATABASE_URL"])._replace(path=f"/{template}"))
+            env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "cdmo.settings"}
+            manage = [sys.executable, str(ROOT / "manage.py")]
+            for command in (["migrate", "--noinput"], ["seed_demo", "--password", DEMO_PASSWORD]):
+                subprocess.run([*manage, *command, "-v0"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+            built.touch()
+        url, drop = fresh_database(folder, suffix, template)
+        if not template:
+            shutil.copyfile(template_file, folder / f"{suffix}.sqlite3")
+    return url, drop

@@ -56,8 +56,9 @@ def world() -> dict:
             reason="Records of the January gowning sessions",
         )
     base = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "x", "http_accept": "*/*", "path_info": "/"}
-    if not AccessAttempt.objects.exists():
-        AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1)
+    # A new attempt every time: axes deletes attempts older than its cool-off whenever someone signs in.
+    AccessAttempt.objects.filter(username=base["username"]).delete()
+    AccessAttempt.objects.create(**base, get_data="", post_data="", failures_since_start=1)
     if not AccessLog.objects.exists():
         AccessLog.objects.create(**base)
     if not AccessFailureLog.objects.exists():

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, fresh_database
+from tests.servers import DEMO_PASSWORD, demo_database, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-PASSWORD = "journey-password-123"
+PASSWORD = DEMO_PASSWORD
 # Journeys always take screenshots (and fail when something on the page is cut off); UPDATE_SCREENSHOTS=1 writes
 # them over the set in docs/screenshots (docs/screenshots.md).
 SCREENSHOTS = ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") else None
@@ -35,8 +35,8 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not instal
 def app_server(tmp_path_factory):
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed")
-    database_url, drop = fresh_database(tmp_path_factory.mktemp("journeys"), "journeys")
     # As `make run` serves it: the demo's data, with the banner that says so.
+    database_url, drop = demo_database(tmp_path_factory, "journeys")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -47,14 +47,6 @@ def app_server(tmp_path_factory):
         "TASKS_BACKEND": "database",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run(
-        [*manage, "seed_demo", "--password", PASSWORD],
-        env=env,
-        check=True,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
     port = free_port()
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
