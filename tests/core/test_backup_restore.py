@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 import pytest
+
+from tests.servers import demo_database, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
@@ -23,21 +27,23 @@ def run(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def seeded(env: dict) -> str:
-    run(env, "migrate", "--noinput", "-v0")
-    run(env, "seed_demo", "--password", "backup-test-123", "--exchanges", "200", "--random-seed", "3")
-    return run(env, "verify_audit")
+def audited_demo(tmp_path_factory) -> tuple[dict, str, Callable[[], None]]:
+    """The demo database (tests/servers.py), its environment, and what verify_audit says of it."""
+    url, drop = demo_database(tmp_path_factory, "backup_live")
+    env = {**os.environ, "DATABASE_URL": url}
+    before = run(env, "verify_audit")
+    rows = int(re.search(r"partners_historicalexchange: (\d+) rows, intact", before).group(1))
+    assert rows > 0
+    return env, before, drop
 
 
 @pytest.mark.skipif(POSTGRES, reason="the SQLite round trip; the PostgreSQL one runs when DATABASE_URL is PostgreSQL")
-def test_sqlite_backup_restores_with_a_verifiable_audit_trail(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}"}
-    before = seeded(env)
+def test_sqlite_backup_restores_with_a_verifiable_audit_trail(tmp_path, tmp_path_factory):
+    env, before, _drop = audited_demo(tmp_path_factory)
     run(env, "backup_database", "--output", str(tmp_path / "backup.sqlite3"))
     shutil.copy(tmp_path / "backup.sqlite3", tmp_path / "restored.sqlite3")
     after = run({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'restored.sqlite3'}"}, "verify_audit")
     assert after == before
-    assert "partners_historicalexchange: 210 rows, intact" in after
     # The restored database protects its history too.
     with (
         sqlite3.connect(tmp_path / "restored.sqlite3") as restored,
@@ -47,29 +53,19 @@ def test_sqlite_backup_restores_with_a_verifiable_audit_trail(tmp_path):
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
-def test_postgresql_dump_restores_with_a_verifiable_audit_trail(tmp_path):
-    import psycopg2
-
-    parsed = urlparse(os.environ["DATABASE_URL"])
-    base = parsed.path.lstrip("/") or "alliance"
-    names = {"live": f"{base}_backup_live", "restored": f"{base}_backup_restored"}
-    admin = psycopg2.connect(urlunparse(parsed._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        for name in names.values():
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
+def test_postgresql_dump_restores_with_a_verifiable_audit_trail(tmp_path, tmp_path_factory):
+    live, before, drop_live = audited_demo(tmp_path_factory)
+    restored_url, drop_restored = fresh_database(tmp_path, "backup_restored")
     try:
-        live = {**os.environ, "DATABASE_URL": urlunparse(parsed._replace(path=f"/{names['live']}"))}
-        before = seeded(live)
         dump = tmp_path / "backup.dump"
         run(live, "backup_database", "--output", str(dump))
-        restore = ["pg_restore", "--no-owner", f"--dbname={names['restored']}", str(dump)]
+        parsed = urlparse(restored_url)
+        restore = ["pg_restore", "--no-owner", f"--dbname={parsed.path.lstrip('/')}", str(dump)]
         for flag, value in (("--host", parsed.hostname), ("--port", parsed.port), ("--username", parsed.username)):
             if value:
                 restore.insert(1, f"{flag}={value}")
         subprocess.run(restore, check=True, capture_output=True)
-        restored = {**os.environ, "DATABASE_URL": urlunparse(parsed._replace(path=f"/{names['restored']}"))}
+        restored = {**os.environ, "DATABASE_URL": restored_url}
         assert run(restored, "verify_audit") == before
         # The restored database protects its history too.
         out = subprocess.run(
@@ -82,10 +78,8 @@ def test_postgresql_dump_restores_with_a_verifiable_audit_trail(tmp_path):
         )
         assert "append-only" in out.stderr
     finally:
-        with admin.cursor() as cursor:
-            for name in names.values():
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        drop_live()
+        drop_restored()
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (DATABASE_URL): only its backup runs a client tool")
