@@ -39,7 +39,7 @@ MANAGE = [sys.executable, str(ROOT / "manage.py")]
 # A Redis database of its own (the job test uses TEST_REDIS_URL's), emptied before each run.
 TEST_REDIS = urlparse(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 REDIS_URL = urlunparse(TEST_REDIS._replace(path="/14"))
-API_WRITES, ADMIN_WRITES, JOBS, DIRECT_EXPORTS = 24, 12, 8, 6
+API_WRITES, ADMIN_WRITES, JOBS, DIRECT_EXPORTS = 16, 8, 4, 4
 API_RATE = 20  # per token and minute: the rate test spends it across both servers
 
 
@@ -110,7 +110,7 @@ def machines(committed_db, tmp_path):
     processes = [
         start(
             [sys.executable, "-m", "gunicorn", "cdmo.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "2", "--timeout", "30"],
+            + ["--workers", "2", "--timeout", "30", "--graceful-timeout", "2", "--no-control-socket"],
             env,
             tmp_path / f"app-{port}.log",
         )
