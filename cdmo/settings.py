@@ -270,6 +270,20 @@ if TASKS_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": EXPORT_JOB_STALE_HOURS * 3600}}
 # --- end of export jobs ---
 
+# The cache holds the API's rate counts. Local memory by default: each process counts on its own, which is right for
+# one process. Where several processes or machines serve, CACHE_URL names a Redis they share, so a token's count is
+# one count however many app processes its requests reach (docs/operations.md, "Several machines").
+CACHE_URL = env("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must be a Redis URL (redis://, rediss:// or unix://).")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)
 
@@ -338,7 +352,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # The API (api/): token or session sign-in, the roles' model permissions, cursor pages, a rate per token.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)  # a token's lifetime; a new one is issued from the preferences page
-# Requests per token (per user on the docs page), counted in the cache: per process until CACHES names a shared one.
+# Requests per token (per user on the docs page), counted in the cache: per process unless CACHE_URL names a shared one.
 API_RATE = env("API_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
