@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -171,3 +174,22 @@ def test_the_window_reaches_back_a_week_at_most(alliance):
     now = timezone.now()
     DigestSent.objects.create(user=manager, day=today_in_tokyo() - 30 * DAY, sent_at=now - 30 * DAY)
     assert window_start(manager, today_in_tokyo(), now) == now - 7 * DAY
+
+
+VNU = Path(__file__).resolve().parents[2] / "tools" / "a11y" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+@pytest.mark.skipif(
+    not VNU.exists() or shutil.which("java") is None,
+    reason="the Nu Html Checker needs tools/a11y (npm ci --ignore-scripts) and Java",
+)
+def test_the_html_part_is_valid_html_in_either_language(overdue, tmp_path):
+    files = []
+    for language in ("en", "ja"):
+        send(reader(f"reader-{language}", roles.MANAGER, roles.STAFF, roles.AUDITOR, language=language))
+        files.append(tmp_path / f"{language}.html")
+        files[-1].write_text(mail.outbox[-1].alternatives[0][0], encoding="utf-8")
+    checked = subprocess.run(
+        [shutil.which("java"), "-jar", str(VNU), "--errors-only", *map(str, files)], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
