@@ -121,7 +121,7 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["language", "time_zone", "year_basis"]
+        fields = ["language", "time_zone", "year_basis", "receives_digest"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

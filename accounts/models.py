@@ -75,6 +75,11 @@ class Profile(models.Model):
         limit_choices_to={"fiscal_year_start_month__isnull": False},
         help_text=_("Empty: calendar years. A company: that company's fiscal years."),
     )
+    receives_digest = models.BooleanField(
+        _("daily email digest"),
+        default=True,
+        help_text=_("What needs your attention, by email once a day; nothing is sent on a day with nothing to say."),
+    )
 
     class Meta:
         ordering = ["user"]

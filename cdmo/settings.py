@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "milestones",
     "governance",
     "signatures",
+    "digests",
     "demo",
     "rest_framework",
     "drf_spectacular",
@@ -286,6 +287,29 @@ CACHES = {
 
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)
+
+# --- Email and digests (digests/; docs/digests.md) ---
+# Development prints every email on the console; production sends through the SMTP server named below.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Django waits for ever on an SMTP server that stops answering; a digest run should fail instead.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Alliance Tracker <alliance-tracker@localhost>")
+# The address links in emails start with (no trailing slash). In production, https:// and the first allowed host
+# unless set; `check --deploy` warns when it is not an https:// address.
+SITE_URL = env(
+    "SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION and ALLOWED_HOSTS else "http://127.0.0.1:8000"
+).rstrip("/")
+# A user's digest is due from this hour of their local day (0: from midnight); run send_digests hourly to use it.
+DIGEST_HOUR = env_int("DIGEST_HOUR", 0)
+# --- end of email and digests ---
 
 # --- Training-record imports (training/imports/): bounds on what one spreadsheet may ask of a worker. ---
 # Listed in docs/operations.md ("Limits"). Each refusal names the limit it hit.

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q, QuerySet, Window
+from django.db.models import F, Max, Q, QuerySet, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext
 
@@ -169,3 +169,97 @@ def recent_rebaselines(milestones: QuerySet[Milestone], limit: int = REBASELINES
         )
         for row in rows
     ]
+
+
+@dataclass
+class DateMove:
+    """One save that moved a milestone's dates, for a list of what changed in a period (e.g. a digest)."""
+
+    milestone_id: int
+    title: str
+    when: datetime.datetime
+    who: str
+    before: Dates
+    after: Dates
+    reason: str
+    rebaseline: bool
+    forecast_moved: bool
+    decision_number: str = ""
+
+    @staticmethod
+    def expected(dates: Dates) -> datetime.date:
+        baseline, forecast, actual = dates
+        return actual or forecast or baseline
+
+    @property
+    def expected_before(self) -> datetime.date:
+        return self.expected(self.before)
+
+    @property
+    def expected_after(self) -> datetime.date:
+        return self.expected(self.after)
+
+    @property
+    def expected_moved(self) -> bool:
+        """The date the milestone is expected (or was reached) changed: marking it done on its forecast did not."""
+        return self.expected(self.before) != self.expected(self.after)
+
+    @property
+    def slip_days(self) -> int:
+        """Days behind the baseline in force after the move (negative: ahead)."""
+        return (self.expected(self.after) - self.after[0]).days
+
+
+def moves_between(since: datetime.datetime, until: datetime.datetime) -> list[DateMove]:
+    """Every save in ``(since, until]`` that re-baselined a milestone or moved its forecast or actual date, oldest
+    first, each compared with the row before it (which may be older than ``since``)."""
+    history = Milestone.history.filter(history_date__lte=until)
+    moved_ids = history.filter(history_date__gt=since).values("id")
+    rows = (
+        history.filter(id__in=moved_ids)
+        .order_by("id", *CHRONOLOGICAL)
+        .values_list(
+            "id",
+            "title",
+            "title_ja",
+            "history_date",
+            "history_user__username",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "history_change_reason",
+            "baseline_decision__number",
+        )
+    )
+    moves: list[DateMove] = []
+    previous: dict[int, Dates] = {}
+    for pk, title, title_ja, when, who, baseline, forecast, actual, reason, number in rows:
+        dates = (baseline, forecast, actual)
+        before = previous.get(pk)
+        previous[pk] = dates
+        if when <= since or before is None:
+            continue  # the row a later one is compared with; a creation is not a move
+        rebaseline, forecast_moved = is_rebaseline(before, dates), is_forecast_move(before, dates)
+        if rebaseline or forecast_moved:
+            moves.append(
+                DateMove(
+                    pk,
+                    local_name(title, title_ja),
+                    when,
+                    _who(who),
+                    before,
+                    dates,
+                    reason or "",
+                    rebaseline,
+                    forecast_moved,
+                    (number or "") if rebaseline else "",
+                )
+            )
+    return sorted(moves, key=lambda move: (move.when, move.milestone_id))
+
+
+def states_at(when: datetime.datetime) -> dict[int, Milestone]:
+    """Each milestone as it stood at ``when`` (its latest history row by then; deleted ones left out), one query."""
+    history = Milestone.history.filter(history_date__lte=when)
+    latest = history.values("id").annotate(last=Max("chain_seq")).values("last")
+    return {row.id: row.instance for row in history.filter(chain_seq__in=latest) if row.history_type != "-"}

@@ -67,6 +67,14 @@ class ExchangeQuerySet(AuditedQuerySet):
             return self
         return self.overlapping(start or datetime.date.min, end or datetime.date.max)
 
+    def starting_or_ending(self, start: datetime.date, end: datetime.date) -> ExchangeQuerySet:
+        """Exchanges not cancelled whose period starts or ends between ``start`` and ``end``, both included."""
+        return (
+            self.not_cancelled()
+            .with_period()
+            .filter(Q(period_start__range=(start, end)) | Q(period_end__range=(start, end)))
+        )
+
     def at_site(self, site: Site) -> ExchangeQuerySet:
         """Hosted at the site, or of people based there."""
         return self.filter(Q(host_site=site) | Q(person__home_site=site))

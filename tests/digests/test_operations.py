@@ -1,0 +1,164 @@
+"""Digests in operation: two runs at once, the demo data, the RQ schedule and the production settings."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+
+from accounts import roles
+from digests.models import DigestSent
+from digests.services import Result, digest_send
+from tests.digests.conftest import reader, today_in_tokyo
+from tests.factories import ActionFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: two connections writing at once")
+def test_two_runs_at_once_send_one_digest(committed_db, alliance, monkeypatch):
+    ActionFactory(
+        partnership=alliance.partnership, owner=alliance.agc_person, due_on=today_in_tokyo().replace(year=2020)
+    )
+    manager = reader("manager", roles.MANAGER)
+    # The first send holds its row (uncommitted) until the second run has reached its own insert.
+    second_started = threading.Event()
+    send = mail.EmailMultiAlternatives.send
+
+    def slow_send(self, *args, **kwargs):
+        second_started.wait(timeout=5)
+        time.sleep(0.5)
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMultiAlternatives, "send", slow_send)
+    results: list = []
+
+    def run(started: threading.Event | None) -> None:
+        try:
+            if started:
+                started.set()
+            results.append(digest_send(user=manager, now=timezone.now()).result)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            results.append(error)
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=run, args=(None,))
+    first.start()
+    time.sleep(0.5)
+    second = threading.Thread(target=run, args=(second_started,))
+    second.start()
+    first.join(timeout=30)
+    second.join(timeout=30)
+    assert sorted(results) == sorted([Result.SENT, Result.ALREADY])
+    assert len(mail.outbox) == 1
+    assert DigestSent.objects.filter(user=manager).count() == 1
+
+
+def test_on_the_demo_data_the_manager_reads_a_digest_and_a_user_with_nothing_due_gets_none(db):
+    call_command("seed_demo", "--password", "a-long-demo-password-7", stdout=io.StringIO())
+    mail.outbox = []
+    out = io.StringIO()
+    # A day on which no demo exchange starts or ends within two weeks, so staff have nothing due.
+    call_command("send_digests", "--date", "2026-11-27", stdout=out)
+    lines = {line.split()[1]: line for line in out.getvalue().splitlines() if line.startswith("sent ")}
+    assert "manager" in lines and "overdue action" in lines["manager"]
+    assert "staff" not in lines and "admin" not in lines
+    to_manager = next(message for message in mail.outbox if message.to == ["manager@demo.example"])
+    assert "== Overdue actions ==" in to_manager.body
+    assert "== Forecasts moved since your last digest ==" in to_manager.body
+    assert "Yokohama inspection readiness" in to_manager.body
+
+
+def redis_url() -> str | None:
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        return url if redis.Redis.from_url(url, socket_connect_timeout=0.5).ping() else None
+    except redis.RedisError:
+        return None
+
+
+@pytest.mark.skipif(redis_url() is None, reason="no Redis for the RQ set-up")
+def test_on_rq_the_scheduled_job_runs_the_digests_task(alliance, settings):
+    import django_rq
+    from django_tasks_rq import Job
+    from rq import SimpleWorker
+
+    settings.RQ_QUEUES = {"default": {"URL": redis_url()}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    settings.TASKS_BACKEND = "rq"
+    ActionFactory(
+        partnership=alliance.partnership, owner=alliance.agc_person, due_on=today_in_tokyo().replace(year=2020)
+    )
+    reader("manager", roles.MANAGER)
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    call_command("schedule_digests", stdout=io.StringIO())
+    call_command("schedule_digests", "--cron", "0 6 * * *", stdout=io.StringIO())
+    scheduler = django_rq.get_scheduler("default")
+    jobs = [job for job in scheduler.get_jobs() if job.id == "alliance-send-digests"]
+    assert [job.meta["cron_string"] for job in jobs] == ["0 6 * * *"]  # replaced, not added
+
+    scheduler.enqueue_job(jobs[0])  # what rqscheduler does when the time comes
+    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    scheduler.cancel("alliance-send-digests")
+    assert [message.to for message in mail.outbox] == [["manager@example.com"]]
+
+
+def settings_run(*code: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "cdmo.settings", **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+PRODUCTION = {
+    "DJANGO_PRODUCTION": "1",
+    "DJANGO_SECRET_KEY": "a-production-key-for-this-test-only-" + "x" * 40,
+    "DJANGO_ALLOWED_HOSTS": "alliance.example.com",
+}
+
+
+def test_production_sends_through_smtp_from_the_environment_and_passes_the_deploy_check():
+    printed = settings_run(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS,"
+        " s.DEFAULT_FROM_EMAIL, s.SITE_URL)",
+        **PRODUCTION,
+        EMAIL_HOST="smtp.example.com",
+        EMAIL_PORT="587",
+        EMAIL_USE_TLS="1",
+        DEFAULT_FROM_EMAIL="tracker@example.com",
+    )
+    assert printed.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+        "587",
+        "True",
+        "tracker@example.com",
+        "https://alliance.example.com",
+    ], printed.stderr
+    assert settings_run("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION).returncode == 0
+    refused = settings_run("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION, SITE_URL="http://intranet")
+    assert refused.returncode != 0 and "digests.W001" in refused.stderr
+
+
+def test_development_prints_emails_on_the_console():
+    printed = settings_run(
+        "shell", "--no-imports", "-c", "from django.conf import settings as s; print(s.EMAIL_BACKEND)"
+    )
+    assert printed.stdout.strip() == "django.core.mail.backends.console.EmailBackend", printed.stderr
