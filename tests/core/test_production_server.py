@@ -50,7 +50,8 @@ def server(tmp_path_factory):
     with open(log, "w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "cdmo.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "2", "--timeout", "30"],
+            # A short graceful stop, and no control socket in the home folder shared with other servers.
+            + ["--workers", "2", "--timeout", "30", "--graceful-timeout", "2", "--no-control-socket"],
             env=env,
             cwd=ROOT,
             stdout=output,
