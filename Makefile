@@ -42,11 +42,12 @@ $(A11Y_TOOLS): tools/a11y/package-lock.json
 # The suite runs on every core (pytest-xdist); each worker has its own test database (and, for the browser journeys,
 # its own app server and journeys database). Each worker keeps its test database between runs and migrate brings it
 # up to date; after editing or removing a migration, `make test PYTEST_DB=--create-db` builds it anew (CI always
-# does). PYTEST_WORKERS=0 runs everything in this one process.
+# does). Tests marked with one xdist_group run on one worker (--dist loadgroup): the page checks of one language
+# share a visit of every page. PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= auto
 PYTEST_DB ?= --reuse-db
 test: install $(if $(shell command -v npm),$(A11Y_TOOLS))
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_DB) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_DB) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
