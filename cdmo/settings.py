@@ -270,6 +270,18 @@ if TASKS_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": EXPORT_JOB_STALE_HOURS * 3600}}
 # --- end of export jobs ---
 
+# The cache: the dashboard's drawn panels (milestones/cache.py) and the API's rate counts. CACHE_URL "locmem://"
+# (default) keeps it in each process's memory: right for one process. Where several processes serve (gunicorn
+# workers, machines), name a shared one, e.g. redis://127.0.0.1:6379/1, or a write seen by one process would not
+# reach the dashboards the others keep.
+CACHE_URL = env("CACHE_URL", "locmem://")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "alliance"}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be locmem:// or redis://…, not {CACHE_URL!r}.")
+
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)
 
