@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, DateField, Value, When
+from django.db.models import Q
 
 from partners.models import Function, Person, Site
 from training.models import Curriculum, Requirement
@@ -137,10 +137,15 @@ def expiring(day: datetime.date, limit: int = EXPIRING_SHOWN) -> tuple[list[Expi
     )
     if not months:
         return [], 0
-    ends = [When(requirement__validity_months=m, then=Value(earliest_valid_completion(horizon, m))) for m in months]
-    soon = valid_records(day).filter(
-        requirement__validity_months__isnull=False, completed_on__lt=Case(*ends, output_field=DateField())
-    )
+    # Per validity, a range of completion dates: the database reads it from the completion-date index.
+    due = Q()
+    for m in months:
+        due |= Q(
+            requirement__validity_months=m,
+            completed_on__gte=earliest_valid_completion(day, m),
+            completed_on__lt=earliest_valid_completion(horizon, m),
+        )
+    soon = valid_records(day).filter(due)
     shown = []
     for m in months:
         first = soon.filter(requirement__validity_months=m).select_related("person", "requirement")

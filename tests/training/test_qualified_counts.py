@@ -59,6 +59,11 @@ def mixed(alliance):
         done(late_old_version, req, D(2026, 10, 1))
     done(late_old_version, revised, D(2026, 3, 2), 2)
     done(late_old_version, revised, D(2026, 4, 1), 1)  # later, on the older version: this one decides
+    same_day = person("Same day, two versions")
+    for req in (yearly, forever, monthly):
+        done(same_day, req, D(2026, 10, 1))
+    done(same_day, revised, D(2026, 4, 1), 2)
+    done(same_day, revised, D(2026, 4, 1), 1)  # entered after, on the same day: the newer version still decides
     failed_again = person("Failed again")
     done(failed_again, yearly, D(2026, 2, 1))
     done(failed_again, yearly, D(2026, 6, 1), result=TrainingRecord.Result.FAILED)
