@@ -9,11 +9,13 @@ A person's status for a requirement on a day: the latest passed record completed
 A record counts only once approved where its requirement asks for QA approval (``counts_towards_qualification``).
 Cleared for a curriculum: every requirement current or expiring (expiring is still valid, only flagged).
 
-Which record decides is chosen in SQL (``deciding_records``), for every reader. Whether it is valid is written twice,
-for the two kinds of reader: in Python per cell (``matrix``: pages and the qualification-status export, which show
-the status and dates) and in SQL (``valid_records``: counts such as the dashboard's, which never load a cell). Both
-read expiry through ``add_months``: SQL compares the completion date with ``earliest_valid_completion``, the first
-completion date still valid on the day, computed in Python. A test holds the two to each other on both databases.
+The rule is written for two kinds of reader: in Python per cell (``matrix``: the training pages and the
+qualification-status export, which show each status and its dates; a batch of people's records read in order, the
+latest winning) and in SQL (``deciding_records`` and ``valid_records``: counts such as the dashboard's, which never
+load a cell). Both read expiry through ``add_months``: SQL compares the completion date with
+``earliest_valid_completion``, the first completion date still valid on the day, computed in Python.
+``tests/training/test_qualified_counts.py`` holds the two to each other on both databases, on the days where a
+status turns.
 """
 
 from __future__ import annotations
@@ -151,12 +153,18 @@ def matrix(
     in_effect = versions_in_effect(by_id, day)
     latest: dict[tuple[int, int], tuple] = {}
     rows = (
-        deciding_records(day)
-        .filter(person_id__in=person_ids, requirement_id__in=list(by_id))
+        TrainingRecord.objects.filter(
+            person_id__in=person_ids,
+            requirement_id__in=list(by_id),
+            completed_on__lte=day,
+            result=TrainingRecord.Result.PASSED,
+        )
+        .filter(counts_towards_qualification())
+        .order_by("completed_on", "version__version", "pk")
         .values_list("person_id", "requirement_id", "pk", "completed_on", "version__version")
     )
     for person_id, requirement_id, pk, completed_on, version in rows:
-        latest[(person_id, requirement_id)] = (pk, completed_on, version)
+        latest[(person_id, requirement_id)] = (pk, completed_on, version)  # later rows win, as deciding_records
     result = {}
     window = datetime.timedelta(days=expiring_window())
     for person_id in person_ids:
