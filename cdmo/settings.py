@@ -271,16 +271,18 @@ if TASKS_BACKEND == "rq":
 # --- end of export jobs ---
 
 # The cache: the dashboard's drawn panels (milestones/cache.py) and the API's rate counts. CACHE_URL "locmem://"
-# (default) keeps it in each process's memory: right for one process. Where several processes serve (gunicorn
-# workers, machines), name a shared one, e.g. redis://127.0.0.1:6379/1, or a write seen by one process would not
-# reach the dashboards the others keep.
+# (default) keeps it in each process's memory: right for one process (`make run`). Where several processes serve,
+# they must share one, or a write seen by one process would not reach the dashboards the others keep: file:///a/folder
+# for the gunicorn workers of one machine, redis://host:6379/1 for several machines.
 CACHE_URL = env("CACHE_URL", "locmem://")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("file://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_URL[7:]}}
 elif CACHE_URL == "locmem://":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "alliance"}}
 else:
-    raise ImproperlyConfigured(f"CACHE_URL must be locmem:// or redis://…, not {CACHE_URL!r}.")
+    raise ImproperlyConfigured(f"CACHE_URL must be locmem://, file:///folder or redis://…, not {CACHE_URL!r}.")
 
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)
@@ -350,7 +352,7 @@ CSRF_COOKIE_HTTPONLY = True
 
 # The API (api/): token or session sign-in, the roles' model permissions, cursor pages, a rate per token.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)  # a token's lifetime; a new one is issued from the preferences page
-# Requests per token (per user on the docs page), counted in the cache: per process until CACHES names a shared one.
+# Requests per token (per user on the docs page), counted in the cache: per process until CACHE_URL names a shared one.
 API_RATE = env("API_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
