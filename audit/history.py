@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from django.db import connections, models, transaction
+from django.dispatch import Signal
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_change_reason_from_object, get_history_manager_for_model
 
 from audit.models import ChainedHistory
+
+# Sent after an audited bulk write (rows created, or updated with history) with ``sender`` the model: bulk writes
+# send no post_save, and whoever caches what those rows say (the dashboard) must still hear of them.
+bulk_written = Signal()
 
 
 class AuditedWriteError(RuntimeError):
@@ -45,6 +50,7 @@ class AuditedQuerySet(models.QuerySet):
             batch_size=kwargs.get("batch_size"),
             default_change_reason=get_change_reason_from_object(objs[0]) if objs else "",
         )
+        bulk_written.send(sender=self.model)
         return objs
 
     def update(self, **kwargs):
@@ -96,6 +102,7 @@ class AuditedQuerySet(models.QuerySet):
             get_history_manager_for_model(self.model).bulk_history_create(
                 objs, batch_size=batch_size, update=True, default_change_reason=get_change_reason_from_object(objs[0])
             )
+        bulk_written.send(sender=self.model)
 
 
 MISSING_CREATION_REASON = "On record before its history began"

@@ -1,4 +1,5 @@
-"""Training figures at 1,000 people × 50 requirements: the matrix page, the status computation, the dashboard."""
+"""Training records for every synthetic person (the dashboard's training panel reads them all), and the training
+figures at 1,000 people × 50 requirements: the matrix page and the status computation."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from django.utils import timezone
 
 from bench.dashboard import measure
 from demo.seed import SYNTHETIC_REASON
-from partners.models import Person
+from partners.models import Function, Person
 from training.models import Curriculum, Requirement, RequirementVersion, TrainingRecord
 from training.status import matrix
 
-PEOPLE, REQUIREMENTS, RECORDS_PER_PERSON = 1_000, 50, 20
+PEOPLE, REQUIREMENTS, RECORDS_PER_PERSON = 1_000, 50, 10
+# Curricula for three functions at every site (10 requirements each, overlapping): about 3 people in 8 are in one.
+CURRICULA = [
+    ("Benchmark curriculum", Function.MANUFACTURING, slice(0, 10)),
+    ("Benchmark QC curriculum", Function.QUALITY_CONTROL, slice(5, 15)),
+    ("Benchmark QA curriculum", Function.QUALITY_ASSURANCE, slice(10, 20)),
+]
+# Records are drawn from the first requirements, so that some people hold a whole curriculum.
+DRAWN_FROM = 20
 
 
 def ensure_training() -> list[int]:
@@ -35,21 +44,22 @@ def ensure_training() -> list[int]:
             version._change_reason = SYNTHETIC_REASON
             versions.append(version)
         RequirementVersion.objects.bulk_create(versions)
-        requirements = list(Requirement.objects.filter(code__startswith="BENCH-"))
-        curriculum, _ = Curriculum.objects.get_or_create(
-            name="Benchmark curriculum", defaults={"function": "manufacturing"}
-        )
-        curriculum._change_reason = SYNTHETIC_REASON
-        curriculum.requirements.set(requirements[:10])
-    people = list(
-        Person.objects.filter(email__startswith="synthetic-").order_by("pk").values_list("pk", flat=True)[:PEOPLE]
+        requirements = list(Requirement.objects.filter(code__startswith="BENCH-").order_by("code"))
+        for name, function, covered in CURRICULA:
+            curriculum, _ = Curriculum.objects.get_or_create(name=name, defaults={"function": function})
+            curriculum._change_reason = SYNTHETIC_REASON
+            curriculum.requirements.set(requirements[covered])
+    requirements = list(Requirement.objects.filter(code__startswith="BENCH-").order_by("code"))
+    synthetic = Person.objects.filter(email__startswith="synthetic-").order_by("pk")
+    untrained = list(
+        synthetic.exclude(training_records__requirement__code__startswith="BENCH-").values_list("pk", flat=True)
     )
-    if not TrainingRecord.objects.filter(requirement__code__startswith="BENCH-").exists():
+    if untrained:
         versions = {v.requirement_id: v for v in RequirementVersion.objects.filter(requirement__in=requirements)}
         records = []
         today = timezone.localdate()
-        for person_id in people:
-            for requirement in rng.sample(requirements, RECORDS_PER_PERSON):
+        for person_id in untrained:
+            for requirement in rng.sample(requirements[:DRAWN_FROM], RECORDS_PER_PERSON):
                 record = TrainingRecord(
                     person_id=person_id,
                     requirement=requirement,
@@ -59,7 +69,7 @@ def ensure_training() -> list[int]:
                 record._change_reason = SYNTHETIC_REASON
                 records.append(record)
         TrainingRecord.objects.bulk_create(records, batch_size=2000)
-    return people
+    return list(synthetic.values_list("pk", flat=True)[:PEOPLE])
 
 
 def report() -> list[str]:

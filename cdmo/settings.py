@@ -271,19 +271,23 @@ if TASKS_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": EXPORT_JOB_STALE_HOURS * 3600}}
 # --- end of export jobs ---
 
-# The cache holds the API's rate counts. Local memory by default: each process counts on its own, which is right for
-# one process. Where several processes or machines serve, CACHE_URL names a Redis they share, so a token's count is
-# one count however many app processes its requests reach (docs/operations.md, "Several machines").
-CACHE_URL = env("CACHE_URL")
-if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    raise ImproperlyConfigured("CACHE_URL must be a Redis URL (redis://, rediss:// or unix://).")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+# The cache: the dashboard's drawn panels (milestones/cache.py) and the API's rate counts. CACHE_URL "locmem://"
+# (default) keeps it in each process's memory: right for one process (`make run`). Where several processes serve,
+# they must share one, or a write seen by one process would not reach the dashboards the others keep and a token's
+# requests would be counted per process: file:///a/folder for the gunicorn workers of one machine, a Redis
+# (redis://host:6379/1) for several machines (docs/operations.md, "Several machines").
+CACHE_URL = env("CACHE_URL") or "locmem://"
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("file://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": CACHE_URL[7:]}}
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "alliance"}}
+else:
+    raise ImproperlyConfigured(
+        "CACHE_URL must be locmem://, file:///a/folder or a Redis URL (redis://, rediss://, unix://), "
+        f"not {CACHE_URL!r}."
     )
-}
 
 # A qualification this close to expiry shows as "expiring".
 TRAINING_EXPIRING_DAYS = env_int("TRAINING_EXPIRING_DAYS", 60)

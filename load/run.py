@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -47,6 +48,8 @@ def main() -> int:
     exchanges = os.environ.get("LOAD_EXCHANGES", "20000")
     fresh_postgres(database)
     env = {**os.environ, "DATABASE_URL": database, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "cdmo.settings"}
+    # The gunicorn workers share one cache, as they must in any deployment with several (docs/configuration.md).
+    env.setdefault("CACHE_URL", f"file://{tempfile.gettempdir()}/alliance-load-cache")
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)  # noqa: S603
     subprocess.run(  # noqa: S603

@@ -40,6 +40,18 @@ class Filters:
     def basis(self) -> Basis:
         return self.year_basis or Basis()
 
+    def key(self) -> str:
+        """The filters as text, for the cache of their figures: two filter sets give the same text only when equal."""
+        parts = [
+            self.partnership.pk if self.partnership else "",
+            self.site.pk if self.site else "",
+            self.start or "",
+            self.end or "",
+            f"{self.basis.key}.{self.basis.start_month}",
+            self.fiscal_year or "",
+        ]
+        return ":".join(str(part) for part in parts)
+
     def scope(self) -> dict:
         """The arguments of the models' shared ``filtered()`` verbs."""
         return {"partnership": self.partnership, "site": self.site, "start": self.start, "end": self.end}

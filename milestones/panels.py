@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache as django_cache
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import CalendarToken
-from milestones import charts, dashboard, movement
+from milestones import cache, charts, dashboard, movement
 from milestones.models import Milestone
 from partners.models import Exchange
 from training import readiness
@@ -50,9 +51,18 @@ class Board:
 
 
 class Panel:
-    """One section of the dashboard: ``template_name`` draws what ``get_context(board)`` returns."""
+    """One section of the dashboard: ``template_name`` draws what ``get_context(board)`` returns.
+
+    Figures are cached per filter set, language and day (``milestones/cache.py``); a panel whose figures depend on
+    anything else (the user) says ``cached = False``.
+    """
 
     template_name: str
+    cached = True
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
 
     def get_context(self, board: Board) -> dict:
         raise NotImplementedError
@@ -60,10 +70,13 @@ class Panel:
 
 @dataclass(frozen=True)
 class Filled:
-    """A panel with its figures, ready for the page to draw."""
+    """A panel ready for the page to draw: its figures, or the HTML it drew for the same filters, language, time
+    zone and day since the records last changed. ``cache_key`` says where to keep what it draws."""
 
     template_name: str
-    context: dict
+    context: dict | None = None
+    html: str | None = None
+    cache_key: str | None = None
 
 
 class Headline(Panel):
@@ -153,6 +166,7 @@ class Training(Panel):
 
 class Calendar(Panel):
     template_name = "milestones/_calendar.html"
+    cached = False  # the user's own calendar link
 
     def get_context(self, board: Board) -> dict:
         return {"calendar_token": CalendarToken.for_user(board.user)}
@@ -177,5 +191,14 @@ PANELS: list[Panel] = [
 
 
 def fill(board: Board) -> list[Filled]:
-    """Every panel with its figures, in the page's order."""
-    return [Filled(panel.template_name, panel.get_context(board)) for panel in PANELS]
+    """Every panel, in the page's order: drawn already where the cache holds it, with its figures where not."""
+    keys = {panel.name: cache.key(board.filters.key(), board.today, panel.name) for panel in PANELS if panel.cached}
+    drawn = django_cache.get_many(list(keys.values()))
+    filled = []
+    for panel in PANELS:
+        key = keys.get(panel.name)
+        if key in drawn:
+            filled.append(Filled(panel.template_name, html=drawn[key]))
+        else:
+            filled.append(Filled(panel.template_name, panel.get_context(board), cache_key=key))
+    return filled

@@ -6,9 +6,12 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection
+from django.db.models import Q
+
 from partners.models import Function, Person, Site
-from training.models import Curriculum, Requirement, TrainingRecord
-from training.status import Status, matrix
+from training.models import Curriculum, Requirement
+from training.status import earliest_valid_completion, expiring_window, valid_records
 
 EXPIRING_SHOWN = 25
 
@@ -32,17 +35,6 @@ class Expiry:
     expires_on: datetime.date
 
 
-def cleared_people(person_rows, curricula, grid) -> Counter:
-    """(site id, function) → how many people are cleared for every curriculum that applies to them."""
-    counts: Counter = Counter()
-    for pk, site_id, function in person_rows:
-        applicable = [c for c in curricula if c.function == function and c.site_id in (None, site_id)]
-        requirements = {r.pk for c in applicable for r in c.requirements.all()}
-        if requirements and all(grid[(pk, r)].status.valid for r in requirements):
-            counts[(site_id, function)] += 1
-    return counts
-
-
 @dataclass
 class Headcount:
     site: Site
@@ -58,18 +50,52 @@ class Qualified:
     curricula: list[Curriculum]
 
 
+# Per site and function: active people whose function some curriculum covers, and how many of them hold a valid
+# record for every requirement of every curriculum that applies to them (their function, their site or every site).
+# ``valid`` is status.valid_records(), the one definition of a valid qualification, compiled by the ORM.
+QUALIFIED_SQL = """
+WITH valid AS ({valid}),
+needed AS (
+    SELECT DISTINCT p.id AS person_id, link.requirement_id
+    FROM {person} p
+    JOIN {curriculum} c ON c.function = p.function AND (c.site_id IS NULL OR c.site_id = p.home_site_id)
+    JOIN {link} link ON link.curriculum_id = c.id
+    WHERE p.active = %s AND p.home_site_id IS NOT NULL
+),
+gaps AS (
+    SELECT needed.person_id, COUNT(*) AS requirements, COUNT(valid.person_id) AS held
+    FROM needed
+    LEFT JOIN valid ON valid.person_id = needed.person_id AND valid.requirement_id = needed.requirement_id
+    GROUP BY needed.person_id
+)
+SELECT p.home_site_id, p.function, COUNT(*),
+    SUM(CASE WHEN gaps.requirements = gaps.held THEN 1 ELSE 0 END)
+FROM {person} p
+LEFT JOIN gaps ON gaps.person_id = p.id
+WHERE p.active = %s AND p.home_site_id IS NOT NULL AND p.function IN (SELECT function FROM {curriculum})
+GROUP BY p.home_site_id, p.function
+"""
+
+
 def qualified(day: datetime.date) -> Qualified:
-    """Who is cleared, per site and function, for every pair a curriculum covers — a fixed number of queries."""
+    """Who is cleared on ``day``, per site and function, for every curriculum that applies to them: one query
+    whatever the number of people (and two for the curricula the panel lists)."""
     curricula = list(Curriculum.objects.prefetch_related("requirements"))
-    requirements = list({r.pk: r for c in curricula for r in c.requirements.all()}.values())
-    person_rows = list(
-        Person.objects.filter(
-            active=True, function__in={c.function for c in curricula}, home_site__isnull=False
-        ).values_list("pk", "home_site_id", "function")
+    valid_sql, valid_params = (
+        valid_records(day).values("person_id", "requirement_id").order_by().query.sql_with_params()
     )
-    grid = matrix([row[0] for row in person_rows], requirements, day)
-    totals = Counter((site_id, function) for _pk, site_id, function in person_rows)
-    return Qualified(cleared_people(person_rows, curricula, grid), totals, curricula)
+    sql = QUALIFIED_SQL.format(
+        valid=valid_sql,
+        person=connection.ops.quote_name(Person._meta.db_table),
+        curriculum=connection.ops.quote_name(Curriculum._meta.db_table),
+        link=connection.ops.quote_name(Curriculum.requirements.through._meta.db_table),
+    )
+    cleared, totals = Counter(), Counter()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*valid_params, True, True])
+        for site_id, function, people, held in cursor.fetchall():
+            totals[(site_id, function)], cleared[(site_id, function)] = people, held or 0
+    return Qualified(cleared, totals, curricula)
 
 
 def headcounts(q: Qualified) -> list[Headcount]:
@@ -99,18 +125,30 @@ def needs(milestones, q: Qualified) -> list[Need]:
 
 
 def expiring(day: datetime.date, limit: int = EXPIRING_SHOWN) -> tuple[list[Expiry], int]:
-    """Qualifications valid today that expire within the warning window, soonest first."""
-    requirements = list(Requirement.objects.filter(validity_months__isnull=False))
-    if not requirements:
+    """Qualifications valid today that expire within the warning window, soonest first (then by completion date,
+    person and code).
+
+    Expiring: valid, with ``add_months(completed_on, months) <= day + window``, that is completed before the first
+    completion still valid at the window's end. One query for the count and one per distinct validity in months.
+    """
+    horizon = day + datetime.timedelta(days=expiring_window())
+    months = sorted(
+        set(Requirement.objects.filter(validity_months__isnull=False).values_list("validity_months", flat=True))
+    )
+    if not months:
         return [], 0
-    person_ids = list(
-        TrainingRecord.objects.filter(requirement__in=requirements).values_list("person_id", flat=True).distinct()
-    )
-    grid = matrix(person_ids, requirements, day)
-    soon = sorted(
-        ((key, q) for key, q in grid.items() if q.status == Status.EXPIRING), key=lambda item: item[1].expires_on
-    )
-    shown = soon[:limit]
-    people = Person.objects.in_bulk({pk for (pk, _r), _q in shown})
-    by_id = {r.pk: r for r in requirements}
-    return [Expiry(people[pk], by_id[r], q.expires_on) for (pk, r), q in shown], len(soon)
+    # Per validity, a range of completion dates: the database reads it from the completion-date index.
+    due = Q()
+    for m in months:
+        due |= Q(
+            requirement__validity_months=m,
+            completed_on__gte=earliest_valid_completion(day, m),
+            completed_on__lt=earliest_valid_completion(horizon, m),
+        )
+    soon = valid_records(day).filter(due)
+    shown = []
+    for m in months:
+        first = soon.filter(requirement__validity_months=m).select_related("person", "requirement")
+        shown += first.order_by("completed_on", "person__name", "requirement__code")[:limit]
+    shown.sort(key=lambda r: (r.expires_on, r.completed_on, r.person.name, r.requirement.code))
+    return [Expiry(r.person, r.requirement, r.expires_on) for r in shown[:limit]], soon.count()
