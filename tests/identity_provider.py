@@ -35,9 +35,8 @@ class IdentityProvider:
         return f"{self.url}/o"
 
     def post(self, path: str, data: dict) -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/control/{path}/", data=json.dumps(data).encode(), method="POST"
-        )
+        url = f"{self.url}/control/{path}/"
+        request = urllib.request.Request(url, data=json.dumps(data).encode(), method="POST")  # noqa: S310
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own local server)
             return json.loads(response.read())
 

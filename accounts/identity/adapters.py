@@ -25,7 +25,9 @@ CREATED = "Created at the first sign-in through the identity provider {name} ({i
 
 
 def refusal(request, message: str, *, status: int):
-    return ImmediateHttpResponse(render(request, "registration/sign_in_refused.html", {"message": message}, status=status))
+    return ImmediateHttpResponse(
+        render(request, "registration/sign_in_refused.html", {"message": message}, status=status)
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -58,7 +60,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         sent = (sociallogin.state or {}).get(NONCE) or ""
         returned = (sociallogin.account.extra_data.get("id_token") or {}).get(NONCE) or ""
         if not sent or not hmac.compare_digest(str(sent), str(returned)):
-            logger.warning("Sign-in through %s refused: the ID token does not carry this sign-in's nonce", app.provider_id)
+            logger.warning(
+                "Sign-in through %s refused: the ID token does not carry this sign-in's nonce", app.provider_id
+            )
             raise refusal(request, failed_message(app.name), status=400)
         user = sociallogin.user
         if sociallogin.is_existing and not user.is_active:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 
+import requests
 from allauth.account.utils import get_next_redirect_url
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 PROVIDER = "openid_connect"
 NONCE = "nonce"
+logger = logging.getLogger(__name__)
 
 
 def configured_apps() -> list[dict]:
@@ -48,5 +53,11 @@ class CompanyProvider(OpenIDConnectProvider):
     def redirect(self, request, process, next_url=None, data=None, **kwargs):
         nonce = secrets.token_urlsafe(32)
         kwargs["auth_params"] = {**(kwargs.get("auth_params") or self.get_auth_params()), NONCE: nonce}
-        return super().redirect(request, process, next_url, data, **{**kwargs, NONCE: nonce})
-
+        try:
+            # Reads the provider's discovery document first: the provider may be down or answer nonsense.
+            return super().redirect(request, process, next_url, data, **{**kwargs, NONCE: nonce})
+        except (requests.RequestException, ValueError, KeyError) as error:
+            logger.warning("Sign-in through %s unavailable: %s", self.app.provider_id, error)
+            message = _("%(provider)s cannot be reached just now. Please try again in a few minutes.")
+            context = {"message": message % {"provider": self.app.name}}
+            return render(request, "registration/sign_in_refused.html", context, status=503)
