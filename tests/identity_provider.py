@@ -103,7 +103,7 @@ def sign_in_at_provider(authorize_url: str, username: str, password: str) -> str
             response = session.post(
                 login,
                 # The login address carries where to go next, the authorization request.
-                data={"username": username, "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                data={"username": username, "password": password, "csrfmiddlewaretoken": session.cookies["idp_csrftoken"]},
                 headers={"Referer": login},
                 allow_redirects=False,
                 timeout=10,
