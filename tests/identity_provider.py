@@ -71,13 +71,13 @@ def start_identity_provider(folder: Path) -> IdentityProvider:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    for _attempt in range(150):
+    # Migrating and the first request may take a while on a busy machine: up to two minutes.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            urllib.request.urlopen(f"{url}/o/.well-known/openid-configuration", timeout=1)  # noqa: S310
+            urllib.request.urlopen(f"{url}/o/.well-known/openid-configuration", timeout=10)  # noqa: S310
             return IdentityProvider(url, process)
         except OSError:
-            if process.poll() is not None:
-                break
             time.sleep(0.2)
     process.terminate()
     raise RuntimeError(f"the test identity provider did not start: {(folder / 'idp.log').read_text()[-2000:]}")
@@ -103,7 +103,11 @@ def sign_in_at_provider(authorize_url: str, username: str, password: str) -> str
             response = session.post(
                 login,
                 # The login address carries where to go next, the authorization request.
-                data={"username": username, "password": password, "csrfmiddlewaretoken": session.cookies["idp_csrftoken"]},
+                data={
+                    "username": username,
+                    "password": password,
+                    "csrfmiddlewaretoken": session.cookies["idp_csrftoken"],
+                },
                 headers={"Referer": login},
                 allow_redirects=False,
                 timeout=10,
