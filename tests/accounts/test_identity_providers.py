@@ -74,6 +74,21 @@ def test_a_sign_in_asks_for_a_nonce_and_a_pkce_challenge(client, idp):
     assert set(query["scope"][0].split()) == {"openid", "profile", "email", "groups"}
 
 
+def test_a_sign_in_takes_no_process_scope_or_parameters_from_the_request(client, idp):
+    url = start(client, process="connect", scope="offline_access", auth_params="prompt=none")
+    query = parse_qs(urlsplit(url).query)
+    assert set(query["scope"][0].split()) == {"openid", "profile", "email", "groups"} and "prompt" not in query
+    (stashed,) = client.session["socialaccount_states"].values()
+    assert stashed[0]["process"] == "login"
+
+
+def test_a_provider_that_cannot_be_reached_gets_a_page_that_says_so(client, idp, settings):
+    apps = settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]
+    apps[0]["settings"]["server_url"] = "http://127.0.0.1:9/o"  # nothing listens there
+    response = client.post(reverse("openid_connect_login", args=["agc"]))
+    assert response.status_code == 503 and "AGC Biologics cannot be reached just now" in response.text
+
+
 def test_the_first_sign_in_creates_the_user_with_the_mapped_role_on_the_trail(client, idp):
     idp.user("y.takahashi", PASSWORD, ["alliance-managers", "cafeteria"], first_name="Yui", email="yui@agc.example")
     response = sign_in(client, "y.takahashi")
