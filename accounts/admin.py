@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -26,6 +28,10 @@ from core.admin import BoundedSearchMixin
 User = get_user_model()
 admin.site.unregister(User)
 admin.site.unregister(Group)
+# django-allauth's own admin pages: providers are configured from the environment, never stored (a stored one would
+# be a second, unaudited way in); the links between accounts and providers, and addresses, are its bookkeeping.
+for _model in (SocialApp, SocialAccount, SocialToken, EmailAddress):
+    admin.site.unregister(_model)
 
 
 ACTIONS = {

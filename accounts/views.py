@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import tokens
-from accounts.forms import ApiTokenForm, LanguageForm, OwnPasswordChangeForm, PreferencesForm
+from accounts.forms import ApiTokenForm, LanguageForm, LoginForm, OwnPasswordChangeForm, PreferencesForm
+from accounts.identity.provider import login_buttons
 from accounts.middleware import set_language_cookie
 from accounts.models import ApiToken, CalendarToken, Profile
 from accounts.preferences import remember
@@ -28,6 +29,16 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "registration/locked_out.html", context, status=429)
+
+
+class LoginView(auth_views.LoginView):
+    """The password login, and a button for each configured identity provider (none by default)."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "identity_providers": login_buttons()}
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

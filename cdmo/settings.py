@@ -16,6 +16,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from accounts.identity.config import identity_providers, origins
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -73,6 +75,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # django-axes, named for the admin in every language.
     "core.apps.LoginThrottlingConfig",
+    # Sign-in through the companies' identity providers (accounts/identity/): OpenID Connect only, no local sign-up.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "audit",
     "exports",
     "training",
@@ -105,6 +112,8 @@ MIDDLEWARE = [
     # Deny by default: every view needs a login unless it opts out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # django-allauth requires it: ends a sign-in through a provider left half-way.
+    "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
     "accounts.middleware.PreferencesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -171,6 +180,34 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# --- Identity providers (docs/sign-in.md): none by default, so the demo and `make run` need none. ---
+# Each provider's id, button name, issuer URL, client, group claim and group → role mapping, as a JSON list.
+OIDC_PROVIDERS = identity_providers(env("OIDC_PROVIDERS"), production=PRODUCTION)
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": OIDC_PROVIDERS,
+        # allauth's provider with a nonce, started only from the login page (accounts/identity/provider.py).
+        "provider_class": "accounts.identity.provider.CompanyProvider",
+    }
+}
+SOCIALACCOUNT_ADAPTER = "accounts.identity.adapters.SocialAccountAdapter"
+ACCOUNT_ADAPTER = "accounts.identity.adapters.AccountAdapter"
+# A first sign-in creates the account at once: the provider vouches for the person, no form to fill.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# Never join a provider's account to an existing one by its e-mail address: accounts are linked by the provider's
+# subject only, so a break-glass administrator's account cannot be taken over through a provider.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+ACCOUNT_UNIQUE_EMAIL = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# allauth keeps no e-mail addresses of its own, and its migrations leave the accounts' addresses as they are (one
+# would lower-case them all without history); the adapter copies the provider's address onto the account itself.
+ACCOUNT_USER_MODEL_EMAIL_FIELD = None
+ACCOUNT_SIGNUP_FIELDS = ["username*"]
+# Only the claims are kept with the account, never the provider's tokens.
+SOCIALACCOUNT_STORE_TOKENS = False
+# The discovery document, keys and tokens are fetched during the sign-in request: fail within a worker's patience.
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 5)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "milestones:dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -422,7 +459,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The login page's provider buttons post to the app, which redirects to the provider.
+        "form-action": ["'self'", *origins(OIDC_PROVIDERS)],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import AdminLoginForm, LoginForm
-from accounts.views import PasswordChangeView
+from accounts.forms import AdminLoginForm
+from accounts.views import LoginView, PasswordChangeView
 
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Alliance Tracker")
@@ -15,11 +15,9 @@ admin.site.index_title = _("Partnership records")
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    # Sign-in through an identity provider: /accounts/oidc/<provider id>/login/ and its callback (docs/sign-in.md).
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Before the admin's own, which it replaces with a throttled one at the same address.
     path("admin/password_change/", admin.site.admin_view(PasswordChangeView.as_view())),

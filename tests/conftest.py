@@ -168,3 +168,13 @@ def committed_db(_restored_after_flush, _protection_lifted_for_setup, transactio
     history_protection(enabled=True)
     yield
     history_protection(enabled=False)
+
+
+@pytest.fixture(scope="session")
+def identity_provider(tmp_path_factory):
+    """The test OpenID provider (tests/idp/), in its own process with its own database, for the whole run."""
+    from tests.identity_provider import start_identity_provider, stop
+
+    provider = start_identity_provider(tmp_path_factory.mktemp("idp"))
+    yield provider
+    stop(provider)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from accounts.identity.config import identity_providers
 from accounts.tokens import token_issue
 from exports import jobs
 from exports.models import ExportJob
@@ -22,9 +25,19 @@ from tests.factories import (
 )
 from training.models import Curriculum, ImportUpload, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
+# A provider on the login page: its pages open without reaching it (it is never reached: nothing listens there).
+WORLD_PROVIDER = "agc"
+
 
 @pytest.fixture
-def world(alliance):
+def world(alliance, settings):
+    entry = {"id": WORLD_PROVIDER, "name": "AGC Biologics", "server_url": "http://127.0.0.1:9/o", "client_id": "app"}
+    apps = identity_providers(
+        json.dumps([{**entry, "secret": "not-used", "roles": {"alliance-staff": "Staff"}}]), production=False
+    )
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {**settings.SOCIALACCOUNT_PROVIDERS["openid_connect"], "APPS": apps}
+    }
     exchange = ExchangeFactory(
         person=alliance.agc_person, partnership=alliance.partnership, host_company=alliance.medinet
     )

@@ -10,9 +10,10 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from api.datasets import api_datasets
 from audit.registry import audited_models
+from tests.accounts.conftest import WORLD_PROVIDER
 from tests.conftest import PERSONAS, login_as
 
-OK, UNAUTHORIZED, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 401, 403, 404, 405
+OK, BAD_REQUEST, UNAUTHORIZED, DENIED, NOT_FOUND, NOT_ALLOWED, UNAVAILABLE = 200, 400, 401, 403, 404, 405, 503
 TO_LOGIN = "login"  # 302 to a login page (the admin may send anonymous visitors to its own)
 INSIDE = "inside"  # 302 to another page of the app
 TO_TRAIL = "trail"  # 302 to the record's audit trail
@@ -76,6 +77,10 @@ def model_urls(label: str, rights: tuple[str, str, str]) -> dict[str, Expect]:
 TABLE: dict[str, Expect] = {
     "login": Expect(OK, INSIDE, INSIDE, INSIDE, INSIDE),
     "logout": everyone(NOT_ALLOWED),  # logging out is POST-only
+    # Sign-in through an identity provider (docs/sign-in.md): a page with one button (the login page posts to it),
+    # and the provider's way back, which without a sign-in in progress only says that none is.
+    "openid_connect_login": everyone(OK, anonymous=OK),
+    "openid_connect_callback": everyone(BAD_REQUEST, anonymous=BAD_REQUEST),
     "milestones:dashboard": everyone(OK),
     "milestones:detail": everyone(OK),
     "milestones:calendar": everyone(NOT_FOUND, anonymous=NOT_FOUND),  # its own token, not a session
@@ -185,6 +190,8 @@ def test_every_url_is_in_the_access_table():
 def url_for(name: str, world) -> str:
     if name == "milestones:detail":
         return reverse(name, args=[world["objects"]["milestones.milestone"].pk])
+    if name in ("openid_connect_login", "openid_connect_callback"):
+        return reverse(name, args=[WORLD_PROVIDER])
     if name == "partners:exchange_detail":
         return reverse(name, args=[world["exchange"].pk])
     if name in ("governance:decision_detail", "governance:meeting_detail"):

@@ -36,6 +36,7 @@ from milestones.models import Milestone
 from partners.models import Capability
 from signatures.models import Signature
 from tests.accounts.test_access import (
+    BAD_REQUEST,
     DENIED,
     INSIDE,
     NOT_FOUND,
@@ -44,6 +45,7 @@ from tests.accounts.test_access import (
     TABLE,
     TO_LOGIN,
     UNAUTHORIZED,
+    UNAVAILABLE,
     Expect,
     admin_only,
     all_url_names,
@@ -98,6 +100,9 @@ WRITES: dict[str, Expect] = {
     "login": Expect(WROTE, INSIDE, INSIDE, INSIDE, INSIDE),  # a new session; the signed-in are sent on
     "admin:login": everyone(WROTE, anonymous=WROTE),  # the admin signs in whoever posts valid credentials
     "logout": everyone(WROTE),  # the session ends
+    # Starting a sign-in through a provider reads its discovery document first; the tests' provider is not there.
+    "openid_connect_login": everyone(UNAVAILABLE, anonymous=UNAVAILABLE),
+    "openid_connect_callback": everyone(BAD_REQUEST, anonymous=BAD_REQUEST),  # no sign-in in progress
     "admin:logout": everyone(WROTE),
     "admin:password_change": everyone(WROTE),  # one's own password
     "accounts:language": everyone(WROTE, anonymous=INSIDE),  # a visitor's choice lives in a cookie only

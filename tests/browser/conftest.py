@@ -7,6 +7,7 @@ file, or a new PostgreSQL database when DATABASE_URL names PostgreSQL), seeded w
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -32,12 +33,17 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not instal
 
 
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
+def app_server(tmp_path_factory, identity_provider):
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    # The test OpenID provider on the login page, as a company's would be (the page checks see its button).
+    identity_provider.client([f"{base}/accounts/oidc/agc/login/callback/"])
     # As `make run` serves it: the demo's data, with the banner that says so.
     database_url, drop = demo_database(tmp_path_factory, "journeys")
     env = {
+        "OIDC_PROVIDERS": json.dumps([identity_provider.provider()]),
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "1",
@@ -47,7 +53,6 @@ def app_server(tmp_path_factory):
         "TASKS_BACKEND": "database",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    port = free_port()
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,
@@ -63,7 +68,6 @@ def app_server(tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    base = f"http://127.0.0.1:{port}"
     for _attempt in range(100):
         try:
             urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (our own local server)
