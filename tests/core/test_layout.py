@@ -12,13 +12,18 @@ from django.conf import settings
 from django.db.models import CheckConstraint, Choices
 
 
+def project_apps() -> list:
+    # Installed packages are not the project's, even when the virtualenv sits in the project folder.
+    return [
+        config
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(config.path).parts
+    ]
+
+
 def project_modules() -> list[str]:
     names = []
-    for config in apps.get_app_configs():
-        path = Path(config.path)
-        # Installed packages are not the project's, even when the virtualenv sits in the project folder.
-        if not path.is_relative_to(settings.BASE_DIR) or "site-packages" in path.parts:
-            continue
+    for config in project_apps():
         names.append(config.name)
         for module in pkgutil.walk_packages([config.path], prefix=f"{config.name}."):
             if ".migrations" not in module.name:
@@ -36,7 +41,7 @@ def subclasses(cls: type) -> set[type]:
 def test_every_form_class_of_the_project_is_defined_in_a_forms_module():
     for name in project_modules():
         importlib.import_module(name)
-    project = {config.name for config in apps.get_app_configs() if Path(config.path).is_relative_to(settings.BASE_DIR)}
+    project = {config.name for config in project_apps()}
     misplaced = sorted(
         f"{form.__module__}.{form.__qualname__}"
         for form in subclasses(forms.BaseForm) | subclasses(forms.BaseFormSet)
