@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlencode, urlparse, urlunparse
 
 from filelock import FileLock
 
@@ -22,6 +25,52 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class Response:
+    def __init__(self, status: int, headers: dict[str, str], body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+
+class Visitor:
+    """One client of a server started by a test, keeping its cookies (here rather than in a cookie jar: production's
+    are HTTPS-only, and these servers speak plain HTTP), and the headers it sends with every request: a proxy's, an
+    API token."""
+
+    def __init__(self, port: int, cookies: dict[str, str] | None = None, headers: dict[str, str] | None = None):
+        self.port, self.cookies, self.headers = port, dict(cookies or {}), dict(headers or {})
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
+        sent = {**self.headers, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
+        server = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            server.request(method, path, body=body, headers=sent)
+            raw = server.getresponse()
+            data = raw.read()
+        finally:
+            server.close()
+        for value in raw.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie()
+            cookie.load(value)
+            self.cookies.update({key: morsel.value for key, morsel in cookie.items()})
+        return Response(raw.status, {key.lower(): value for key, value in raw.getheaders()}, data)
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def post_form(self, path: str, data: dict | bytes, headers: dict | None = None) -> Response:
+        body = data if isinstance(data, bytes) else urlencode(data, doseq=True).encode()
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        return self.request("POST", path, body, {**form, **(headers or {})})
+
+    def post_json(self, path: str, data: dict) -> Response:
+        return self.request("POST", path, json.dumps(data).encode(), {"Content-Type": "application/json"})
 
 
 def _postgres() -> bool:

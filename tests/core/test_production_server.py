@@ -7,20 +7,18 @@ what the proxy would add, X-Forwarded-Proto and X-Forwarded-For.
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.servers import DEMO_PASSWORD, demo_database, free_port
+from tests.servers import DEMO_PASSWORD, Response, Visitor, demo_database, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = DEMO_PASSWORD
@@ -71,49 +69,15 @@ def server(tmp_path_factory):
         drop()
 
 
-class Response:
-    def __init__(self, status: int, headers: dict[str, str], body: bytes):
-        self.status, self.headers, self.body = status, headers, body
-
-    @property
-    def text(self) -> str:
-        return self.body.decode(errors="replace")
-
-
-class Browser:
-    """One user's cookies (HTTPS-only in production, so kept here rather than by a cookie jar over plain HTTP)."""
+class Browser(Visitor):
+    """One user's browser, behind the proxy: each request carries what the proxy adds, from the user's address."""
 
     def __init__(self, port: int, address: str = "203.0.113.5"):
-        self.port = port
-        self.address = address
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        sent = {**PROXY_HEADERS, "X-Forwarded-For": self.address, **(headers or {})}
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            raw = connection.getresponse()
-            data = raw.read()
-        finally:
-            connection.close()
-        for name, value in raw.getheaders():
-            if name.lower() == "set-cookie":
-                cookie = SimpleCookie()
-                cookie.load(value)
-                self.cookies.update({key: morsel.value for key, morsel in cookie.items()})
-        return Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, data)
-
-    def get(self, path: str) -> Response:
-        return self.request("GET", path)
+        super().__init__(port, headers={**PROXY_HEADERS, "X-Forwarded-For": address})
 
     def post(self, path: str, data: bytes | dict) -> Response:
-        body = data if isinstance(data, bytes) else urlencode(data).encode()
         origin = f"https://127.0.0.1:{self.port}"
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Origin": origin, "Referer": origin + path}
-        return self.request("POST", path, body, headers)
+        return self.post_form(path, data, {"Origin": origin, "Referer": origin + path})
 
     def log_in(self, username: str, password: str = PASSWORD) -> Response:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get("/accounts/login/").text).group(1)

@@ -10,8 +10,6 @@ one token spends its API rate across both servers: the next request to each gets
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import random
 import subprocess
@@ -19,9 +17,8 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode, urlparse, urlunparse
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 from django.conf import settings
@@ -33,7 +30,7 @@ from exports.models import ExportJob, ExportRecord
 from partners.models import Exchange
 from tests.factories import PersonFactory, UserFactory
 from tests.html_forms import form_values
-from tests.servers import free_port
+from tests.servers import Visitor, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
@@ -127,7 +124,7 @@ def machines(committed_db, tmp_path):
         for port in ports:
             for _attempt in range(300):
                 try:
-                    if Visitor(port).get("/healthz")[0] == 200:
+                    if Visitor(port).get("/healthz").status == 200:
                         break
                 except OSError:
                     time.sleep(0.1)
@@ -136,43 +133,17 @@ def machines(committed_db, tmp_path):
         stop(processes)
 
 
-class Visitor:
-    """One client of one server, with its cookies: a signed-in browser, or an API caller with a token."""
-
-    def __init__(self, port: int, cookies: dict[str, str] | None = None, token: str = ""):
-        self.port, self.cookies, self.token = port, dict(cookies or {}), token
-
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-        sent = dict(headers or {})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{key}={value}" for key, value in self.cookies.items())
-        if self.token:
-            sent["Authorization"] = f"Token {self.token}"
-        server = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            server.request(method, path, body=body, headers=sent)
-            response = server.getresponse()
-            data = response.read()
-        finally:
-            server.close()
-        for value in response.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(value)
-            self.cookies.update({key: morsel.value for key, morsel in cookie.items()})
-        return response.status, data.decode(errors="replace")
-
-    def get(self, path: str):
-        return self.request("GET", path)
-
-    def post_form(self, path: str, data: dict):
-        data = {**data, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
-        return self.request("POST", path, urlencode(data, doseq=True).encode(), FORM)
-
-    def post_json(self, path: str, data: dict):
-        return self.request("POST", path, json.dumps(data).encode(), {"Content-Type": "application/json"})
+def api_caller(port: int, token: str) -> Visitor:
+    return Visitor(port, headers={"Authorization": f"Token {token}"})
 
 
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+def browser(port: int, session: dict[str, str]) -> Visitor:
+    """A signed-in browser; its forms carry the CSRF token of the cookie the server set."""
+    return Visitor(port, session)
+
+
+def post_form(visitor: Visitor, path: str, data: dict):
+    return visitor.post_form(path, {**data, "csrfmiddlewaretoken": visitor.cookies["csrftoken"]})
 
 
 def signed_in(user) -> dict[str, str]:
@@ -193,14 +164,14 @@ def api_create(port: int, token: str, person, alliance, reason: str):
         "planned_end": "2026-06-26",
         "change_reason": reason,
     }
-    return Visitor(port, token=token).post_json("/api/exchanges/", exchange)
+    return api_caller(port, token).post_json("/api/exchanges/", exchange)
 
 
 def admin_create(port: int, session: dict, person, alliance, reason: str):
-    browser = Visitor(port, session)
-    status, page = browser.get("/admin/partners/exchange/add/")
-    assert status == 200, page
-    values = form_values(page, "exchange_form")
+    visitor = browser(port, session)
+    page = visitor.get("/admin/partners/exchange/add/")
+    assert page.status == 200, page.text
+    values = form_values(page.text, "exchange_form")
     values.update(
         person=[str(person.pk)],
         partnership=[str(alliance.partnership.pk)],
@@ -211,24 +182,24 @@ def admin_create(port: int, session: dict, person, alliance, reason: str):
         planned_end=["2026-06-26"],
         change_reason=[reason],
     )
-    return browser.post_form("/admin/partners/exchange/add/", values)
+    return post_form(visitor, "/admin/partners/exchange/add/", values)
 
 
 def ask_for_job(port: int, session: dict):
-    browser = Visitor(port, session)
-    browser.get("/exports/")  # the CSRF cookie
-    return browser.post_form("/exports/jobs/", {"dataset": "people", "format": "csv"})
+    visitor = browser(port, session)
+    visitor.get("/exports/")  # the CSRF cookie
+    return post_form(visitor, "/exports/jobs/", {"dataset": "people", "format": "csv"})
 
 
 def direct_export(port: int, session: dict):
-    return Visitor(port, session).get("/exports/exchanges.csv")
+    return browser(port, session).get("/exports/exchanges.csv")
 
 
 def spend_the_rate_across(ports: list[int], token: str) -> tuple[list[int], list[int]]:
     """A token's API_RATE spent on both servers in turn (four processes: two gunicorn workers each), then one more
     request to each: only a cache the processes share sees one count."""
-    within = [Visitor(ports[n % 2], token=token).get("/api/people/")[0] for n in range(API_RATE)]
-    return within, [Visitor(port, token=token).get("/api/people/")[0] for port in ports]
+    within = [api_caller(ports[n % 2], token).get("/api/people/").status for n in range(API_RATE)]
+    return within, [api_caller(port, token).get("/api/people/").status for port in ports]
 
 
 def test_two_app_servers_and_two_workers_writing_at_once_leave_an_intact_trail_and_share_the_api_rate(
@@ -262,7 +233,7 @@ def test_two_app_servers_and_two_workers_writing_at_once_leave_an_intact_trail_a
     random.Random(7).shuffle(calls)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(lambda call: (call[0], call[1](*call[2:])[0]), calls))
+        answers = list(pool.map(lambda call: (call[0], call[1](*call[2:]).status), calls))
     expected = {"api": 201, "admin": 302, "job": 303, "direct": 200}
     assert Counter(answers) == Counter(
         {
