@@ -1,7 +1,7 @@
 """The dashboard's panels, cached as drawn per filter set, language, time zone and day, and dropped by any write to
 what they read.
 
-Every cached entry's key carries a generation number. A write to any model of the apps the panels read (a save or
+Every cached entry's key carries a generation. A write to any model of the apps the panels read (a save or
 delete, a many-to-many change, or an audited bulk write: admin, pages, API, imports, seeding alike) moves the
 generation on, so the next dashboard load computes afresh; old entries are never read again and expire. The key also
 carries the local date, so figures that depend on "today" are not served after midnight.
@@ -13,12 +13,14 @@ workers, machines) need a shared cache such as Redis, or a write seen by one wou
 from __future__ import annotations
 
 import datetime
-import time
+import logging
+import secrets
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "dashboard:generation"
 # The apps whose records the panels read (milestones and their history, exchanges, people and sites, training and
 # its QA signatures, governance). A write elsewhere (sessions, export records, preferences) leaves the figures alone.
@@ -27,20 +29,23 @@ READS = frozenset({"partners", "milestones", "training", "governance", "signatur
 TIMEOUT = 26 * 3600
 
 
-def generation() -> int:
+def generation() -> str:
     current = cache.get(GENERATION_KEY)
     if current is None:
-        # A counter lost (evicted, restarted) starts from the clock, never from a number an old entry carries.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        current = cache.get(GENERATION_KEY, 0)
+        # A generation lost (evicted, restarted) is replaced by a new one, never by one an old entry carries.
+        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+        current = cache.get(GENERATION_KEY, "")
     return current
 
 
 def bump() -> None:
+    """A new generation: a fresh value set, not a count incremented, since a shared folder's increment is a read then
+    a write, which a slower process could set back to a value entries drawn from the old rows carry."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no counter yet: nothing cached under one either
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+    except Exception:
+        # An unreachable cache must not refuse the write that called this: the record is what matters.
+        logger.warning("The dashboard cache could not be told of a write; panels may show it late.", exc_info=True)
 
 
 def written(sender, **_kwargs) -> None:
@@ -50,7 +55,7 @@ def written(sender, **_kwargs) -> None:
     # Now, for the writer's own next page; and again once the transaction commits, since a dashboard computed by
     # another request meanwhile still read the rows as they were before the commit.
     bump()
-    transaction.on_commit(bump)
+    transaction.on_commit(bump, robust=True)
 
 
 def key(filters_key: str, day: datetime.date, panel: str) -> str:
