@@ -6,7 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -20,6 +20,13 @@ from accounts.identity.provider import login_buttons
 from accounts.middleware import set_language_cookie
 from accounts.models import ApiToken, CalendarToken, Profile
 from accounts.preferences import remember
+
+
+@login_not_required
+def no_such_provider(request: HttpRequest, **kwargs) -> HttpResponse:
+    """allauth's generic provider id: with two providers configured it matches both (and allauth fails), with one it
+    would start a sign-in the provider refuses. Only the configured ids are providers."""
+    raise Http404
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AdminLoginForm
-from accounts.views import LoginView, PasswordChangeView
+from accounts.views import LoginView, PasswordChangeView, no_such_provider
 
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Alliance Tracker")
@@ -17,6 +17,7 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="login"),
     # Sign-in through an identity provider: /accounts/oidc/<provider id>/login/ and its callback (docs/sign-in.md).
+    re_path(r"^accounts/oidc/openid_connect/", no_such_provider),
     path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Before the admin's own, which it replaces with a throttled one at the same address.

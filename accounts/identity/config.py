@@ -49,7 +49,7 @@ def app_from(index: int, entry, *, production: bool) -> dict:
         raise problem(index, f"missing {', '.join(missing)}")
     if unknown := sorted(set(entry) - set(REQUIRED) - set(OPTIONAL)):
         raise problem(index, f"unknown keys {', '.join(unknown)}")
-    if not PROVIDER_ID.match(str(entry["id"])):
+    if not isinstance(entry["id"], str) or not PROVIDER_ID.fullmatch(entry["id"]):
         raise problem(index, "the id is lower-case letters, digits and hyphens (at most 30)")
     url = urlsplit(str(entry["server_url"]))
     # A sign-in's tokens and claims cross the network: in production only over TLS.

@@ -53,6 +53,8 @@ def test_production_accepts_only_https_providers():
         ({**ENTRY, "secret": ""}, "missing secret"),
         ({**ENTRY, "role": {}}, "unknown keys role"),
         ({**ENTRY, "id": "AGC/1"}, "the id is lower-case"),
+        ({**ENTRY, "id": "agc\n"}, "the id is lower-case"),
+        ({**ENTRY, "id": 1}, "the id is lower-case"),
         ({**ENTRY, "roles": ["Manager"]}, "roles maps each group"),
         ({**ENTRY, "scope": ["profile"]}, "scope is a list"),
         ({**ENTRY, "server_url": "ftp://x"}, "server_url must be"),

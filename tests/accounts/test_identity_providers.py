@@ -34,8 +34,8 @@ def idp(identity_provider, settings, db):
     return identity_provider
 
 
-def start(client, provider: str = "agc", **data):
-    response = client.post(reverse("openid_connect_login", args=[provider]), data)
+def start(client, provider: str = "agc", query: str = "", **data):
+    response = client.post(reverse("openid_connect_login", args=[provider]) + query, data)
     assert response.status_code == 302, response.content[:300]
     return response["Location"]
 
@@ -75,11 +75,25 @@ def test_a_sign_in_asks_for_a_nonce_and_a_pkce_challenge(client, idp):
 
 
 def test_a_sign_in_takes_no_process_scope_or_parameters_from_the_request(client, idp):
-    url = start(client, process="connect", scope="offline_access", auth_params="prompt=none")
+    # allauth reads the scope and parameters from the query string and the process from the form: both are tried.
+    asked = "process=connect&scope=offline_access&auth_params=prompt%3Dnone"
+    url = start(client, query=f"?{asked}", process="connect", scope="offline_access", auth_params="prompt=none")
     query = parse_qs(urlsplit(url).query)
     assert set(query["scope"][0].split()) == {"openid", "profile", "email", "groups"} and "prompt" not in query
     (stashed,) = client.session["socialaccount_states"].values()
     assert stashed[0]["process"] == "login"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/oidc/openid_connect/login/",
+        "/accounts/oidc/openid_connect/login/callback/",
+    ],
+)
+def test_the_generic_provider_name_is_no_provider_even_with_two_configured(client, idp, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path).status_code == 404
 
 
 def test_a_provider_that_cannot_be_reached_gets_a_page_that_says_so(client, idp, settings):
