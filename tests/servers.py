@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -71,6 +72,22 @@ class Visitor:
 
     def post_json(self, path: str, data: dict) -> Response:
         return self.request("POST", path, json.dumps(data).encode(), {"Content-Type": "application/json"})
+
+
+def wait_until_healthy(visitor: Visitor, log: Path | None = None, seconds: float = 60) -> None:
+    """Until the server answers /healthz; a server that never does fails the test here, with the end of its log."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if visitor.get("/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    import pytest
+
+    said = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    pytest.fail(f"the server on port {visitor.port} did not answer /healthz within {seconds} s\n{said}")
 
 
 def _postgres() -> bool:

@@ -12,13 +12,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.servers import DEMO_PASSWORD, demo_database, free_port
+from tests.servers import DEMO_PASSWORD, Visitor, demo_database, free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -68,12 +66,7 @@ def app_server(tmp_path_factory, identity_provider):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _attempt in range(100):
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 (our own local server)
-            break
-        except OSError:
-            time.sleep(0.2)
+    wait_until_healthy(Visitor(port))
     yield {"url": base, "database_url": database_url}
     for process in (server, worker):
         process.terminate()

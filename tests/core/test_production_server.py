@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.servers import DEMO_PASSWORD, Response, Visitor, demo_database, free_port
+from tests.servers import DEMO_PASSWORD, Response, Visitor, demo_database, free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = DEMO_PASSWORD
@@ -56,12 +56,7 @@ def server(tmp_path_factory):
             stderr=subprocess.STDOUT,
         )
     try:
-        for _attempt in range(150):
-            try:
-                if Browser(port).get("/healthz").status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_healthy(Browser(port), log)
         yield {"port": port, "log": log, "exports": folder / "exports"}
     finally:
         process.terminate()

@@ -30,7 +30,7 @@ from exports.models import ExportJob, ExportRecord
 from partners.models import Exchange
 from tests.factories import PersonFactory, UserFactory
 from tests.html_forms import form_values
-from tests.servers import Visitor, free_port
+from tests.servers import Visitor, free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
@@ -122,12 +122,7 @@ def machines(committed_db, tmp_path):
 
     try:
         for port in ports:
-            for _attempt in range(300):
-                try:
-                    if Visitor(port).get("/healthz").status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.1)
+            wait_until_healthy(Visitor(port), tmp_path / f"app-{port}.log")
         yield {"ports": ports, "env": env, "workers": workers, "stop": lambda: stop(processes), "logs": tmp_path}
     finally:
         stop(processes)
