@@ -2,7 +2,8 @@
 
 Each provider's ``roles`` (in ``OIDC_PROVIDERS``) maps the groups its claim names to roles of
 ``accounts/roles.py``. At every sign-in through the provider, the user's roles become exactly those the claim maps
-to, recorded on the audit trail with the claim's values; groups that are not roles are left alone.
+to, recorded on the audit trail with the claim's values that the mapping names; groups that are not roles are left
+alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from accounts.roles import role_permissions
 # Stored as written, like every reason on the trail; read by auditors in the language of the records.
 REASON = "From the identity provider {name} ({id}): {claim} = {values}"
 NO_VALUES = "(none)"
+# A provider's claim may list every group a person is in (a union, a health programme): the append-only trail keeps
+# only those the mapping names, and counts the others.
+UNMAPPED = "{count} other group(s), not recorded"
 
 
 def claim_values(settings: dict, claims: dict) -> list[str]:
@@ -43,8 +47,10 @@ def mapped_roles(settings: dict, values: list[str]) -> set[str]:
 
 
 def reason_for(app, values: list[str]) -> str:
+    mapped = [value for value in values if value in app.settings["roles"]]
+    recorded = mapped + ([UNMAPPED.format(count=len(values) - len(mapped))] if len(mapped) < len(values) else [])
     return REASON.format(
-        name=app.name, id=app.provider_id, claim=app.settings["groups_claim"], values=", ".join(values) or NO_VALUES
+        name=app.name, id=app.provider_id, claim=app.settings["groups_claim"], values=", ".join(recorded) or NO_VALUES
     )
 
 
