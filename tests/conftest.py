@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections
@@ -14,6 +16,20 @@ from django.utils import translation
 from partners.models import Company, Partnership, Person, Site
 from tests.audit.helpers import history_protection
 from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, SiteFactory, UserFactory
+
+# Where `--reuse-db` keeps each worker's SQLite test database between runs.
+KEPT_DATABASES = Path(__file__).resolve().parents[1] / ".pytest_cache" / "databases"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """Under `--reuse-db` (`make test`), SQLite's test database is a file, kept between runs: Django's default for
+    SQLite is a database in memory, which every worker of every run builds by migrating from scratch."""
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and request.config.getoption("reuse_db"):
+        worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+        KEPT_DATABASES.mkdir(parents=True, exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(KEPT_DATABASES / f"test-{worker}.sqlite3")
 
 
 @pytest.fixture(autouse=True)
