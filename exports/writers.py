@@ -56,7 +56,7 @@ def csv_row(fields: Sequence[str]) -> str:
 def write_csv(src: Source, out) -> int:
     """Write the whole CSV (UTF-8 with BOM, COPY's quoting, LF line ends) to a binary file. Returns rows."""
     out.write((BOM + csv_row(src.headers)).encode())
-    if src.queryset is not None and connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and src.select() is not None:
         return _copy_csv(src, out)
     kinds = [c.kind for c in src.columns]
     rows, size, lines = 0, 0, []
@@ -87,14 +87,17 @@ def _outer(kind: str, alias: str) -> str:
 
 
 def copy_statement(src: Source) -> str:
-    """COPY … TO STDOUT of the dataset's query, formatting and neutralising in SQL so PostgreSQL writes final CSV."""
-    inner_sql, params = src.queryset.query.sql_with_params()
+    """COPY … TO STDOUT of the dataset's query (its queryset's or its own SELECT), formatting and neutralising in SQL
+    so PostgreSQL writes final CSV."""
+    inner_sql, params = src.select()
     with connection.cursor() as cursor:
         inner = cursor.mogrify(inner_sql, params).decode()
     outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(src.columns))
+    # The inner query's columns are renamed by position, whatever the SELECT calls them.
+    names = ", ".join(f'"x{i}"' for i in range(len(src.columns)))
     # The inner query's values were bound by the driver (mogrify); the expressions are our own constants.
     # The header row is written before, by csv_row, in the language asked for.
-    return f"COPY (SELECT {outer} FROM ({inner}) AS sub) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
+    return f"COPY (SELECT {outer} FROM ({inner}) AS sub({names})) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
 
 
 def _copy_csv(src: Source, out) -> int:

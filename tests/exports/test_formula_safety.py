@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from audit.versions import version_of
 from exports.filters import Filters
 from exports.neutralise import neutralise, neutralise_sql
-from exports.sources import NAMES, TABLES, source
+from exports.sources import NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
 from exports.writers import csv_row, write_csv
 from governance.models import Decision
 from governance.services import decision_set_concerns, risk_set_milestones
@@ -355,3 +355,16 @@ def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data(allianc
         by_python = written(dataclasses.replace(src, queryset=None))  # no queryset: the Python row writer
         assert by_copy == by_python, dataset
         assert len(parse(by_copy)) - 1 == src.count() > 0, dataset
+
+
+@postgresql_only
+def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data_in_computed_datasets(alliance):
+    for i, text in enumerate(HOSTILE):
+        hostile_records(alliance, name=text, code=f"{text}{i}", objectives=text, outcome=HOSTILE[i - 1], reason=text)
+    for dataset in (QUALIFICATIONS, SIGNATURES):
+        src = source(dataset, Filters(as_of=D(2026, 2, 1)))
+        assert src.sql is not None
+        by_copy = written(src)
+        by_python = written(dataclasses.replace(src, sql=None))  # no SELECT: the Python row writer
+        assert by_copy == by_python, dataset
+        assert len(parse(by_copy)) - 1 == src.count() > len(HOSTILE), dataset

@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import zipfile
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -14,10 +15,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.versions import version_of
+from exports import signature_rows
+from exports.filters import Filters
+from exports.sources import SIGNATURES, source
 from milestones.models import Milestone
 from signatures.services import signature_create
 from tests.exports.test_exports import body, read_csv, url
+from tests.exports.test_formula_safety import hostile_records, parse, written
 from tests.factories import CompanyFactory, MilestoneFactory, PartnershipFactory, UserFactory
+from training.models import TrainingRecord
 
 
 def done(partnership, title):
@@ -98,3 +104,41 @@ def test_a_signed_records_own_export_row_names_its_signatures(auditor_client, si
     rows = {r["Milestone id"]: r["Signatures"] for r in read_csv(auditor_client.get(url("milestones", "csv")))}
     assert rows[str(signed[0].pk)].startswith("Kenji Sato (approved, 20")
     assert rows[str(signed[0].pk)].endswith(" UTC)")
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="COPY exists only on PostgreSQL: on SQLite the Python writer writes every CSV, there is no second path",
+)
+
+
+@postgresql_only
+def test_the_signatures_csv_by_copy_is_the_python_writers_byte_for_byte_with_every_filter(alliance, signed):
+    """Milestones signed and changed, training records and decisions signed by people whose printed names a
+    spreadsheet would run, a decision whose approval changed only what a signature does not cover."""
+    for i, text in enumerate(['=HYPERLINK("x")', 'Sato, "Ken"\nline two', "@Yamada", "無菌操作 山田", "-12"]):
+        hostile_records(alliance, name=text, code=f"SOP-{i}", objectives=text, outcome=text, reason=text)
+    record = TrainingRecord.objects.order_by("pk").first()
+    record.evidence = "changed after it was signed"
+    record._change_reason = "Corrected"
+    record.save()
+    today = datetime.date.today()
+    every = [
+        Filters(),
+        Filters(partnership=alliance.partnership),
+        Filters(site=alliance.shinagawa),
+        Filters(company=alliance.medinet),
+        Filters(company=alliance.agc_bio),
+        Filters(start=today - datetime.timedelta(days=1), end=today + datetime.timedelta(days=1)),
+        Filters(end=datetime.date(2000, 1, 1)),
+        *(Filters(record_type=kind) for kind in ("milestone", "training_record", "decision", "exchange")),
+    ]
+    covers = set()
+    for filters in every:
+        src = source(SIGNATURES, filters)
+        by_copy, by_python = written(src), written(replace(src, sql=None))
+        assert by_copy == by_python, filters
+        rows = parse(by_copy)
+        assert len(rows) - 1 == src.count() == signature_rows.count(filters), filters
+        covers |= {row[10] for row in rows[1:]}
+    assert covers == {"true", "false"}
