@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import xlsxwriter
-from django.db import connection
+from django.db import connection, transaction
 
 from exports.neutralise import neutralise, neutralise_sql
 from exports.sources import Source
@@ -76,12 +76,12 @@ def _outer(kind: str, alias: str) -> str:
     column = f'sub."{alias}"'
     if kind == "datetime":
         return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
-    if kind == "date":
-        return f"to_char({column}, 'YYYY-MM-DD')"
+    if kind in {"date", "int"}:
+        # As COPY writes them: an integer's digits, a date as YYYY-MM-DD in the ISO DateStyle _copy_csv sets.
+        # No expression to evaluate per cell is what keeps a wide export near COPY's own rate.
+        return column
     if kind == "bool":
         return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
-    if kind == "int":
-        return f"{column}::text"
     # NULLIF: an empty text cell is written empty, as the Python writer does (COPY would quote it as "").
     return f"NULLIF({neutralise_sql(f'{column}::text')}, '')"
 
@@ -102,7 +102,9 @@ def copy_statement(src: Source) -> str:
 
 def _copy_csv(src: Source, out) -> int:
     statement = copy_statement(src)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Dates as date.isoformat() writes them, whatever the session's DateStyle; for this transaction only.
+        cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
         cursor.cursor.copy_expert(statement, out, size=CHUNK)
         return cursor.cursor.rowcount
 
