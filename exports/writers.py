@@ -56,8 +56,9 @@ def csv_row(fields: Sequence[str]) -> str:
 def write_csv(src: Source, out) -> int:
     """Write the whole CSV (UTF-8 with BOM, COPY's quoting, LF line ends) to a binary file. Returns rows."""
     out.write((BOM + csv_row(src.headers)).encode())
-    if connection.vendor == "postgresql" and src.select() is not None:
-        return _copy_csv(src, out)
+    select = src.select() if connection.vendor == "postgresql" else None
+    if select is not None:
+        return _copy_csv(src, out, select)
     kinds = [c.kind for c in src.columns]
     rows, size, lines = 0, 0, []
     for row in src.rows():
@@ -86,10 +87,10 @@ def _outer(kind: str, alias: str) -> str:
     return f"NULLIF({neutralise_sql(f'{column}::text')}, '')"
 
 
-def copy_statement(src: Source) -> str:
-    """COPY … TO STDOUT of the dataset's query (its queryset's or its own SELECT), formatting and neutralising in SQL
-    so PostgreSQL writes final CSV."""
-    inner_sql, params = src.select()
+def copy_statement(src: Source, select: tuple | None = None) -> str:
+    """COPY … TO STDOUT of the dataset's query (``select``, else its queryset's or its own SELECT), formatting and
+    neutralising in SQL so PostgreSQL writes final CSV."""
+    inner_sql, params = select if select is not None else src.select()
     with connection.cursor() as cursor:
         inner = cursor.mogrify(inner_sql, params).decode()
     outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(src.columns))
@@ -100,8 +101,8 @@ def copy_statement(src: Source) -> str:
     return f"COPY (SELECT {outer} FROM ({inner}) AS sub({names})) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
 
 
-def _copy_csv(src: Source, out) -> int:
-    statement = copy_statement(src)
+def _copy_csv(src: Source, out, select: tuple) -> int:
+    statement = copy_statement(src, select)
     with transaction.atomic(), connection.cursor() as cursor:
         # Dates as date.isoformat() writes them, whatever the session's DateStyle; for this transaction only.
         cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
