@@ -9,11 +9,9 @@ import time
 import tracemalloc
 from dataclasses import replace
 
-from django.db import connection
-
 from exports.filters import Filters
 from exports.services import export_file
-from exports.sources import QUALIFICATIONS, SIGNATURES, Source, source
+from exports.sources import QUALIFICATIONS, SIGNATURES, Source, export_cursor, source
 from exports.writers import json_chunks, write_csv
 
 
@@ -32,10 +30,11 @@ class Sink(io.RawIOBase):
 
 
 def plain_copy_seconds(name: str = "exchanges", filters: Filters | None = None) -> tuple[float, int]:
-    """PostgreSQL COPY of an export's own query (the exchanges' by default), unformatted: the reference rate."""
+    """PostgreSQL COPY of an export's own query (the exchanges' by default), unformatted, under the exports' session
+    settings: the reference rate."""
     src = source(name, filters or Filters())
     sql, params = src.select()
-    with connection.cursor() as cursor:
+    with export_cursor() as cursor:
         inner = cursor.mogrify(sql, params).decode()
         sink = Sink()
         started = time.perf_counter()

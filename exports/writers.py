@@ -9,10 +9,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 import xlsxwriter
-from django.db import connection, transaction
+from django.db import connection
 
 from exports.neutralise import neutralise, neutralise_sql
-from exports.sources import Source
+from exports.sources import Source, export_cursor
 
 BOM = "\ufeff"
 CHUNK = 64 * 1024
@@ -78,7 +78,7 @@ def _outer(kind: str, alias: str) -> str:
     if kind == "datetime":
         return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
     if kind in {"date", "int"}:
-        # As COPY writes them: an integer's digits, a date as YYYY-MM-DD in the ISO DateStyle _copy_csv sets.
+        # As COPY writes them: an integer's digits, a date as YYYY-MM-DD in the ISO DateStyle of export_cursor.
         # No expression to evaluate per cell is what keeps a wide export near COPY's own rate.
         return column
     if kind == "bool":
@@ -103,9 +103,7 @@ def copy_statement(src: Source, select: tuple | None = None) -> str:
 
 def _copy_csv(src: Source, out, select: tuple) -> int:
     statement = copy_statement(src, select)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Dates as date.isoformat() writes them, whatever the session's DateStyle; for this transaction only.
-        cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
+    with export_cursor() as cursor:
         cursor.cursor.copy_expert(statement, out, size=CHUNK)
         return cursor.cursor.rowcount
 
