@@ -140,5 +140,7 @@ def test_the_signatures_csv_by_copy_is_the_python_writers_byte_for_byte_with_eve
         assert by_copy == by_python, filters
         rows = parse(by_copy)
         assert len(rows) - 1 == src.count() == signature_rows.count(filters), filters
+        stale = sum(1 for _signature, covers in signature_rows.shown(filters) if not covers)
+        assert signature_rows.not_covering(filters) == stale == [row[10] for row in rows].count("false"), filters
         covers |= {row[10] for row in rows[1:]}
     assert covers == {"true", "false"}
