@@ -19,10 +19,11 @@ from exports import signature_rows
 from exports.filters import Filters
 from exports.sources import SIGNATURES, source
 from milestones.models import Milestone
+from partners.models import Exchange
 from signatures.services import signature_create
 from tests.exports.test_exports import body, read_csv, url
 from tests.exports.test_formula_safety import hostile_records, parse, written
-from tests.factories import CompanyFactory, MilestoneFactory, PartnershipFactory, UserFactory
+from tests.factories import CompanyFactory, ExchangeFactory, MilestoneFactory, PartnershipFactory, UserFactory
 from training.models import TrainingRecord
 
 
@@ -122,6 +123,27 @@ def test_the_signatures_csv_by_copy_is_the_python_writers_byte_for_byte_with_eve
     record.evidence = "changed after it was signed"
     record._change_reason = "Corrected"
     record.save()
+    # Exchanges reviewed by their host supervisor: dates, amounts of text, one changed after the review.
+    supervisor = alliance.medinet_supervisor
+    for who, outcome in ((alliance.agc_person, "Qualified, with notes"), (alliance.agc_supervisor, "＝出向完了")):
+        exchange = ExchangeFactory(
+            person=who,
+            partnership=alliance.partnership,
+            host_company=alliance.medinet,
+            host_site=alliance.shinagawa,
+            host_supervisor=supervisor,
+            planned_start=datetime.date(2025, 1, 6),
+            planned_end=datetime.date(2025, 3, 28),
+            actual_start=datetime.date(2025, 1, 6),
+            actual_end=datetime.date(2025, 3, 28),
+            status=Exchange.Status.COMPLETED,
+            outcome=outcome,
+        )
+        opened = version_of(Exchange, exchange.pk)
+        signature_create(record=exchange, signer=supervisor.user, meaning="reviewed", opened_version=opened)
+    exchange.actual_end = datetime.date(2025, 3, 27)
+    exchange._change_reason = "Left a day early"
+    exchange.save()
     today = datetime.date.today()
     every = [
         Filters(),
