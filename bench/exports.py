@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime
 import io
+import statistics
 import time
 import tracemalloc
-
-from django.db import connection
+from dataclasses import replace
 
 from exports.filters import Filters
 from exports.services import export_file
-from exports.sources import source
-from exports.writers import json_chunks
+from exports.sources import QUALIFICATIONS, SIGNATURES, Source, export_cursor, source
+from exports.writers import json_chunks, write_csv
 
 
 class Sink(io.RawIOBase):
@@ -29,11 +29,12 @@ class Sink(io.RawIOBase):
         return len(data)
 
 
-def plain_copy_seconds() -> tuple[float, int]:
-    """PostgreSQL COPY of the exchange export's own query, unformatted: the reference rate."""
-    src = source("exchanges", Filters())
-    sql, params = src.queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+def plain_copy_seconds(name: str = "exchanges", filters: Filters | None = None) -> tuple[float, int]:
+    """PostgreSQL COPY of an export's own query (the exchanges' by default), unformatted, under the exports' session
+    settings: the reference rate."""
+    src = source(name, filters or Filters())
+    sql, params = src.select()
+    with export_cursor() as cursor:
         inner = cursor.mogrify(sql, params).decode()
         sink = Sink()
         started = time.perf_counter()
@@ -78,3 +79,57 @@ def memory_lines() -> list[str]:
         rows, peak = peak_memory("csv", filters)
         lines.append(f"{rows:,} rows, {peak / 2**20:.1f} MiB")
     return lines
+
+
+def csv_seconds(src: Source) -> tuple[float, int]:
+    """The CSV writer alone, into a sink: the time and the rows."""
+    started = time.perf_counter()
+    rows = write_csv(src, Sink())
+    return time.perf_counter() - started, rows
+
+
+def csv_peak_memory(src: Source) -> tuple[int, int]:
+    tracemalloc.start()
+    rows = write_csv(src, Sink())
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return rows, peak
+
+
+def median_seconds(measure, runs: int = 5) -> float:
+    return statistics.median(measure()[0] for _ in range(runs))
+
+
+def computed_lines() -> list[str]:
+    """On PostgreSQL, the computed datasets' CSVs by COPY of their own SELECT and by the Python writer, against a
+    plain COPY of that SELECT and against the exchanges CSV's time per row (medians of five runs); peak Python
+    memory for one site's rows and for all."""
+    from partners.models import Site
+
+    everything = Filters()
+    exchanges = source("exchanges", everything)
+    exchange_rows = exchanges.count()
+    per_row = median_seconds(lambda: csv_seconds(exchanges)) / exchange_rows
+    site = Site.objects.order_by("pk").first()
+    lines = [f"exchanges CSV (writer alone): {exchange_rows:,} rows, {per_row * 1e6:.1f} µs a row"]
+    for name, small in ((QUALIFICATIONS, Filters(site=site)), (SIGNATURES, Filters(company=site.company))):
+        src = source(name, everything)
+        rows = src.count()
+        copy_seconds = median_seconds(lambda name=name: plain_copy_seconds(name))
+        after = median_seconds(lambda src=src: csv_seconds(src))
+        before = median_seconds(lambda src=src: csv_seconds(replace(src, sql=None)), runs=1)
+        count_seconds = median_seconds(lambda src=src: (timed_call(src.count), 0))
+        memory = [csv_peak_memory(source(name, f)) for f in (small, everything)]
+        lines.append(
+            f"{name} CSV: {rows:,} rows, by COPY {after:.2f} s (Python writer {before:.2f} s); plain COPY of its "
+            f"SELECT {copy_seconds:.2f} s, the CSV at {copy_seconds / after:.0%} of its rate; "
+            f"{after / rows / per_row:.1f}× the exchanges CSV's time per row; count {count_seconds:.2f} s; "
+            "peak Python memory " + ", ".join(f"{n:,} rows {peak / 2**20:.1f} MiB" for n, peak in memory)
+        )
+    return lines
+
+
+def timed_call(call) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exports.datasets import Column, Dataset, people_scope, signed_by
 from exports.filters import Filters
 from partners.models import Person
-from training.models import Requirement, TrainingRecord
-from training.status import matrix
+from training.models import Requirement, RequirementVersion, TrainingRecord
+from training.status import Status, deciding_records, expiring_window, matrix, valid_records
 
 C = Column
 # People per status batch: two queries each, whatever the number of people.
@@ -107,3 +108,70 @@ def _status_batch(people, requirements, day) -> Iterator[tuple]:
 
 def status_count(filters: Filters) -> int:
     return status_people(filters).count() * Requirement.objects.count()
+
+
+# The rows of status_rows as one PostgreSQL SELECT. The rule is status.py's, compiled by the ORM: the record that
+# decides each pair (deciding_records) and whether it is valid (valid_records, as the dashboard counts it); what is
+# left here is naming the invalid ones (superseded when a newer version is in effect, else expired), the warning
+# window, and the expiry date, which PostgreSQL's month arithmetic gives as add_months does (31 Jan + 1 month is the
+# last day of February).
+STATUS_SQL = """
+WITH people AS ({people}),
+deciding AS ({deciding}),
+valid AS ({valid}),
+in_effect AS (
+    SELECT DISTINCT ON (requirement_id) requirement_id, version
+    FROM {version}
+    WHERE effective_from <= %(day)s
+    ORDER BY requirement_id, effective_from DESC
+)
+SELECT %(day)s::date, p.id, p.name, r.id, r.code,
+    CASE
+        WHEN d.id IS NULL THEN %(not_trained)s
+        WHEN v.id IS NULL AND d.trained_version < e.version THEN %(superseded)s
+        WHEN v.id IS NULL THEN %(expired)s
+        WHEN (d.completed_on + make_interval(months => r.validity_months))::date - %(day)s::date <= %(window)s
+            THEN %(expiring)s
+        ELSE %(current)s
+    END,
+    d.trained_version, e.version, d.completed_on,
+    (d.completed_on + make_interval(months => r.validity_months))::date
+FROM people p
+CROSS JOIN {requirement} r
+LEFT JOIN deciding d ON d.person_id = p.id AND d.requirement_id = r.id
+LEFT JOIN valid v ON v.id = d.id
+LEFT JOIN in_effect e ON e.requirement_id = r.id
+ORDER BY p.id, r.code
+"""
+
+
+def bound(queryset: QuerySet) -> str:
+    """A queryset's SQL with its values bound by the driver, escaped to sit among a statement's named parameters."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        return cursor.mogrify(sql, params).decode().replace("%", "%%")
+
+
+def status_sql(filters: Filters) -> tuple[str, dict]:
+    """Qualification status as of the day, per active person in scope × requirement: PostgreSQL's form of
+    status_rows, same columns, values and order."""
+    day = filters.as_of or timezone.localdate()
+    deciding = (
+        deciding_records(day)
+        .order_by()
+        .values("id", "person_id", "requirement_id", "completed_on")
+        .annotate(trained_version=F("version__version"))
+    )
+    sql = STATUS_SQL.format(
+        people=bound(status_people(filters).order_by().values("id", "name")),
+        deciding=bound(deciding),
+        valid=bound(valid_records(day).order_by().values("id")),
+        version=connection.ops.quote_name(RequirementVersion._meta.db_table),
+        requirement=connection.ops.quote_name(Requirement._meta.db_table),
+    )
+    params = {
+        "day": day,
+        "window": expiring_window(),
+        **{status.name.lower(): status.value for status in Status},
+    }
+    return sql, params

@@ -12,10 +12,11 @@ record's current content hashes the same; any change of a signed field after it 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import CharField, F, Max, Subquery, Value
 from django.db.models.functions import Cast, Concat, Substr
 
@@ -74,3 +75,38 @@ def version_expression(model: type[models.Model], record_ref) -> Subquery:
         .values("signed_version")[:1]
     )
     return Subquery(rows, output_field=CharField())
+
+
+def _sql_member(field: models.Field, column: str) -> str:
+    """One key and value of ``canonical`` as PostgreSQL text, NULL where canonical leaves the field out (empty)."""
+    key = f"'{json.dumps(field.attname)}:'"
+    if isinstance(field, models.BooleanField):
+        return f"CASE WHEN {column} THEN {key} || 'true' END"
+    if isinstance(field, models.DateTimeField):
+        text = f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+        return f"{key} || to_json({text})::text"
+    if isinstance(field, models.DateField):
+        return f"{key} || to_json(to_char({column}, 'YYYY-MM-DD'))::text"
+    if isinstance(field, models.CharField | models.TextField):
+        # to_json escapes a text as json.dumps(ensure_ascii=False) does: \" \\ \b \f \n \r \t, other controls as \u00xx.
+        return f"{key} || to_json(NULLIF({column}, ''))::text"
+    if isinstance(field, models.IntegerField | models.AutoField | models.ForeignKey):
+        return f"{key} || {column}::text"
+    raise TypeError(f"no SQL form of the signed content for {type(field).__name__} {field.attname}")
+
+
+def current_sha256_sql(model: type[models.Model], record_id: str) -> str:
+    """PostgreSQL: the SHA-256 of the signed content of the record ``record_id`` (an SQL expression) at its latest
+    history row, as ``current`` computes it; NULL for a record without history. The canonical JSON is built in SQL:
+    keys in ``sort_keys`` order, empty values left out, each value as ``canonical_value`` writes it."""
+    history = model.history.model
+    fields = {field.attname: field for field in history._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    members = ", ".join(
+        _sql_member(fields[name], f"h.{quote(fields[name].column)}") for name in sorted(signed_fields(model))
+    )
+    pk = quote(fields[model._meta.pk.attname].column)
+    return (
+        f"(SELECT encode(sha256(convert_to('{{' || concat_ws(',', {members}) || '}}', 'UTF8')), 'hex') "  # noqa: S608
+        f"FROM {quote(history._meta.db_table)} h WHERE h.{pk} = {record_id} ORDER BY h.chain_seq DESC LIMIT 1)"
+    )

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from audit.versions import version_of
 from exports.filters import Filters
 from exports.neutralise import neutralise, neutralise_sql
-from exports.sources import NAMES, TABLES, source
+from exports.sources import NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
 from exports.writers import csv_row, write_csv
 from governance.models import Decision
 from governance.services import decision_set_concerns, risk_set_milestones
@@ -355,3 +355,33 @@ def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data(allianc
         by_python = written(dataclasses.replace(src, queryset=None))  # no queryset: the Python row writer
         assert by_copy == by_python, dataset
         assert len(parse(by_copy)) - 1 == src.count() > 0, dataset
+
+
+@postgresql_only
+def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data_in_computed_datasets(alliance):
+    for i, text in enumerate(HOSTILE):
+        hostile_records(alliance, name=text, code=f"{text}{i}", objectives=text, outcome=HOSTILE[i - 1], reason=text)
+    for dataset in (QUALIFICATIONS, SIGNATURES):
+        src = source(dataset, Filters(as_of=D(2026, 2, 1)))
+        assert src.sql is not None
+        by_copy = written(src)
+        by_python = written(dataclasses.replace(src, sql=None))  # no SELECT: the Python row writer
+        assert by_copy == by_python, dataset
+        assert len(parse(by_copy)) - 1 == src.count() > len(HOSTILE), dataset
+
+
+@postgresql_only
+def test_copy_writes_dates_as_iso_whatever_the_sessions_datestyle(alliance):
+    trained(alliance.medinet_person, requirement("SOP-DATES"), D(2026, 1, 31))
+    ExchangeFactory(person=alliance.agc_person, partnership=alliance.partnership, host_company=alliance.medinet)
+    sources = [source(dataset, Filters(as_of=D(2026, 2, 1))) for dataset in ("exchanges", QUALIFICATIONS)]
+    by_python = [written(dataclasses.replace(src, queryset=None, sql=None)) for src in sources]
+    with connection.cursor() as cursor:
+        cursor.execute("SET datestyle = 'SQL, DMY'")  # 31/01/2026
+    try:
+        by_copy = [written(src) for src in sources]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET datestyle")
+    assert by_copy == by_python
+    assert b"2026-01-31" in by_copy[1]

@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import zipfile
+from dataclasses import replace
 
 import openpyxl
 import pytest
@@ -14,10 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.versions import version_of
+from exports import signature_rows
+from exports.filters import Filters
+from exports.sources import SIGNATURES, source
 from milestones.models import Milestone
+from partners.models import Exchange
 from signatures.services import signature_create
 from tests.exports.test_exports import body, read_csv, url
-from tests.factories import CompanyFactory, MilestoneFactory, PartnershipFactory, UserFactory
+from tests.exports.test_formula_safety import hostile_records, parse, written
+from tests.factories import CompanyFactory, ExchangeFactory, MilestoneFactory, PartnershipFactory, UserFactory
+from training.models import TrainingRecord
 
 
 def done(partnership, title):
@@ -98,3 +105,64 @@ def test_a_signed_records_own_export_row_names_its_signatures(auditor_client, si
     rows = {r["Milestone id"]: r["Signatures"] for r in read_csv(auditor_client.get(url("milestones", "csv")))}
     assert rows[str(signed[0].pk)].startswith("Kenji Sato (approved, 20")
     assert rows[str(signed[0].pk)].endswith(" UTC)")
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="COPY exists only on PostgreSQL: on SQLite the Python writer writes every CSV, there is no second path",
+)
+
+
+@postgresql_only
+def test_the_signatures_csv_by_copy_is_the_python_writers_byte_for_byte_with_every_filter(alliance, signed):
+    """Milestones signed and changed, training records and decisions signed by people whose printed names a
+    spreadsheet would run, a decision whose approval changed only what a signature does not cover."""
+    for i, text in enumerate(['=HYPERLINK("x")', 'Sato, "Ken"\nline two', "@Yamada", "無菌操作 山田", "-12"]):
+        hostile_records(alliance, name=text, code=f"SOP-{i}", objectives=text, outcome=text, reason=text)
+    record = TrainingRecord.objects.order_by("pk").first()
+    record.evidence = "changed after it was signed"
+    record._change_reason = "Corrected"
+    record.save()
+    # Exchanges reviewed by their host supervisor: dates, amounts of text, one changed after the review.
+    supervisor = alliance.medinet_supervisor
+    for who, outcome in ((alliance.agc_person, "Qualified, with notes"), (alliance.agc_supervisor, "＝出向完了")):
+        exchange = ExchangeFactory(
+            person=who,
+            partnership=alliance.partnership,
+            host_company=alliance.medinet,
+            host_site=alliance.shinagawa,
+            host_supervisor=supervisor,
+            planned_start=datetime.date(2025, 1, 6),
+            planned_end=datetime.date(2025, 3, 28),
+            actual_start=datetime.date(2025, 1, 6),
+            actual_end=datetime.date(2025, 3, 28),
+            status=Exchange.Status.COMPLETED,
+            outcome=outcome,
+        )
+        opened = version_of(Exchange, exchange.pk)
+        signature_create(record=exchange, signer=supervisor.user, meaning="reviewed", opened_version=opened)
+    exchange.actual_end = datetime.date(2025, 3, 27)
+    exchange._change_reason = "Left a day early"
+    exchange.save()
+    today = datetime.date.today()
+    every = [
+        Filters(),
+        Filters(partnership=alliance.partnership),
+        Filters(site=alliance.shinagawa),
+        Filters(company=alliance.medinet),
+        Filters(company=alliance.agc_bio),
+        Filters(start=today - datetime.timedelta(days=1), end=today + datetime.timedelta(days=1)),
+        Filters(end=datetime.date(2000, 1, 1)),
+        *(Filters(record_type=kind) for kind in ("milestone", "training_record", "decision", "exchange")),
+    ]
+    covers = set()
+    for filters in every:
+        src = source(SIGNATURES, filters)
+        by_copy, by_python = written(src), written(replace(src, sql=None))
+        assert by_copy == by_python, filters
+        rows = parse(by_copy)
+        assert len(rows) - 1 == src.count() == signature_rows.count(filters), filters
+        stale = sum(1 for _signature, covers in signature_rows.shown(filters) if not covers)
+        assert signature_rows.not_covering(filters) == stale == [row[10] for row in rows].count("false"), filters
+        covers |= {row[10] for row in rows[1:]}
+    assert covers == {"true", "false"}
