@@ -10,8 +10,9 @@ date: the row answers only until then (``answers_until``).
 
 Every write the summary depends on rewrites it in the writer's transaction: a training record saved or deleted
 (its person's row, and the person it belonged to before), a QA signature on a record, a person saved (function, site,
-active), and, for everyone, a requirement, a version or a curriculum saved or deleted and any audited bulk write of
-these (imports, seeding). ``rebuild_clearances`` rewrites it whole. The count reads it only where every person it
+active), records or people written in bulk (imports, seeding: their people's rows); and everyone's row for a
+requirement, a version or a curriculum saved or deleted, or a bulk write that moves records between people.
+``rebuild_clearances`` rewrites it whole. The count reads it only where every person it
 counts has a row that answers for the day (``qualified`` in ``readiness.py``); anywhere else it reads the records.
 ``tests/training/test_clearance.py`` holds the summary's counts to the records' after writes of every kind.
 """
@@ -105,12 +106,13 @@ def _remove(rows) -> None:
 def refresh(person_ids: Iterable[int]) -> None:
     """Rewrite the rows of these people."""
     ids = sorted({pk for pk in person_ids if pk is not None})
-    if not ids:
-        return
-    people = Person.objects.filter(pk__in=ids).only("pk", "function", "home_site_id")
-    rows = compute(people, timezone.localdate())
-    _remove(Clearance.objects.filter(person_id__in=ids))
-    Clearance.objects.bulk_create(rows)
+    day = timezone.localdate()
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        people = Person.objects.filter(pk__in=batch).only("pk", "function", "home_site_id")
+        rows = compute(people, day)
+        _remove(Clearance.objects.filter(person_id__in=batch))
+        Clearance.objects.bulk_create(rows)
 
 
 def rebuild() -> int:
@@ -190,7 +192,13 @@ def requirements_changed(sender, action: str, **_kwargs) -> None:
         rebuild()
 
 
-def bulk_written(sender, **_kwargs) -> None:
-    """An audited bulk write (imports, seeding) of a model the summary depends on."""
-    if sender in (TrainingRecord, Person, Signature, *EVERYONE):
+def bulk_written(sender, objs=None, fields=None, **_kwargs) -> None:
+    """An audited bulk write (imports, seeding) of a model the summary depends on: the rows' people, or everyone
+    where the write may have moved records between people or changed what everyone needs."""
+    moved = fields is not None and "person" in fields
+    if sender is TrainingRecord and objs is not None and not moved:
+        refresh(record.person_id for record in objs)
+    elif sender is Person and objs is not None:
+        refresh(person.pk for person in objs)
+    elif sender in (TrainingRecord, Person, Signature, *EVERYONE):
         rebuild()

@@ -169,6 +169,24 @@ def test_the_summary_follows_a_bulk_import(board):
     assert Clearance.objects.get(person=nobody).cleared
     assert_summary_is_the_records()
 
+    # Corrected in bulk: a date, then the person the records were entered against.
+    records = list(TrainingRecord.objects.filter(person=nobody))
+    for record in records:
+        record.completed_on = D(2024, 1, 10)
+        record._change_reason = "Dates corrected from the paper forms"
+    TrainingRecord.objects.bulk_update_with_history(records, ["completed_on"])
+    assert not Clearance.objects.get(person=nobody).cleared
+    assert_summary_is_the_records()
+    elsewhere = yokohama("Elsewhere")
+    moved = list(TrainingRecord.objects.filter(person=elsewhere))
+    for record in moved:
+        record.person = nobody
+        record._change_reason = "Entered against the wrong person"
+    TrainingRecord.objects.bulk_update_with_history(moved, ["person"])
+    assert Clearance.objects.get(person=nobody).cleared
+    assert not Clearance.objects.get(person=elsewhere).cleared
+    assert_summary_is_the_records()
+
 
 def test_days_the_summary_cannot_answer_are_counted_from_the_records(board):
     """A reader whose today is still yesterday (a time zone behind), and a record dated after the summary was
