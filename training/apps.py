@@ -11,10 +11,10 @@ class TrainingConfig(AppConfig):
 
         from audit.history import bulk_written
         from training import clearance
-        from training.models import TrainingRecord
 
         # Each person's clearance summary follows every write it depends on (training/clearance.py).
-        pre_save.connect(clearance.remember_person, sender=TrainingRecord, dispatch_uid="clearance-remember")
+        for model in clearance.PREVIOUS:
+            pre_save.connect(clearance.remember, sender=model, dispatch_uid=f"clearance-remember-{model.__name__}")
         post_save.connect(clearance.saved, dispatch_uid="clearance-saved")
         post_delete.connect(clearance.deleted, dispatch_uid="clearance-deleted")
         m2m_changed.connect(clearance.requirements_changed, dispatch_uid="clearance-m2m")

@@ -10,10 +10,11 @@ date: the row answers only until then (``answers_until``).
 
 Every write the summary depends on rewrites it in the writer's transaction: a training record saved or deleted
 (its person's row, and the person it belonged to before), a QA signature on a record, a person saved (function, site,
-active), records or people written in bulk (imports, seeding: their people's rows); and everyone's row for a
-requirement, a version or a curriculum saved or deleted, or a bulk write that moves records between people.
-``rebuild_clearances`` rewrites it whole. The count reads it only where every person it
-counts has a row that answers for the day (``qualified`` in ``readiness.py``); anywhere else it reads the records.
+active), records or people written in bulk (imports, seeding: their people's rows), a requirement or a version saved
+(the people whose curricula ask for it); and everyone's row for a curriculum saved or deleted or its requirements
+changed, a requirement or a version deleted, or a bulk write that moves records between people or writes rules.
+``rebuild_clearances`` rewrites it whole. The count reads it only where every person it counts has a row that answers
+for the day (``qualified`` in ``readiness.py``); anywhere else it reads the records.
 ``tests/training/test_clearance.py`` holds the summary's counts to the records' after writes of every kind.
 """
 
@@ -153,27 +154,43 @@ def _reading(row: Clearance, day: datetime.date) -> tuple:
     return False, None, answers
 
 
-# Writes that change everyone's row: what curricula ask for, and a requirement's or a version's rules.
+def needing(requirement_ids: Iterable[int]) -> list[int]:
+    """The people a curriculum asking for one of these requirements applies to (their function, at their site or at
+    every site)."""
+    applies = Q(pk__in=[])
+    curricula = Curriculum.objects.filter(requirements__in=[pk for pk in requirement_ids if pk is not None])
+    for function, site_id in curricula.values_list("function", "site_id").distinct():
+        applies |= Q(function=function) if site_id is None else Q(function=function, home_site_id=site_id)
+    return list(Person.objects.filter(applies).values_list("pk", flat=True))
+
+
+# Writes that change everyone's row: what curricula ask for (and a requirement or version removed).
 EVERYONE = (Requirement, RequirementVersion, Curriculum, Curriculum.requirements.through)
+# Before a record or a version is saved: whose or which requirement's it was, so that row is rewritten if it moves.
+PREVIOUS = {TrainingRecord: "person_id", RequirementVersion: "requirement_id"}
 
 
-def remember_person(sender, instance, **_kwargs) -> None:
-    """pre_save of a training record: whose it was, so that person's row is rewritten too if it moves."""
+def remember(sender, instance, **_kwargs) -> None:
+    """pre_save of a training record or a version: what it belonged to before."""
     if instance.pk is not None:
-        instance._clearance_was = (
-            TrainingRecord.objects.filter(pk=instance.pk).values_list("person_id", flat=True).first()
-        )
+        field = PREVIOUS[sender]
+        instance._clearance_was = sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
 
 
 def saved(sender, instance, **_kwargs) -> None:
-    """post_save: a record, person or signature the summary depends on."""
+    """post_save: a record, person, signature or rule the summary depends on."""
+    was = getattr(instance, "_clearance_was", None)
     if sender is TrainingRecord:
-        refresh([instance.person_id, getattr(instance, "_clearance_was", None)])
+        refresh([instance.person_id, was])
     elif sender is Person:
         refresh([instance.pk])
     elif sender is Signature:
         if instance.content_type_id == ContentType.objects.get_for_model(TrainingRecord).pk:
             refresh(TrainingRecord.objects.filter(pk=instance.object_id).values_list("person_id", flat=True))
+    elif sender is Requirement:
+        refresh(needing([instance.pk]))  # its validity or its need for QA approval
+    elif sender is RequirementVersion:
+        refresh(needing([instance.requirement_id, was]))
     elif sender in EVERYONE:
         rebuild()
 

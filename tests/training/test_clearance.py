@@ -120,6 +120,12 @@ def test_the_summary_follows_a_qa_approval(board):
     assert sum(readiness.summarised(TODAY)[0].values()) == sum(before.values()) + 1
     assert_summary_is_the_records()
 
+    record.evidence = "TF-2026-0412"
+    record._change_reason = "Evidence reference added"
+    record.save()  # changed after the approval: it waits for a new one
+    assert sum(readiness.summarised(TODAY)[0].values()) == sum(before.values())
+    assert_summary_is_the_records()
+
 
 def test_the_summary_follows_people_moving_leaving_and_changing_function(board, alliance):
     mover = yokohama("Yokohama 1")
