@@ -9,8 +9,9 @@ from simple_history.utils import get_change_reason_from_object, get_history_mana
 
 from audit.models import ChainedHistory
 
-# Sent after an audited bulk write (rows created, or updated with history) with ``sender`` the model: bulk writes
-# send no post_save, and whoever caches what those rows say (the dashboard) must still hear of them.
+# Sent after an audited bulk write (rows created, or updated with history) with ``sender`` the model, ``objs`` the rows
+# and, for an update, ``fields`` the columns written: bulk writes send no post_save, and whoever caches or summarises
+# what those rows say (the dashboard, the clearance summary) must still hear of them.
 bulk_written = Signal()
 
 
@@ -50,7 +51,7 @@ class AuditedQuerySet(models.QuerySet):
             batch_size=kwargs.get("batch_size"),
             default_change_reason=get_change_reason_from_object(objs[0]) if objs else "",
         )
-        bulk_written.send(sender=self.model)
+        bulk_written.send(sender=self.model, objs=objs)
         return objs
 
     def update(self, **kwargs):
@@ -102,7 +103,7 @@ class AuditedQuerySet(models.QuerySet):
             get_history_manager_for_model(self.model).bulk_history_create(
                 objs, batch_size=batch_size, update=True, default_change_reason=get_change_reason_from_object(objs[0])
             )
-        bulk_written.send(sender=self.model)
+        bulk_written.send(sender=self.model, objs=objs, fields=list(fields))
 
 
 MISSING_CREATION_REASON = "On record before its history began"

@@ -281,3 +281,36 @@ class TrainingImport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.file_name}"
+
+
+class Clearance(models.Model):
+    """Derived, never entered: whether a person is cleared for every curriculum that applies to them, from
+    ``computed_on`` until ``cleared_until``, as ``training/clearance.py`` reads it off their records.
+
+    A summary for the dashboard's count, not a record: every write it depends on rewrites it in the same
+    transaction, ``rebuild_clearances`` rewrites it whole, and where it cannot answer for a day the count falls back
+    to the records themselves.
+    """
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, primary_key=True, related_name="clearance", verbose_name=_("person")
+    )
+    computed_on = models.DateField(_("computed on"))
+    cleared = models.BooleanField(_("cleared"))
+    cleared_until = models.DateField(
+        _("cleared until"), null=True, blank=True, help_text=_("The first day no longer cleared; empty for no end.")
+    )
+    answers_until = models.DateField(
+        _("answers until"),
+        null=True,
+        blank=True,
+        help_text=_("The first day a record completed after the computation decides; empty for every later day."),
+    )
+
+    class Meta:
+        ordering = ["person"]
+        verbose_name = _("clearance (derived)")
+        verbose_name_plural = _("clearances (derived)")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {'cleared' if self.cleared else 'not cleared'} ({self.computed_on:%Y-%m-%d})"

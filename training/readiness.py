@@ -7,9 +7,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from partners.models import Function, Person, Site
+from training import clearance
 from training.models import Curriculum, Requirement
 from training.status import earliest_valid_completion, expiring_window, valid_records
 
@@ -78,9 +79,44 @@ GROUP BY p.home_site_id, p.function
 
 
 def qualified(day: datetime.date) -> Qualified:
-    """Who is cleared on ``day``, per site and function, for every curriculum that applies to them: one query
-    whatever the number of people (and two for the curricula the panel lists)."""
+    """Who is cleared on ``day``, per site and function, for every curriculum that applies to them: one query on
+    each person's clearance summary whatever the number of people, or where the summary does not answer for the day,
+    one over the records themselves (and two for the curricula the panel lists)."""
     curricula = list(Curriculum.objects.prefetch_related("requirements"))
+    return Qualified(*(summarised(day) or from_records(day)), curricula)
+
+
+def counted_people():
+    """The people the counts are of: active, with a home site, in a function some curriculum covers."""
+    return Person.objects.filter(
+        active=True, home_site__isnull=False, function__in=Curriculum.objects.values("function")
+    )
+
+
+def summarised(day: datetime.date) -> tuple[Counter, Counter] | None:
+    """The counts from the clearance summary (``training/clearance.py``), or None where a person counted has no row
+    that answers for ``day``."""
+    rows = (
+        counted_people()
+        .values("home_site_id", "function")
+        .annotate(
+            people=Count("pk"),
+            answered=Count("pk", filter=clearance.answers_on(day)),
+            held=Count("pk", filter=clearance.answers_on(day) & clearance.cleared_on(day)),
+        )
+        .order_by()
+    )
+    cleared, totals = Counter(), Counter()
+    for row in rows:
+        if row["answered"] != row["people"]:
+            return None
+        key = (row["home_site_id"], row["function"])
+        totals[key], cleared[key] = row["people"], row["held"]
+    return cleared, totals
+
+
+def from_records(day: datetime.date) -> tuple[Counter, Counter]:
+    """The counts from the records: the definition the summary is held to."""
     valid_sql, valid_params = (
         valid_records(day).values("person_id", "requirement_id").order_by().query.sql_with_params()
     )
@@ -95,7 +131,7 @@ def qualified(day: datetime.date) -> Qualified:
         cursor.execute(sql, [*valid_params, True, True])
         for site_id, function, people, held in cursor.fetchall():
             totals[(site_id, function)], cleared[(site_id, function)] = people, held or 0
-    return Qualified(cleared, totals, curricula)
+    return cleared, totals
 
 
 def headcounts(q: Qualified) -> list[Headcount]:

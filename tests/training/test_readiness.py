@@ -5,10 +5,15 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from demo.seed import add_synthetic_exchanges
+from partners.models import Person
 from tests.factories import MilestoneFactory, PersonFactory
 from tests.training.test_status import requirement, trained
+from training import readiness
 from training.models import Curriculum
 
 D = datetime.date
@@ -83,3 +88,36 @@ def test_the_training_panel_keeps_the_dashboard_bounded_in_queries(manager_clien
         response = manager_client.get(url)
     assert response.context["training_needs"][0].qualified == 26
     assert len(many) == len(few)
+
+
+def test_the_cold_dashboard_counts_qualified_people_in_the_same_queries_at_any_number_of_people(
+    manager_client, alliance, today
+):
+    """The training panel reads each person's clearance summary: one query, however many people and records."""
+    gowning = requirement("SOP-GOWN-B", validity=12)
+    Curriculum.objects.create(name="Manufacturing", function="manufacturing").requirements.set([gowning])
+    Curriculum.objects.create(name="QC", function="quality_control").requirements.set([gowning])
+
+    def grow(exchanges: int, seed: int) -> None:
+        add_synthetic_exchanges(alliance.partnership, exchanges, seed=seed)
+        for person in Person.objects.filter(function__in=["manufacturing", "quality_control"]).exclude(
+            training_records__isnull=False
+        ):
+            trained(person, gowning, D(2026, 1, 10) if person.pk % 3 else D(2025, 1, 10))
+        cache.clear()  # every panel computed, none from the cache
+
+    def cold_load() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = manager_client.get(reverse("milestones:dashboard"))
+        assert response.status_code == 200
+        assert readiness.summarised(today) is not None  # counted from the summary, not the records
+        return len(queries), sum(h.qualified for h in response.context["headcounts"])
+
+    grow(20, seed=1)
+    manager_client.get(reverse("milestones:dashboard"))
+    cache.clear()
+    small, cleared_small = cold_load()
+    grow(600, seed=2)
+    large, cleared_large = cold_load()
+    assert cleared_large > cleared_small > 0
+    assert large == small
