@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 EVENTS = {True: _("set"), False: _("changed")}  # on a creation, or on a later change
 EMPTY = "—"
+SYSTEM = _("system")  # who made a change no user made (a migration, a command)
 
 
 @dataclass
@@ -143,7 +144,7 @@ def diff(previous, row, fields, m2m, names: Names, events=()) -> list[FieldChang
 def entry(row, changes: list[FieldChange]) -> Entry:
     return Entry(
         when=row.history_date,
-        user=row.history_user.get_username() if row.history_user else str(_("system")),
+        user=row.history_user.get_username() if row.history_user else str(SYSTEM),
         action=ACTIONS[row.history_type],
         kind=row.history_type,
         reason=row.history_change_reason or "",

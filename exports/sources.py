@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from exports import audit_rows, governance_rows, signature_rows, training_rows
+from exports import audit_rows, audit_sql, governance_rows, signature_rows, training_rows
 from exports.datasets import DATASETS, Column
 from exports.filters import Filters
 
@@ -23,12 +24,20 @@ TABLES = {
 SIGNATURES = signature_rows.NAME
 FORMATS = ("csv", "xlsx", "json")
 AUDIT_FILTERS = frozenset({"start", "end", "record_type"})
+# Opens the SELECTs whose rows, one after the other, are a computed dataset's CSV rows on PostgreSQL: each gives the
+# dataset's columns in order, named x0, x1, …, as a table dataset's query does; they may read temporary tables that
+# live as long as the context.
+CopySelects = Callable[[], AbstractContextManager[list[str]]]
 
 
 @dataclass(frozen=True)
 class Computed:
     """A dataset whose rows are computed rather than read from one table: its columns, the filters it honours, its
-    rows and count for a set of filters, and the permission that reads it outside the exports (the API)."""
+    rows and count for a set of filters, and the permission that reads it outside the exports (the API).
+
+    ``copy_selects``, where given, says how PostgreSQL writes its CSV (see Source.copy_selects) for a set of filters,
+    or None where the Python rows must.
+    """
 
     label: str
     columns: tuple[Column, ...]
@@ -36,6 +45,7 @@ class Computed:
     rows: Callable[[Filters], Iterator[tuple]]
     count: Callable[[Filters], int]
     read_permission: str
+    copy_selects: Callable[[Filters], CopySelects | None] | None = None
 
 
 COMPUTED = {
@@ -57,7 +67,13 @@ COMPUTED = {
         "exports.export_records",
     ),
     AUDIT_TRAIL: Computed(
-        _("Audit trail"), audit_rows.COLUMNS, AUDIT_FILTERS, audit_rows.rows, audit_rows.count, "audit.view_audit_trail"
+        _("Audit trail"),
+        audit_rows.COLUMNS,
+        AUDIT_FILTERS,
+        audit_rows.rows,
+        audit_sql.count,
+        "audit.view_audit_trail",
+        audit_sql.copy_selects,
     ),
 }
 NAMES = [*TABLES, *COMPUTED]
@@ -76,6 +92,7 @@ class Source:
     applied: dict[str, str]
     queryset: QuerySet | None = None  # set for table datasets, which PostgreSQL can COPY
     header_language: str = ""
+    copy_selects: CopySelects | None = None  # set for computed datasets that PostgreSQL can COPY
 
     @property
     def headers(self) -> list[str]:
@@ -104,6 +121,7 @@ def source(name: str, filters: Filters) -> Source:
             lambda: computed.count(filters),
             {k: v for k, v in filters.as_dict().items() if k in computed.filter_keys},
             header_language=filters.headers,
+            copy_selects=computed.copy_selects(filters) if computed.copy_selects else None,
         )
     dataset = TABLES[name]
     queryset = dataset.queryset(filters)

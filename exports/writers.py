@@ -56,8 +56,12 @@ def csv_row(fields: Sequence[str]) -> str:
 def write_csv(src: Source, out) -> int:
     """Write the whole CSV (UTF-8 with BOM, COPY's quoting, LF line ends) to a binary file. Returns rows."""
     out.write((BOM + csv_row(src.headers)).encode())
-    if src.queryset is not None and connection.vendor == "postgresql":
-        return _copy_csv(src, out)
+    if connection.vendor == "postgresql":
+        if src.queryset is not None:
+            return _copy_csv(src, out)
+        if src.copy_selects is not None:
+            with src.copy_selects() as selects:
+                return sum(_copy(copy_of(select, src.columns), out) for select in selects)
     kinds = [c.kind for c in src.columns]
     rows, size, lines = 0, 0, []
     for row in src.rows():
@@ -91,14 +95,22 @@ def copy_statement(src: Source) -> str:
     inner_sql, params = src.queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         inner = cursor.mogrify(inner_sql, params).decode()
-    outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(src.columns))
+    return copy_of(inner, src.columns)
+
+
+def copy_of(inner: str, columns: Sequence) -> str:
+    """COPY … TO STDOUT of a SELECT giving the columns as x0, x1, …, formatted and neutralised as csv_row's cells."""
+    outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(columns))
     # The inner query's values were bound by the driver (mogrify); the expressions are our own constants.
     # The header row is written before, by csv_row, in the language asked for.
     return f"COPY (SELECT {outer} FROM ({inner}) AS sub) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
 
 
 def _copy_csv(src: Source, out) -> int:
-    statement = copy_statement(src)
+    return _copy(copy_statement(src), out)
+
+
+def _copy(statement: str, out) -> int:
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(statement, out, size=CHUNK)
         return cursor.cursor.rowcount
