@@ -3,8 +3,8 @@ generated part of docs/benchmarks.md for this database.
 
 Every size seeds training records for its synthetic people. Pages: the dashboard, cold (cache emptied) and warm,
 and the exchange admin list (median of 5 renders, query count). Exports of exchanges:
-CSV, XLSX and JSON, and on PostgreSQL its own COPY of the same query as the reference. Then the cost of
-history on a save.
+CSV, XLSX and JSON, and on PostgreSQL its own COPY of the same query as the reference; the audit-trail CSV at the
+largest size (on PostgreSQL by COPY and by the Python rows). Then the cost of history on a save.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def main() -> None:
     saves = audit_overhead.measure()
     reference = import_export_reference.measure()
     memory = exports.memory_lines()
+    trail = exports.audit_trail_lines()
     body = "\n".join(
         [
             table(rows),
@@ -132,6 +133,7 @@ def main() -> None:
             "the cache emptied before each render, warm from the cache. Exports: exchanges, all",
             "columns, complete files. Peak Python memory of the CSV export: " + "; ".join(memory) + ".",
             f"Reference: {reference}.",
+            *(f"{line[0].upper()}{line[1:]}." for line in trail),
             *(f"{line}." for line in training_lines),
             f"History on save: {saves}.",
         ]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import translation
 
 from audit import registry
@@ -48,6 +49,8 @@ INTEGER = {
 }
 TEXT = {"CharField", "TextField", "SlugField"}
 CHUNK_ROWS = 2000
+# Records named per fetch: a record comes with every record it points at (``Names._records``), a wide row.
+NAME_ROWS = 500
 # Names and values wait on disk past this size while they are computed: memory stays flat whatever the trail's size.
 SPOOL_BYTES = 1024 * 1024
 
@@ -207,8 +210,10 @@ def available(filters: Filters) -> bool:
 
 @dataclass
 class Tables:
-    """The temporary tables of one export: record names by (kind, id), and values only Python writes."""
+    """The temporary tables of one export: the records its rows may name, their names by (kind, id), and values
+    only Python writes."""
 
+    refs: str
     names: str
     values: str
 
@@ -282,15 +287,18 @@ def _inner(p: Plan, filters: Filters, tables: Tables | None) -> str:
                 f"AND v{i}.hid = {h}.{p.history_id}"
             )
             select += [f"v{i}.text AS tn{i}", f"LAG(v{i}.text) OVER w AS to{i}"]
-    where = ""
-    if window := _bounds(filters):
-        # Whole records, so each change is diffed against the record's row before it even if that fell outside.
-        in_window = f"SELECT {p.record_id} FROM {p.table} WHERE {window.format(date='history_date')}"
-        where = f"WHERE {h}.{p.record_id} IN ({in_window})"
+    # Whole records, so each change is diffed against the record's row before it even if that fell outside.
+    where = f"WHERE {h}.{p.record_id} IN ({within})" if (within := _in_window(p, filters)) else ""
     return (
         f"SELECT {', '.join(select)} FROM {p.table} {h} {' '.join(joins)} {where} "
         f"WINDOW w AS (PARTITION BY {h}.{p.record_id} ORDER BY {h}.history_date, {h}.chain_seq)"
     )
+
+
+def _in_window(p: Plan, filters: Filters) -> str:
+    """The ids of the records with a change in the window; empty without a window."""
+    window = _bounds(filters)
+    return f"SELECT {p.record_id} FROM {p.table} WHERE {window.format(date='history_date')}" if window else ""
 
 
 def _bounds(filters: Filters) -> str:
@@ -314,10 +322,8 @@ def _changed(p: Plan) -> list[str]:
             f"r.htype <> '-' AND CASE WHEN r.prev IS NULL THEN NOT ({unset}) ELSE r.o{i} IS DISTINCT FROM r.n{i} END"
         )
     flags += [f"r.htype <> '-' AND r.e{k} IS TRUE" for k in range(len(p.events))]
-    flags += [
-        f"r.htype <> '-' AND COALESCE(r.om{j}, '{{}}') IS DISTINCT FROM COALESCE(r.nm{j}, '{{}}')"
-        for j in range(len(p.snapshots))
-    ]
+    # An empty set has no snapshot rows, so it is NULL, never an empty array: NULL against NULL is no change.
+    flags += [f"r.htype <> '-' AND r.om{j} IS DISTINCT FROM r.nm{j}" for j in range(len(p.snapshots))]
     return flags
 
 
@@ -390,34 +396,43 @@ def _copy_in(table: str, rows: Iterator[tuple]) -> None:
             cursor.cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", spool)
 
 
-def _missing(found: list[Plan], tables: Tables) -> list[tuple[int, int]]:
-    """(kind, id) of every record the trail names that is no longer there: deleted records."""
+def _references(found: list[Plan], filters: Filters) -> str:
+    """(kind, id) of every record the export's rows may name: the records in the window, and the records their
+    history rows point at and list in their many-to-many sets."""
     kinds = found[0].kinds
     parts = []
     for p in found:
-        parts.append(f"SELECT {kinds[p.model]} AS kind, {p.record_id} AS pk FROM {p.table}")
-        parts += [f"SELECT {kinds[c.related]}, {c.column} FROM {p.table}" for c in p.columns if c.related is not None]
-        parts += [f"SELECT {kinds[s.target]}, {s.target_column} FROM {s.table}" for s in p.snapshots]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT r.kind, r.pk FROM ({' UNION ALL '.join(parts)}) r WHERE r.pk IS NOT NULL "
-            f"AND NOT EXISTS (SELECT 1 FROM {tables.names} n WHERE n.kind = r.kind AND n.pk = r.pk) ORDER BY 1, 2"
-        )
-        return cursor.fetchall()
+        rows = f"{p.table} WHERE {p.record_id} IN ({within})" if (within := _in_window(p, filters)) else p.table
+        parts.append(f"SELECT {kinds[p.model]} AS kind, {p.record_id} AS pk FROM {rows}")
+        parts += [f"SELECT {kinds[c.related]}, {c.column} FROM {rows}" for c in p.columns if c.related is not None]
+        for s in p.snapshots:
+            where = f" WHERE {s.history_column} IN (SELECT {p.history_id} FROM {rows})" if within else ""
+            parts.append(f"SELECT {kinds[s.target]}, {s.target_column} FROM {s.table}{where}")
+    return f"SELECT DISTINCT r.kind, r.pk FROM ({' UNION ALL '.join(parts)}) r WHERE r.pk IS NOT NULL"
 
 
-def _load_names(found: list[Plan], tables: Tables) -> None:
-    """Every record's name, as audit.trail.Names gives it: one pass over each named table, then the deleted ones."""
+def _load_names(found: list[Plan], filters: Filters, tables: Tables) -> None:
+    """The name of every record the rows may name, as audit.trail.Names gives it: one pass over each named table,
+    then the deleted records by their last history row."""
     kinds = found[0].kinds
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {tables.refs} {_references(found, filters)}")
+        cursor.execute(f"ANALYZE {tables.refs}")
 
     def current() -> Iterator[tuple]:
         for model, kind in kinds.items():
-            for record in Names._records(model).iterator(chunk_size=CHUNK_ROWS):
+            wanted = RawSQL(f"SELECT pk FROM {tables.refs} WHERE kind = %s", [kind])  # noqa: S611
+            for record in Names._records(model).order_by().filter(pk__in=wanted).iterator(chunk_size=NAME_ROWS):
                 yield kind, record.pk, str(record)
 
     _copy_in(tables.names, current())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.kind, r.pk FROM {tables.refs} r WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {tables.names} n WHERE n.kind = r.kind AND n.pk = r.pk) ORDER BY 1, 2"
+        )
+        deleted = cursor.fetchall()
     models_by_kind = {kind: model for model, kind in kinds.items()}
-    deleted = _missing(found, tables)
     _copy_in(tables.names, ((kind, pk, deleted_name(models_by_kind[kind], pk)) for kind, pk in deleted))
 
 
@@ -449,10 +464,11 @@ def selects(filters: Filters) -> Iterator[list[str]]:
         for model in [p.model, *(c.related for c in p.columns if c.related), *(s.target for s in p.snapshots)]:
             kinds.setdefault(model, len(kinds))
     suffix = uuid.uuid4().hex[:12]
-    tables = Tables(f"audit_trail_names_{suffix}", f"audit_trail_values_{suffix}")
+    tables = Tables(*(f"audit_trail_{name}_{suffix}" for name in ("refs", "names", "values")))
     # Labels, actions and values in the source language, as the Python path writes them (exports.sources).
     with transaction.atomic(), translation.override(None):
         with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE {tables.refs} (kind integer, pk bigint) ON COMMIT DROP")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {tables.names} (kind integer, pk bigint, name text NOT NULL, "
                 "PRIMARY KEY (kind, pk)) ON COMMIT DROP"
@@ -461,14 +477,14 @@ def selects(filters: Filters) -> Iterator[list[str]]:
                 f"CREATE TEMPORARY TABLE {tables.values} (kind integer, field integer, hid bigint, text text NOT NULL, "
                 "PRIMARY KEY (kind, field, hid)) ON COMMIT DROP"
             )
-        _load_names(found, tables)
+        _load_names(found, filters, tables)
         _load_values(found, tables)
         with connection.cursor() as cursor:
             # Autovacuum never analyses a temporary table: without this the planner guesses its size.
             cursor.execute(f"ANALYZE {tables.names}, {tables.values}")
         yield [select(p, filters, tables) for p in found]
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {tables.names}, {tables.values}")
+            cursor.execute(f"DROP TABLE {tables.refs}, {tables.names}, {tables.values}")
 
 
 def copy_selects(filters: Filters) -> Callable[[], contextlib.AbstractContextManager[list[str]]] | None:
