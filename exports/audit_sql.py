@@ -191,18 +191,23 @@ def plan(key: str, model: type[models.Model]) -> Plan:
     )
 
 
-def plans(filters: Filters) -> list[Plan] | None:
-    """The record types the export reads, in the Python path's order; None if one of them needs the Python path."""
+def _models(filters: Filters) -> dict[str, type[models.Model]]:
     record_types = registry.record_types()
     keys = [filters.record_type] if filters.record_type else list(record_types)
-    found = [plan(key, record_types[key]) for key in keys]
-    if not all(integer_key(p.model) and all(integer_key(s.target) for s in p.snapshots) for p in found):
-        return None
-    return found
+    return {key: record_types[key] for key in keys}
+
+
+def plans(filters: Filters) -> list[Plan]:
+    """The record types the export reads, in the Python path's order."""
+    return [plan(key, model) for key, model in _models(filters).items()]
 
 
 def available(filters: Filters) -> bool:
-    return connection.vendor == "postgresql" and plans(filters) is not None
+    """Whether PostgreSQL can write this trail: records keyed by integers, as the names table keys them."""
+    return connection.vendor == "postgresql" and all(
+        integer_key(model) and all(integer_key(f.related_model) for f in model.history.model._history_m2m_fields)
+        for model in _models(filters).values()
+    )
 
 
 # -- the SELECT ------------------------------------------------------------------------------------------------------

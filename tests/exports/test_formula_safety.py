@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from audit.versions import version_of
 from exports.filters import Filters
 from exports.neutralise import neutralise, neutralise_sql
-from exports.sources import NAMES, TABLES, source
+from exports.sources import AUDIT_TRAIL, NAMES, TABLES, source
 from exports.writers import csv_row, write_csv
 from governance.models import Decision
 from governance.services import decision_set_concerns, risk_set_milestones
@@ -355,3 +355,9 @@ def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data(allianc
         by_python = written(dataclasses.replace(src, queryset=None))  # no queryset: the Python row writer
         assert by_copy == by_python, dataset
         assert len(parse(by_copy)) - 1 == src.count() > 0, dataset
+    # The audit trail gives its own SELECTs (exports/audit_sql.py): every hostile text above is on it.
+    trail = source(AUDIT_TRAIL, filters)
+    assert trail.copy_selects is not None
+    by_copy = written(trail)
+    assert by_copy == written(dataclasses.replace(trail, copy_selects=None))
+    assert len(parse(by_copy)) - 1 == trail.count() > 0
