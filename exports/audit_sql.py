@@ -462,6 +462,13 @@ def _load_values(found: list[Plan], tables: Tables) -> None:
 @contextlib.contextmanager
 def selects(filters: Filters) -> Iterator[list[str]]:
     """The trail's SELECTs, one per record type in order, with the temporary tables they read while it is open."""
+    # Labels, actions and values in the source language, as the Python path writes them (exports.sources), whatever
+    # the reader's language: the SELECTs carry the labels of choices, Yes and No as constants.
+    with translation.override(None), transaction.atomic():
+        yield from _selects(filters)
+
+
+def _selects(filters: Filters) -> Iterator[list[str]]:
     found = plans(filters)
     kinds: dict[type[models.Model], int] = {}
     for p in found:
@@ -470,26 +477,24 @@ def selects(filters: Filters) -> Iterator[list[str]]:
             kinds.setdefault(model, len(kinds))
     suffix = uuid.uuid4().hex[:12]
     tables = Tables(*(f"audit_trail_{name}_{suffix}" for name in ("refs", "names", "values")))
-    # Labels, actions and values in the source language, as the Python path writes them (exports.sources).
-    with transaction.atomic(), translation.override(None):
-        with connection.cursor() as cursor:
-            cursor.execute(f"CREATE TEMPORARY TABLE {tables.refs} (kind integer, pk bigint) ON COMMIT DROP")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {tables.names} (kind integer, pk bigint, name text NOT NULL, "
-                "PRIMARY KEY (kind, pk)) ON COMMIT DROP"
-            )
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {tables.values} (kind integer, field integer, hid bigint, text text NOT NULL, "
-                "PRIMARY KEY (kind, field, hid)) ON COMMIT DROP"
-            )
-        _load_names(found, filters, tables)
-        _load_values(found, tables)
-        with connection.cursor() as cursor:
-            # Autovacuum never analyses a temporary table: without this the planner guesses its size.
-            cursor.execute(f"ANALYZE {tables.names}, {tables.values}")
-        yield [select(p, filters, tables) for p in found]
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE {tables.refs}, {tables.names}, {tables.values}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {tables.refs} (kind integer, pk bigint) ON COMMIT DROP")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {tables.names} (kind integer, pk bigint, name text NOT NULL, "
+            "PRIMARY KEY (kind, pk)) ON COMMIT DROP"
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {tables.values} (kind integer, field integer, hid bigint, text text NOT NULL, "
+            "PRIMARY KEY (kind, field, hid)) ON COMMIT DROP"
+        )
+    _load_names(found, filters, tables)
+    _load_values(found, tables)
+    with connection.cursor() as cursor:
+        # Autovacuum never analyses a temporary table: without this the planner guesses its size.
+        cursor.execute(f"ANALYZE {tables.names}, {tables.values}")
+    yield [select(p, filters, tables) for p in found]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {tables.refs}, {tables.names}, {tables.values}")
 
 
 def copy_selects(filters: Filters) -> Callable[[], contextlib.AbstractContextManager[list[str]]] | None:

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit import registry
 from exports.filters import Filters
@@ -185,6 +185,15 @@ def test_copy_writes_the_same_audit_trail_as_the_python_rows_for_every_window_an
         assert rows == src.count(), each
         assert rows > 0 or each not in spans, each
     assert source(AUDIT_TRAIL, after).count() == 0
+
+
+@postgresql_only
+def test_copy_writes_the_trail_in_the_source_language_whatever_the_readers_language(trail):
+    with translation.override("ja"):
+        src = source(AUDIT_TRAIL, Filters(headers="en"))
+        by_copy, by_python = both(src)
+    assert by_copy == by_python
+    assert "Cancelled" in by_copy.decode() and "Yes" in by_copy.decode()
 
 
 @postgresql_only
