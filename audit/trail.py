@@ -70,10 +70,16 @@ class Names:
 
 def deleted_name(related: type[models.Model], pk) -> str:
     """A deleted record by the name its last history row gives it, or by its id where it had no history."""
+    last = None
     if hasattr(related._meta, "simple_history_manager_attribute"):
         last = related.history.filter(**{related._meta.pk.attname: pk}).order_by("-history_date", "-chain_seq").first()
-        if last is not None:
-            return str(_("%(name)s (deleted)") % {"name": last.instance})
+    return deleted_label(pk, last)
+
+
+def deleted_label(pk, last) -> str:
+    """A deleted record's name, given its last history row (None if it had none)."""
+    if last is not None:
+        return str(_("%(name)s (deleted)") % {"name": last.instance})
     return str(_("#%(id)s (deleted)") % {"id": pk})
 
 

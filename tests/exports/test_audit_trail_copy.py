@@ -9,7 +9,8 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -116,6 +117,7 @@ def trail(alliance):
         lambda: exchange_save(exchange=exchange),
         host_supervisor=None,
     )
+    change(supervisor, day(5), "Name as on the passport", manager, name="一時の指導者（旧姓）")
     change(supervisor, day(5), "Left the company", manager, save=lambda: supervisor.delete())
 
     company = CompanyFactory(name="東京細胞株式会社", short_name="TCC", kind=Company.Kind.CDMO)
@@ -137,6 +139,15 @@ def trail(alliance):
     second._history_date, second._change_reason = day(8), "Waits on the first"
     milestone_set_dependencies(milestone=second, depends_on=[first])
     change(second, day(9), "Dropped", None, lambda: second.delete())
+
+    # A permission deleted with no history of its own: the role's trail names it by its id.
+    stray = Permission.objects.create(
+        codename="stray_right", name="Can do a stray thing", content_type=ContentType.objects.get_for_model(Exchange)
+    )
+    role = Group.objects.get(name="Auditor")
+    role._change_reason = "Temporary right for the inspection"
+    role.permissions.add(stray)
+    stray.delete()
 
     meeting = MeetingFactory(partnership=alliance.partnership, title="Steering committee")
     decision = DecisionFactory(partnership=alliance.partnership, meeting=meeting, title="Go")
@@ -213,7 +224,8 @@ def test_the_copied_trail_says_what_changed_as_a_reader_expects(trail):
     assert ("system", "Created", "—", "set", "Joins the steering committee") in changes("user", "password_changed")
     assert ("manager-sato", "Changed", "—", "changed", REASONS[0]) in changes("user", "password_changed")
     assert ("system", "Changed", "Cancelled", "Planned", "\\.") in changes("exchange", "status")
-    assert ("manager-sato", "Changed", "一時の指導者 (deleted)", "—", "Supervisor left") in changes(
+    # A deleted record by the name its last history row gives it.
+    assert ("manager-sato", "Changed", "一時の指導者（旧姓） (deleted)", "—", "Supervisor left") in changes(
         "exchange", "host_supervisor"
     )
     assert ("manager-sato", "Changed", "'=1+1", REASONS[0], REASONS[0]) in changes("exchange", "objectives")
@@ -241,6 +253,8 @@ def test_the_copied_trail_says_what_changed_as_a_reader_expects(trail):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00", joined)
     approved = day(10, 15, 30).astimezone(datetime.UTC).isoformat()
     assert changes("decision", "approved_at") == [("manager-sato", "Changed", "—", approved, "Approved")]
+    [(*_role, new_rights, _why)] = [c for c in changes("group", "permissions") if c[-1].startswith("Temporary")]
+    assert re.search(r"#\d+ \(deleted\)", new_rights)
     deletions = [r for r in rows if r[cell["Action"]] == "Deleted"]
     assert {r[cell["Record type"]] for r in deletions} >= {"person", "milestone", "capability"}
     assert all(r[cell["Field"]] == "" and r[cell["Old value"]] == "—" for r in deletions)
