@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
 EVENTS = {True: _("set"), False: _("changed")}  # on a creation, or on a later change
 EMPTY = "—"
+SYSTEM = _("system")  # who made a change no user made (a migration, a command)
 
 
 @dataclass
@@ -69,10 +70,16 @@ class Names:
 
 def deleted_name(related: type[models.Model], pk) -> str:
     """A deleted record by the name its last history row gives it, or by its id where it had no history."""
+    last = None
     if hasattr(related._meta, "simple_history_manager_attribute"):
         last = related.history.filter(**{related._meta.pk.attname: pk}).order_by("-history_date", "-chain_seq").first()
-        if last is not None:
-            return str(_("%(name)s (deleted)") % {"name": last.instance})
+    return deleted_label(pk, last)
+
+
+def deleted_label(pk, last) -> str:
+    """A deleted record's name, given its last history row (None if it had none)."""
+    if last is not None:
+        return str(_("%(name)s (deleted)") % {"name": last.instance})
     return str(_("#%(id)s (deleted)") % {"id": pk})
 
 
@@ -143,7 +150,7 @@ def diff(previous, row, fields, m2m, names: Names, events=()) -> list[FieldChang
 def entry(row, changes: list[FieldChange]) -> Entry:
     return Entry(
         when=row.history_date,
-        user=row.history_user.get_username() if row.history_user else str(_("system")),
+        user=row.history_user.get_username() if row.history_user else str(SYSTEM),
         action=ACTIONS[row.history_type],
         kind=row.history_type,
         reason=row.history_change_reason or "",

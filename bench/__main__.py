@@ -5,7 +5,8 @@ Every size seeds training records for its synthetic people. Pages: the dashboard
 and the exchange admin list (median of 5 renders, query count). Exports of exchanges:
 CSV, XLSX and JSON, and on PostgreSQL its own COPY of the same query as the reference; on PostgreSQL also the
 computed datasets' CSVs (qualification status, signatures: every synthetic training record is signed) by COPY and by
-the Python writer, against a plain COPY of their own SELECT. Then the cost of history on a save.
+the Python writer, against a plain COPY of their own SELECT; the audit-trail CSV at the largest size (on PostgreSQL by
+COPY and by the Python rows). Then the cost of history on a save.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ def main() -> None:
     reference = import_export_reference.measure()
     memory = exports.memory_lines()
     computed = exports.computed_lines() if connection.vendor == "postgresql" else []
+    trail = exports.audit_trail_lines()
     body = "\n".join(
         [
             table(rows),
@@ -136,6 +138,7 @@ def main() -> None:
             "the cache emptied before each render, warm from the cache. Exports: exchanges, all",
             "columns, complete files. Peak Python memory of the CSV export: " + "; ".join(memory) + ".",
             f"Reference: {reference}.",
+            *(f"{line[0].upper()}{line[1:]}." for line in trail),
             *(f"{line}." for line in training_lines),
             *(f"{line}." for line in computed),
             f"History on save: {saves}.",

@@ -29,7 +29,7 @@ COLUMNS = (
 )
 
 
-def _window(filters: Filters) -> dict:
+def change_window(filters: Filters) -> dict:
     where = {}
     if filters.start:
         where["history_date__gte"] = timezone.make_aware(datetime.datetime.combine(filters.start, datetime.time.min))
@@ -47,7 +47,7 @@ def history_querysets(filters: Filters):
         model = record_types[record_type]
         pk = model._meta.pk.attname
         # Whole records, so each change is diffed against the record's row before it even if that fell outside.
-        in_range = model.history.filter(**_window(filters)).values(pk) if _window(filters) else None
+        in_range = model.history.filter(**change_window(filters)).values(pk) if change_window(filters) else None
         rows = model.history.all()
         if in_range is not None:
             rows = rows.filter(**{f"{pk}__in": in_range})
@@ -59,7 +59,7 @@ def count(filters: Filters) -> int:
 
 
 def rows(filters: Filters) -> Iterator[tuple]:
-    window = _window(filters)
+    window = change_window(filters)
     start, end = window.get("history_date__gte"), window.get("history_date__lt")
     names = Names()
     for record_type, model, history in history_querysets(filters):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from exports import audit_rows, governance_rows, signature_rows, training_rows
+from exports import audit_rows, audit_sql, governance_rows, signature_rows, training_rows
 from exports.datasets import DATASETS, Column
 from exports.filters import Filters
 
@@ -27,14 +27,20 @@ FORMATS = ("csv", "xlsx", "json")
 AUDIT_FILTERS = frozenset({"start", "end", "record_type"})
 
 
+SQL = tuple[str, Sequence | dict | None]  # a SELECT and its parameters
+# Opens the SELECTs whose rows, one after the other, are a dataset's CSV rows on PostgreSQL: each gives the dataset's
+# columns in order (renamed by position); they may read temporary tables that live as long as the context.
+Selects = Callable[[], AbstractContextManager[list[SQL]]]
+
+
 @dataclass(frozen=True)
 class Computed:
     """A dataset whose rows are computed rather than read from one table: its columns, the filters it honours, its
     rows and count for a set of filters, and the permission that reads it outside the exports (the API).
 
-    ``sql``, where given, is the same dataset as one PostgreSQL SELECT and its parameters, its columns the
-    dataset's in order and its rows in the same order, with values as ``rows`` gives them (dates as dates, labels in
-    the source language): on PostgreSQL the CSV is then written by ``COPY`` and counted by a COUNT of that SELECT.
+    ``copy_selects``, where given, is the same dataset as PostgreSQL SELECTs for a set of filters (or None where the
+    Python rows must write it): rows in the same order, with values as ``rows`` gives them (dates as dates, labels in
+    the source language). On PostgreSQL the CSV is then written by ``COPY``.
     """
 
     label: str
@@ -43,10 +49,12 @@ class Computed:
     rows: Callable[[Filters], Iterator[tuple]]
     count: Callable[[Filters], int]
     read_permission: str
-    sql: Callable[[Filters], tuple[str, Sequence]] | None = None
+    copy_selects: Callable[[Filters], Selects | None] | None = None
 
 
-SQL = tuple[str, Sequence]
+def one_select(sql: Callable[[Filters], SQL]) -> Callable[[Filters], Selects]:
+    """A dataset that PostgreSQL writes from one SELECT of its own."""
+    return lambda filters: lambda: nullcontext([sql(filters)])
 
 
 @contextmanager
@@ -77,7 +85,7 @@ COMPUTED = {
         training_rows.status_rows,
         training_rows.status_count,
         "training.view_trainingrecord",
-        training_rows.status_sql,
+        one_select(training_rows.status_sql),
     ),
     # Signatures span every kind of signed record: those who may export the records read them.
     SIGNATURES: Computed(
@@ -87,10 +95,16 @@ COMPUTED = {
         signature_rows.rows,
         signature_rows.count,
         "exports.export_records",
-        signature_rows.sql,
+        one_select(signature_rows.sql),
     ),
     AUDIT_TRAIL: Computed(
-        _("Audit trail"), audit_rows.COLUMNS, AUDIT_FILTERS, audit_rows.rows, audit_rows.count, "audit.view_audit_trail"
+        _("Audit trail"),
+        audit_rows.COLUMNS,
+        AUDIT_FILTERS,
+        audit_rows.rows,
+        audit_sql.count,
+        "audit.view_audit_trail",
+        audit_sql.copy_selects,
     ),
 }
 NAMES = [*TABLES, *COMPUTED]
@@ -107,15 +121,9 @@ class Source:
     rows: Callable[[], Iterator[tuple]]
     count: Callable[[], int]
     applied: dict[str, str]
-    queryset: QuerySet | None = None  # set for table datasets, which PostgreSQL can COPY
+    queryset: QuerySet | None = None  # set for table datasets
     header_language: str = ""
-    sql: Callable[[], SQL] | None = None  # set for computed datasets that PostgreSQL can COPY
-
-    def select(self) -> SQL | None:
-        """The dataset's rows as one SELECT and its parameters, for COPY: the queryset's, else the computed one's."""
-        if self.queryset is not None:
-            return self.queryset.query.sql_with_params()
-        return self.sql() if self.sql is not None else None
+    copy_selects: Selects | None = None  # set where PostgreSQL writes the CSV by COPY
 
     @property
     def headers(self) -> list[str]:
@@ -138,15 +146,15 @@ def source(name: str, filters: Filters) -> Source:
     if name in COMPUTED:
         computed = COMPUTED[name]
         # The SQL form is PostgreSQL's; elsewhere the rows are computed in Python.
-        sql = computed.sql if connection.vendor == "postgresql" else None
+        copy = computed.copy_selects if connection.vendor == "postgresql" else None
         return Source(
             name,
             computed.columns,
             stored_values(lambda: computed.rows(filters)),
-            (lambda: sql_count(sql(filters))) if sql else (lambda: computed.count(filters)),
+            lambda: computed.count(filters),
             {k: v for k, v in filters.as_dict().items() if k in computed.filter_keys},
             header_language=filters.headers,
-            sql=(lambda: sql(filters)) if sql else None,
+            copy_selects=copy(filters) if copy else None,
         )
     dataset = TABLES[name]
     queryset = dataset.queryset(filters)
@@ -158,4 +166,7 @@ def source(name: str, filters: Filters) -> Source:
         dataset.applied(filters),
         queryset,
         header_language=filters.headers,
+        copy_selects=(lambda: nullcontext([queryset.query.sql_with_params()]))
+        if connection.vendor == "postgresql"
+        else None,
     )

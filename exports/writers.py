@@ -11,8 +11,9 @@ from dataclasses import replace
 import xlsxwriter
 from django.db import connection
 
+from exports.datasets import Column
 from exports.neutralise import neutralise, neutralise_sql
-from exports.sources import Source, export_cursor
+from exports.sources import SQL, Source, export_cursor
 
 BOM = "\ufeff"
 CHUNK = 64 * 1024
@@ -56,9 +57,9 @@ def csv_row(fields: Sequence[str]) -> str:
 def write_csv(src: Source, out) -> int:
     """Write the whole CSV (UTF-8 with BOM, COPY's quoting, LF line ends) to a binary file. Returns rows."""
     out.write((BOM + csv_row(src.headers)).encode())
-    select = src.select() if connection.vendor == "postgresql" else None
-    if select is not None:
-        return _copy_csv(src, out, select)
+    if src.copy_selects is not None:
+        with src.copy_selects() as selects:
+            return sum(_copy(copy_statement(select, src.columns), out) for select in selects)
     kinds = [c.kind for c in src.columns]
     rows, size, lines = 0, 0, []
     for row in src.rows():
@@ -87,22 +88,21 @@ def _outer(kind: str, alias: str) -> str:
     return f"NULLIF({neutralise_sql(f'{column}::text')}, '')"
 
 
-def copy_statement(src: Source, select: tuple | None = None) -> str:
-    """COPY … TO STDOUT of the dataset's query (``select``, else its queryset's or its own SELECT), formatting and
-    neutralising in SQL so PostgreSQL writes final CSV."""
-    inner_sql, params = select if select is not None else src.select()
+def copy_statement(select: SQL, columns: Sequence[Column]) -> str:
+    """COPY … TO STDOUT of one of a dataset's SELECTs, formatting and neutralising in SQL so PostgreSQL writes final
+    CSV."""
+    inner_sql, params = select
     with connection.cursor() as cursor:
         inner = cursor.mogrify(inner_sql, params).decode()
-    outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(src.columns))
+    outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(columns))
     # The inner query's columns are renamed by position, whatever the SELECT calls them.
-    names = ", ".join(f'"x{i}"' for i in range(len(src.columns)))
+    names = ", ".join(f'"x{i}"' for i in range(len(columns)))
     # The inner query's values were bound by the driver (mogrify); the expressions are our own constants.
     # The header row is written before, by csv_row, in the language asked for.
     return f"COPY (SELECT {outer} FROM ({inner}) AS sub({names})) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
 
 
-def _copy_csv(src: Source, out, select: tuple) -> int:
-    statement = copy_statement(src, select)
+def _copy(statement: str, out) -> int:
     with export_cursor() as cursor:
         cursor.cursor.copy_expert(statement, out, size=CHUNK)
         return cursor.cursor.rowcount

@@ -126,7 +126,7 @@ def slow_rows(monkeypatch):
                 yield row
                 clock["now"] += 10
 
-        return replace(src, rows=ticking, queryset=None, sql=None)  # no COPY: rows pass through Python
+        return replace(src, rows=ticking, copy_selects=None)  # no COPY: rows pass through Python
 
     monkeypatch.setattr(services, "source", slow_source)
     removed = []

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from audit.versions import version_of
 from exports.filters import Filters
 from exports.neutralise import neutralise, neutralise_sql
-from exports.sources import NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
+from exports.sources import AUDIT_TRAIL, NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
 from exports.writers import csv_row, write_csv
 from governance.models import Decision
 from governance.services import decision_set_concerns, risk_set_milestones
@@ -350,11 +350,17 @@ def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data(allianc
     filters = Filters(year_basis=basis_for(alliance.medinet) if by_year else None)
     for dataset in TABLES:
         src = source(dataset, filters)
-        assert src.queryset is not None
+        assert src.copy_selects is not None
         by_copy = written(src)
-        by_python = written(dataclasses.replace(src, queryset=None))  # no queryset: the Python row writer
+        by_python = written(dataclasses.replace(src, copy_selects=None))  # no SELECTs: the Python row writer
         assert by_copy == by_python, dataset
         assert len(parse(by_copy)) - 1 == src.count() > 0, dataset
+    # The audit trail gives its own SELECTs (exports/audit_sql.py): every hostile text above is on it.
+    trail = source(AUDIT_TRAIL, filters)
+    assert trail.copy_selects is not None
+    by_copy = written(trail)
+    assert by_copy == written(dataclasses.replace(trail, copy_selects=None))
+    assert len(parse(by_copy)) - 1 == trail.count() > 0
 
 
 @postgresql_only
@@ -363,9 +369,9 @@ def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data_in_comp
         hostile_records(alliance, name=text, code=f"{text}{i}", objectives=text, outcome=HOSTILE[i - 1], reason=text)
     for dataset in (QUALIFICATIONS, SIGNATURES):
         src = source(dataset, Filters(as_of=D(2026, 2, 1)))
-        assert src.sql is not None
+        assert src.copy_selects is not None
         by_copy = written(src)
-        by_python = written(dataclasses.replace(src, sql=None))  # no SELECT: the Python row writer
+        by_python = written(dataclasses.replace(src, copy_selects=None))  # no SELECT: the Python row writer
         assert by_copy == by_python, dataset
         assert len(parse(by_copy)) - 1 == src.count() > len(HOSTILE), dataset
 
@@ -374,8 +380,8 @@ def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data_in_comp
 def test_copy_writes_dates_as_iso_whatever_the_sessions_datestyle(alliance):
     trained(alliance.medinet_person, requirement("SOP-DATES"), D(2026, 1, 31))
     ExchangeFactory(person=alliance.agc_person, partnership=alliance.partnership, host_company=alliance.medinet)
-    sources = [source(dataset, Filters(as_of=D(2026, 2, 1))) for dataset in ("exchanges", QUALIFICATIONS)]
-    by_python = [written(dataclasses.replace(src, queryset=None, sql=None)) for src in sources]
+    sources = [source(dataset, Filters(as_of=D(2026, 2, 1))) for dataset in ("exchanges", QUALIFICATIONS, AUDIT_TRAIL)]
+    by_python = [written(dataclasses.replace(src, copy_selects=None)) for src in sources]
     with connection.cursor() as cursor:
         cursor.execute("SET datestyle = 'SQL, DMY'")  # 31/01/2026
     try:

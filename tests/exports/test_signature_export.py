@@ -158,7 +158,7 @@ def test_the_signatures_csv_by_copy_is_the_python_writers_byte_for_byte_with_eve
     covers = set()
     for filters in every:
         src = source(SIGNATURES, filters)
-        by_copy, by_python = written(src), written(replace(src, sql=None))
+        by_copy, by_python = written(src), written(replace(src, copy_selects=None))
         assert by_copy == by_python, filters
         rows = parse(by_copy)
         assert len(rows) - 1 == src.count() == signature_rows.count(filters), filters

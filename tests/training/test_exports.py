@@ -88,7 +88,7 @@ def test_qualification_status_by_copy_is_the_python_writers_byte_for_byte_on_eve
     for day in edge_days():
         for filters in every if day == D(2026, 3, 1) else every[:1]:
             src = source(QUALIFICATIONS, replace(filters, as_of=day))
-            by_copy, by_python = written(src), written(replace(src, sql=None))
+            by_copy, by_python = written(src), written(replace(src, copy_selects=None))
             assert by_copy == by_python, (day, filters)
             rows = parse(by_copy)
             assert len(rows) - 1 == src.count() == status_count(replace(filters, as_of=day)), (day, filters)
@@ -101,5 +101,5 @@ def test_qualification_status_by_copy_is_the_python_writers_byte_for_byte_on_eve
 def test_qualification_status_by_copy_is_as_of_today_by_default():
     src = source(QUALIFICATIONS, Filters())
     by_copy = parse(written(src))
-    assert by_copy == parse(written(replace(src, sql=None)))
+    assert by_copy == parse(written(replace(src, copy_selects=None)))
     assert {row[0] for row in by_copy[1:]} == {timezone.localdate().isoformat()}
