@@ -31,8 +31,8 @@ FORBIDDEN_ATTRIBUTES = {
 # Raw SQL that touches no audited table: the health probe's SELECT 1, the trigger DDL run by migrations,
 # the chain head, which is not itself a record, reading the keys a history table gives next, reading the
 # catalog for the triggers' state, the load test creating its database, an export's time limit, the dashboard's count
-# of qualified people (a SELECT), the benchmark refreshing the planner's statistics, and the clearance summary's rows,
-# derived and not audited, deleted in one statement when they are rewritten.
+# of qualified people (a SELECT), the benchmark refreshing the planner's statistics, the clearance summary's rows,
+# derived and not audited, deleted in one statement when they are rewritten, and the exports' reads on PostgreSQL.
 ALLOWED = {
     ("core/views.py", "execute"),
     ("audit/protection.py", "execute"),
@@ -43,7 +43,11 @@ ALLOWED = {
     ("exports/limits.py", "execute"),  # sets an export's statement timeout
     ("training/readiness.py", "execute"),  # reads who is qualified, in one SELECT
     ("bench/__main__.py", "execute"),  # ANALYZE after the benchmark's bulk load
-    ("training/clearance.py", "_raw_delete"),  # the derived clearance rows being rewritten: no history is owed
+    ("training/clearance.py", "_raw_delete"),
+    ("exports/sources.py", "execute"),  # an export's session settings (SET LOCAL), and a COUNT of its SELECT
+    # The audit trail's SELECTs, and the temporary tables of record names they read (created, filled, dropped).
+    ("exports/audit_sql/__init__.py", "execute"),
+    ("exports/audit_sql/names.py", "execute"),  # the derived clearance rows being rewritten: no history is owed
     # A role change from the identity provider: the group writes are silenced only so that the user's save right
     # after records them all in one history row, with the provider's reason.
     ("accounts/identity/roles.py", "skip_history_when_saving"),

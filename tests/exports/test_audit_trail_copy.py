@@ -1,4 +1,4 @@
-"""On PostgreSQL the audit-trail CSV is written by COPY (``exports/audit_sql.py``): the same bytes as the Python rows
+"""On PostgreSQL the audit-trail CSV is written by COPY (``exports/audit_sql/``): the same bytes as the Python rows
 (``exports/audit_rows.py``), which SQLite, XLSX and JSON use."""
 
 from __future__ import annotations

@@ -355,7 +355,7 @@ def test_copy_and_the_python_writer_give_the_same_bytes_for_hostile_data(allianc
         by_python = written(dataclasses.replace(src, copy_selects=None))  # no SELECTs: the Python row writer
         assert by_copy == by_python, dataset
         assert len(parse(by_copy)) - 1 == src.count() > 0, dataset
-    # The audit trail gives its own SELECTs (exports/audit_sql.py): every hostile text above is on it.
+    # The audit trail gives its own SELECTs (exports/audit_sql/): every hostile text above is on it.
     trail = source(AUDIT_TRAIL, filters)
     assert trail.copy_selects is not None
     by_copy = written(trail)

@@ -1,0 +1,87 @@
+"""The audit trail computed by PostgreSQL, for COPY: the same rows, order and words as ``audit_rows.rows``.
+
+One SELECT per record type over its history table. Window functions give each history row its record's row before
+it (``LAG … OVER (PARTITION BY record ORDER BY history_date, chain_seq)``, the order ``audit.trail.walk`` diffs in),
+for every tracked field and for each many-to-many snapshot (the row's target ids as a sorted array). A lateral
+``VALUES`` list turns one history row into one row per changed field, or into the one row of an entry without
+changes, in the order ``audit.trail.diff`` lists them. Values read as ``audit.trail.show`` writes them: choices by
+their label in the source language, Yes/No, ISO dates, timestamps as Python's ``isoformat()``.
+
+What only Python can say is said once per record, not per history row: a record's name is ``str()`` of the record
+(or, deleted, ``audit.trail.deleted_name``), loaded into a temporary table with ``COPY FROM`` and looked up by id.
+A value that SQL cannot write exactly as Python does (JSON, which Python prints as a ``dict``) is written by
+``show()`` per history row of the few tables that hold one (the export records) into a second temporary table.
+
+Used only on PostgreSQL; the Python path stays for SQLite, and for the XLSX and JSON formats.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+
+from django.db import connection, models, transaction
+from django.utils import translation
+
+from exports import audit_rows
+from exports.audit_sql.names import load_names, load_values
+from exports.audit_sql.plans import Tables, available, plans
+from exports.audit_sql.select import select
+from exports.filters import Filters
+
+
+@contextlib.contextmanager
+def selects(filters: Filters) -> Iterator[list[tuple[str, None]]]:
+    """The trail's SELECTs, one per record type in order, with the temporary tables they read while it is open."""
+    # Labels, actions and values in the source language, as the Python path writes them (exports.sources), whatever
+    # the reader's language: the SELECTs carry the labels of choices, Yes and No as constants.
+    with translation.override(None), transaction.atomic():
+        yield from _selects(filters)
+
+
+def _selects(filters: Filters) -> Iterator[list[tuple[str, None]]]:
+    found = plans(filters)
+    kinds: dict[type[models.Model], int] = {}
+    for p in found:
+        p.kinds = kinds
+        for model in [p.model, *(c.related for c in p.columns if c.related), *(s.target for s in p.snapshots)]:
+            kinds.setdefault(model, len(kinds))
+    suffix = uuid.uuid4().hex[:12]
+    tables = Tables(*(f"audit_trail_{name}_{suffix}" for name in ("refs", "names", "values")))
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {tables.refs} (kind integer, pk bigint) ON COMMIT DROP")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {tables.names} (kind integer, pk bigint, name text NOT NULL, "
+            "PRIMARY KEY (kind, pk)) ON COMMIT DROP"
+        )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {tables.values} (kind integer, field integer, hid bigint, text text NOT NULL, "
+            "PRIMARY KEY (kind, field, hid)) ON COMMIT DROP"
+        )
+    load_names(found, filters, tables)
+    load_values(found, tables)
+    with connection.cursor() as cursor:
+        # Autovacuum never analyses a temporary table: without this the planner guesses its size.
+        cursor.execute(f"ANALYZE {tables.names}, {tables.values}")
+    yield [(select(p, filters, tables), None) for p in found]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {tables.refs}, {tables.names}, {tables.values}")
+
+
+def copy_selects(filters: Filters) -> Callable[[], contextlib.AbstractContextManager[list[tuple[str, None]]]] | None:
+    """How the CSV writer opens the trail's SELECTs (no parameters: their constants are quoted by the driver
+    already) on PostgreSQL; None where the Python path writes it."""
+    return (lambda: selects(filters)) if available(filters) else None
+
+
+def count(filters: Filters) -> int:
+    """Rows of the trail: on PostgreSQL a COUNT of the same SELECTs (no names needed), elsewhere the Python walk."""
+    if not available(filters):
+        return audit_rows.count(filters)
+    total = 0
+    with connection.cursor() as cursor:
+        for p in plans(filters):
+            cursor.execute(f"SELECT count(*) FROM ({select(p, filters, None)}) AS trail")
+            total += cursor.fetchone()[0]
+    return total

@@ -1,0 +1,151 @@
+"""One record type's SELECT of the audit trail: each history row against its record's row before it, one row per
+changed field, values read as ``audit.trail.show`` writes them."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+
+from audit.trail import ACTIONS, EMPTY, EVENTS, SYSTEM
+from exports.audit_sql.plans import Column, Plan, Snapshot, Tables, bounds, in_window, literal, quote
+from exports.filters import Filters
+
+
+def _name_of(tables: Tables, kind: int, value: str) -> str:
+    return f"(SELECT n.name FROM {tables.names} n WHERE n.kind = {kind} AND n.pk = {value})"
+
+
+def _empty(c: Column, value: str) -> str:
+    return f"{value} IS NULL" + (f" OR {value} = ''" if c.text else "")
+
+
+def _shown(p: Plan, tables: Tables, i: int, c: Column, side: str) -> str:
+    """show() of field ``i``'s value on the row (``side`` "n") or on the row before it ("o")."""
+    value = f"r.{side}{i}"
+    if c.related is not None:
+        return f"CASE WHEN {value} IS NULL THEN {literal(EMPTY)} ELSE {_name_of(tables, p.kinds[c.related], value)} END"
+    if c.display is None:
+        # Written by show() beside the row (before it: none for a creation, which show() writes as empty).
+        return f"COALESCE(r.t{side}{i}, {literal(EMPTY)})"
+    return f"CASE WHEN {_empty(c, value)} THEN {literal(EMPTY)} ELSE {c.display(value)} END"
+
+
+def _shown_set(p: Plan, tables: Tables, s: Snapshot, ids: str) -> str:
+    # Sorted as Python sorts text, by code point: the C collation sorts UTF-8 by bytes, which is the same order.
+    names = (
+        f"(SELECT string_agg(n.name, ', ' ORDER BY n.name COLLATE \"C\") FROM {tables.names} n "
+        f"WHERE n.kind = {p.kinds[s.target]} AND n.pk = ANY({ids}))"
+    )
+    return f"CASE WHEN cardinality({ids}) > 0 THEN {names} ELSE {literal(EMPTY)} END"
+
+
+def _inner(p: Plan, filters: Filters, tables: Tables | None) -> str:
+    """Every history row of the records in the window, with its record's row before it, field by field."""
+    h = "h"
+    select = [
+        f"{h}.{p.history_id} AS hid",
+        f"{h}.{p.record_id} AS rid",
+        f"{h}.history_date AS hdate",
+        f"{h}.chain_seq AS seq",
+        f"{h}.history_type AS htype",
+        f"LAG({h}.{p.history_id}) OVER w AS prev",
+    ]
+    joins = []
+    for i, c in enumerate(p.columns):
+        value = f"NULLIF({h}.{c.column}, 'null'::jsonb)" if c.json else f"{h}.{c.column}"
+        select += [f"{value} AS n{i}", f"LAG({value}) OVER w AS o{i}"]
+    for k, e in enumerate(p.events):
+        select.append(f"{h}.{e.column} AS e{k}")
+    for j, s in enumerate(p.snapshots):
+        joins.append(
+            f"LEFT JOIN (SELECT {s.history_column} AS hid, array_agg(DISTINCT {s.target_column} "
+            f"ORDER BY {s.target_column}) AS ids FROM {s.table} GROUP BY 1) m{j} ON m{j}.hid = {h}.{p.history_id}"
+        )
+        select += [f"m{j}.ids AS nm{j}", f"LAG(m{j}.ids) OVER w AS om{j}"]
+    if tables is not None:
+        user = get_user_model()
+        select += [
+            f"{h}.history_change_reason AS reason",
+            f"{h}.chain_hash AS chash",
+            f"u.{quote(user._meta.get_field(user.USERNAME_FIELD).column)} AS who",
+            "label.name AS label",
+        ]
+        joins += [
+            f"LEFT JOIN {quote(user._meta.db_table)} u ON u.{quote(user._meta.pk.column)} = {h}.history_user_id",
+            f"LEFT JOIN {tables.names} label ON label.kind = {p.kinds[p.model]} AND label.pk = {h}.{p.record_id}",
+        ]
+        for i, _c in p.in_python:
+            joins.append(
+                f"LEFT JOIN {tables.values} v{i} ON v{i}.kind = {p.kinds[p.model]} AND v{i}.field = {i} "
+                f"AND v{i}.hid = {h}.{p.history_id}"
+            )
+            select += [f"v{i}.text AS tn{i}", f"LAG(v{i}.text) OVER w AS to{i}"]
+    # Whole records, so each change is diffed against the record's row before it even if that fell outside.
+    where = f"WHERE {h}.{p.record_id} IN ({within})" if (within := in_window(p, filters)) else ""
+    return (
+        f"SELECT {', '.join(select)} FROM {p.table} {h} {' '.join(joins)} {where} "
+        f"WINDOW w AS (PARTITION BY {h}.{p.record_id} ORDER BY {h}.history_date, {h}.chain_seq)"
+    )
+
+
+def _changed(p: Plan) -> list[str]:
+    """Whether each field, event and many-to-many set changed on the row: audit.trail.diff's tests."""
+    flags = []
+    for i, c in enumerate(p.columns):
+        unset = f"r.n{i} IS NULL" + (f" OR r.n{i} = ''" if c.text else "")
+        if c.json:
+            unset += f" OR r.n{i} = '\"\"'::jsonb"
+        flags.append(
+            f"r.htype <> '-' AND CASE WHEN r.prev IS NULL THEN NOT ({unset}) ELSE r.o{i} IS DISTINCT FROM r.n{i} END"
+        )
+    flags += [f"r.htype <> '-' AND r.e{k} IS TRUE" for k in range(len(p.events))]
+    # An empty set has no snapshot rows, so it is NULL, never an empty array: NULL against NULL is no change.
+    flags += [f"r.htype <> '-' AND r.om{j} IS DISTINCT FROM r.nm{j}" for j in range(len(p.snapshots))]
+    return flags
+
+
+def select(p: Plan, filters: Filters, tables: Tables | None) -> str:
+    """The SELECT of one record type's rows (x0 … x10, the export's columns), ordered; without ``tables``, only
+    what counting them needs."""
+    flags = _changed(p)
+    flagged = ", ".join(f"({flag}) AS c{n}" for n, flag in enumerate(flags))
+    nothing = f"NOT ({' OR '.join(f'r.c{n}' for n in range(len(flags)))})" if flags else "TRUE"
+    rows = f"(SELECT r.*, {flagged} FROM ({_inner(p, filters, tables)}) r) r"
+    where = "c.changed" + (f" AND {window.format(date='r.hdate')}" if (window := bounds(filters)) else "")
+    if tables is None:
+        # Counting needs only which entries each history row gives.
+        entries = ", ".join([*(f"(r.c{n})" for n in range(len(flags))), f"({nothing})"])
+        return f"SELECT 1 FROM {rows} CROSS JOIN LATERAL (VALUES {entries}) AS c(changed) WHERE {where}"
+    # (field, old, new) of each change in diff()'s order; a value is written only where its field changed.
+    changes = [(c.name, _shown(p, tables, i, c, "o"), _shown(p, tables, i, c, "n")) for i, c in enumerate(p.columns)]
+    event = f"CASE WHEN r.htype = '+' THEN {literal(str(EVENTS[True]))} ELSE {literal(str(EVENTS[False]))} END"
+    changes += [(e.name, literal(EMPTY), event) for e in p.events]
+    changes += [
+        (s.name, _shown_set(p, tables, s, f"r.om{j}"), _shown_set(p, tables, s, f"r.nm{j}"))
+        for j, s in enumerate(p.snapshots)
+    ]
+    entries = [
+        f"({n}, {literal(name)}, r.c{n}, CASE WHEN r.c{n} THEN {old} END, CASE WHEN r.c{n} THEN {new} END)"
+        for n, (name, old, new) in enumerate(changes)
+    ]
+    no_change = f"CASE WHEN r.htype = '-' THEN {literal(EMPTY)} ELSE '' END"
+    entries.append(f"({len(changes)}, '', {nothing}, {no_change}, '')")
+    action = " ".join(f"WHEN {literal(kind)} THEN {literal(str(label))}" for kind, label in ACTIONS.items())
+    columns = [
+        "r.hdate",
+        f"COALESCE(r.who, {literal(str(SYSTEM))})",
+        literal(p.key),
+        "r.rid",
+        "r.label",
+        f"CASE r.htype {action} END",
+        "c.field",
+        "c.old",
+        "c.new",
+        "COALESCE(r.reason, '')",
+        "r.chash",
+    ]
+    outputs = ", ".join(f"{expression} AS x{i}" for i, expression in enumerate(columns))
+    return (
+        f"SELECT {outputs} FROM {rows} "
+        f"CROSS JOIN LATERAL (VALUES {', '.join(entries)}) AS c(ord, field, changed, old, new) "
+        f"WHERE {where} ORDER BY r.rid, r.hdate, r.seq, c.ord"
+    )
