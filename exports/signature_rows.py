@@ -182,7 +182,11 @@ def sql(filters: Filters) -> tuple[str, tuple]:
     try:
         select, params = rows.query.sql_with_params()
     except EmptyResultSet:  # the record type asked for is not one that is signed
-        nothing = ", ".join(f"NULL::{SQL_TYPES.get(column.kind, 'text')}" for column in COLUMNS)
+        # Named as the columns are, so that what reads the SELECT by name (not_covering) reads nothing, not an error.
+        nothing = ", ".join(
+            f"NULL::{SQL_TYPES.get(column.kind, 'text')} AS {name}"
+            for column, name in zip(COLUMNS, SQL_COLUMNS, strict=True)
+        )
         return f"SELECT {nothing} WHERE false", ()  # noqa: S608
     # values() puts model fields before annotations: the columns are put back in the dataset's order by name.
     return f"SELECT {columns} FROM ({select}) AS signatures ORDER BY chain_seq", params  # noqa: S608

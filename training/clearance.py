@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -104,21 +105,39 @@ def _remove(rows) -> None:
     rows._raw_delete(rows.db)
 
 
+def summary_day() -> datetime.date:
+    """The day rows are computed for: the site's own (settings.TIME_ZONE), whoever writes. In the writer's zone, a
+    record dated today in Tokyo would read as later than a European evening's "today", and the row would stop
+    answering from then on."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+@transaction.atomic
 def refresh(person_ids: Iterable[int]) -> None:
-    """Rewrite the rows of these people."""
+    """Rewrite the rows of these people.
+
+    Their rows in the people table are locked first, in order, for the rest of the writer's transaction: two writes
+    about one person (a QA approval of their record, an edit of their function) then rewrite the row one after the
+    other, each reading what the other committed, instead of the later one putting back what it read before the
+    earlier one committed (or both inserting the row).
+    """
     ids = sorted({pk for pk in person_ids if pk is not None})
-    day = timezone.localdate()
+    day = summary_day()
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
+        list(Person.objects.select_for_update().filter(pk__in=batch).order_by("pk").values_list("pk", flat=True))
         people = Person.objects.filter(pk__in=batch).only("pk", "function", "home_site_id")
         rows = compute(people, day)
         _remove(Clearance.objects.filter(person_id__in=batch))
         Clearance.objects.bulk_create(rows)
 
 
+@transaction.atomic
 def rebuild() -> int:
-    """Rewrite every row, in batches of people; returns how many."""
-    day = timezone.localdate()
+    """Rewrite every row, in batches of people; returns how many. Every person's row is locked first, as refresh()
+    locks some."""
+    day = summary_day()
+    list(Person.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     _remove(Clearance.objects.all())
     people = Person.objects.order_by("pk").only("pk", "function", "home_site_id")
     written, last = 0, 0
@@ -132,7 +151,7 @@ def disagreeing(day: datetime.date | None = None) -> list[int]:
     """The people whose row, read for ``day`` (today by default) and every day after, says otherwise than their
     records do: the check ``rebuild_clearances --check`` runs. A row that does not answer for the day (the count
     then reads the records) disagrees only by being missing."""
-    day = day or timezone.localdate()
+    day = day or summary_day()
     stored = {row.person_id: row for row in Clearance.objects.all()}
     wrong = []
     people = Person.objects.order_by("pk").only("pk", "function", "home_site_id")
@@ -212,7 +231,8 @@ def requirements_changed(sender, action: str, **_kwargs) -> None:
 def bulk_written(sender, objs=None, fields=None, **_kwargs) -> None:
     """An audited bulk write (imports, seeding) of a model the summary depends on: the rows' people, or everyone
     where the write may have moved records between people or changed what everyone needs."""
-    moved = fields is not None and "person" in fields
+    # Fields as named or by their column's attribute name ("person_id"), as bulk_update_with_history accepts both.
+    moved = fields is not None and any(TrainingRecord._meta.get_field(name).name == "person" for name in fields)
     if sender is TrainingRecord and objs is not None and not moved:
         refresh(record.person_id for record in objs)
     elif sender is Person and objs is not None:

@@ -5,6 +5,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -32,7 +33,12 @@ class Requirement(models.Model):
     title_ja = models.CharField(_("title in Japanese"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     validity_months = models.PositiveSmallIntegerField(
-        _("valid for (months)"), null=True, blank=True, help_text=_("Leave empty when training never expires.")
+        _("valid for (months)"),
+        null=True,
+        blank=True,
+        # Zero would read as "never expires" to one rule and "expired on the day" to another: empty says never.
+        validators=[MinValueValidator(1, _("At least one month; leave it empty when training never expires."))],
+        help_text=_("Leave empty when training never expires."),
     )
     needs_evaluation = models.BooleanField(
         _("needs an on-the-job evaluation"), default=False, help_text=_("A record then needs its evaluator.")
@@ -50,6 +56,13 @@ class Requirement(models.Model):
         ordering = ["code"]
         verbose_name = _("training requirement")
         verbose_name_plural = _("training requirements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(validity_months__isnull=True) | Q(validity_months__gte=1),
+                name="requirement_validity_at_least_a_month",
+                violation_error_message=_("At least one month; leave it empty when training never expires."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.display_title}"

@@ -77,16 +77,17 @@ def load_names(found: list[Plan], filters: Filters, tables: Tables) -> None:
 
 
 def _deleted_names(models_by_kind: dict[int, type[models.Model]], deleted: list[tuple[int, int]]) -> Iterator[tuple]:
-    """audit.trail.deleted_name of each deleted record, their last history rows read in one query per record type."""
+    """audit.trail.deleted_name of each deleted record, their last history rows read NAME_ROWS records at a time."""
     for kind, group in itertools.groupby(deleted, key=operator.itemgetter(0)):
         model, pks = models_by_kind[kind], [pk for _kind, pk in group]
-        last = {}
-        if hasattr(model._meta, "simple_history_manager_attribute"):
-            key = model._meta.pk.attname
-            rows = model.history.filter(**{f"{key}__in": pks}).order_by(key, "-history_date", "-chain_seq")
-            last = {getattr(row, key): row for row in rows.distinct(key)}
-        for pk in pks:
-            yield kind, pk, deleted_label(pk, last.get(pk))
+        for start in range(0, len(pks), NAME_ROWS):
+            chunk, last = pks[start : start + NAME_ROWS], {}
+            if hasattr(model._meta, "simple_history_manager_attribute"):
+                key = model._meta.pk.attname
+                rows = model.history.filter(**{f"{key}__in": chunk}).order_by(key, "-history_date", "-chain_seq")
+                last = {getattr(row, key): row for row in rows.distinct(key)}
+            for pk in chunk:
+                yield kind, pk, deleted_label(pk, last.get(pk))
 
 
 def load_values(found: list[Plan], tables: Tables) -> None:

@@ -6,10 +6,13 @@ written, where qualifications expire and versions take effect."""
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, connections, transaction
 
 from audit.versions import version_of
 from partners.models import Person
@@ -234,4 +237,43 @@ def test_rebuild_clearances_checks_the_summary_and_rewrites_it(board, capsys):
     call_command("rebuild_clearances")
     call_command("rebuild_clearances", "--check")
     assert "agrees with their records" in capsys.readouterr().out
+    assert_summary_is_the_records()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
+)
+def test_a_record_corrected_and_its_person_edited_at_once_leave_the_row_the_records_give(committed_db, board):
+    record = TrainingRecord.objects.get(person=yokohama("Elsewhere"), requirement__code="SOP-YEARLY")
+    assert cleared_today() == 2
+    corrected, editing = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def correct() -> None:
+        # The correction rewrites the person's row, then its transaction stays open while the edit starts.
+        try:
+            with transaction.atomic():
+                record.completed_on = D(2025, 10, 1)  # already expired: no longer cleared
+                record._change_reason = "Date corrected"
+                record.save()
+                corrected.set()
+                editing.wait(timeout=5)
+                time.sleep(0.5)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=correct)
+    thread.start()
+    assert corrected.wait(timeout=10)
+    editing.set()
+    person = yokohama("Elsewhere")
+    person.job_title = "Senior QC analyst"
+    person._change_reason = "Promoted"
+    person.save()  # waits for the correction to commit, then reads it
+    thread.join(timeout=30)
+
+    assert failures == []
+    assert cleared_today() == 1
     assert_summary_is_the_records()

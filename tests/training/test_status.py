@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from partners.models import Person
@@ -71,6 +71,19 @@ def test_a_requirement_without_validity_never_expires(person):
     trained(person, req, D(2024, 2, 1))
     q = qualification(person.pk, req, D(2040, 1, 1))
     assert (q.status, q.expires_on) == (Status.CURRENT, None)
+
+
+@pytest.mark.django_db
+def test_a_validity_of_zero_months_is_refused_by_the_form_rule_and_by_the_database():
+    # Zero would read as "never expires" to the status of each cell and "expired on the day" to the dashboard's SQL.
+    with pytest.raises(ValidationError) as refused:
+        requirement("SOP-ZERO", validity=0)
+    assert refused.value.message_dict["validity_months"] == [
+        "At least one month; leave it empty when training never expires."
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Requirement.objects.create(code="SOP-ZERO", title="Zero", validity_months=0)
+    assert not Requirement.objects.filter(code="SOP-ZERO").exists()
 
 
 def test_a_new_version_supersedes_older_training_from_its_effective_date(person):
