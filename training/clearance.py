@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -189,6 +189,20 @@ EVERYONE = (Requirement, RequirementVersion, Curriculum, Curriculum.requirements
 PREVIOUS = {TrainingRecord: "person_id", RequirementVersion: "requirement_id"}
 
 
+def everyone_changed() -> None:
+    """A write that changes what everyone needs: every row is dropped in the writer's transaction (the count reads the
+    records until they are back), and rebuilt once after it commits, however many such writes it held (a curriculum
+    saved with its requirements is three: the save, the requirements removed, then added)."""
+    _remove(Clearance.objects.all())
+    # Django keeps the transaction's callbacks until it commits, and forgets them if it rolls back.
+    if not any(callback is _rebuild_after_commit for _sids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_rebuild_after_commit, robust=True)
+
+
+def _rebuild_after_commit() -> None:
+    rebuild()
+
+
 def remember(sender, instance, **_kwargs) -> None:
     """pre_save of a training record or a version: what it belonged to before."""
     if instance.pk is not None:
@@ -211,7 +225,7 @@ def saved(sender, instance, **_kwargs) -> None:
     elif sender is RequirementVersion:
         refresh(needing([instance.requirement_id, was]))
     elif sender in EVERYONE:
-        rebuild()
+        everyone_changed()
 
 
 def deleted(sender, instance, **_kwargs) -> None:
@@ -219,13 +233,13 @@ def deleted(sender, instance, **_kwargs) -> None:
     if sender is TrainingRecord:
         refresh([instance.person_id])
     elif sender in EVERYONE:
-        rebuild()
+        everyone_changed()
 
 
 def requirements_changed(sender, action: str, **_kwargs) -> None:
     """m2m_changed of a curriculum's requirements, once the change is made."""
     if sender is Curriculum.requirements.through and action.startswith("post_"):
-        rebuild()
+        everyone_changed()
 
 
 def bulk_written(sender, objs=None, fields=None, **_kwargs) -> None:
@@ -238,4 +252,4 @@ def bulk_written(sender, objs=None, fields=None, **_kwargs) -> None:
     elif sender is Person and objs is not None:
         refresh(person.pk for person in objs)
     elif sender in (TrainingRecord, Person, Signature, *EVERYONE):
-        rebuild()
+        everyone_changed()

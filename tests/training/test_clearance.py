@@ -20,7 +20,7 @@ from signatures.services import signature_create
 from tests.factories import PersonFactory, UserFactory
 from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixture)
 from tests.training.test_status import trained, version
-from training import readiness
+from training import clearance, readiness
 from training.clearance import disagreeing
 from training.models import Clearance, Curriculum, Requirement, RequirementVersion, TrainingRecord, add_months
 
@@ -36,6 +36,11 @@ def today(monkeypatch):
 
 @pytest.fixture
 def board(today, mixed):  # noqa: F811 (the fixture)
+    # The setup wrote curricula, which rebuild the summary once their transaction commits: the test's own transaction
+    # never does, so what would run then runs here.
+    pending, connection.run_on_commit[:] = list(connection.run_on_commit), []
+    for _savepoints, callback, _robust in pending:
+        callback()
     return mixed
 
 
@@ -152,13 +157,18 @@ def test_the_summary_follows_a_version_taking_effect_ahead(board):
     assert_summary_is_the_records()
 
 
-def test_the_summary_follows_curricula_and_requirements(board):
+def test_the_summary_follows_curricula_and_requirements(board, django_capture_on_commit_callbacks):
     quality = Curriculum.objects.get(name="QC")
-    quality.requirements.add(Requirement.objects.get(code="SOP-MONTHLY"))  # "QC 0" holds none
+    with django_capture_on_commit_callbacks(execute=True):
+        quality.requirements.add(Requirement.objects.get(code="SOP-MONTHLY"))  # "QC 0" holds none
+        # Until the write commits, every row is gone and the count reads the records.
+        assert readiness.summarised(TODAY) is None
+        assert sum(readiness.qualified(TODAY).cleared.values()) == 1
     assert cleared_today() == 1
     assert_summary_is_the_records()
 
-    quality.requirements.remove(Requirement.objects.get(code="SOP-MONTHLY"))
+    with django_capture_on_commit_callbacks(execute=True):
+        quality.requirements.remove(Requirement.objects.get(code="SOP-MONTHLY"))
     yearly = Requirement.objects.get(code="SOP-YEARLY")
     yearly.validity_months = 5  # "Elsewhere" (31 May) and "QC 0" (30 April) expired by then
     yearly.save()
@@ -166,7 +176,20 @@ def test_the_summary_follows_curricula_and_requirements(board):
     assert_summary_is_the_records(moving=False)
 
 
-def test_the_summary_follows_a_bulk_import(board):
+def test_a_curriculum_saved_with_its_requirements_rebuilds_the_summary_once(board, django_capture_on_commit_callbacks):
+    quality = Curriculum.objects.get(name="QC")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        quality.name = "QC analysts"
+        quality._change_reason = "Renamed"
+        quality.save()
+        quality.requirements.set([Requirement.objects.get(code="SOP-MONTHLY")])  # removed, then added
+    assert [callback for callback in callbacks if callback is clearance._rebuild_after_commit] == [
+        clearance._rebuild_after_commit
+    ]
+    assert_summary_is_the_records(moving=False)
+
+
+def test_the_summary_follows_a_bulk_import(board, django_capture_on_commit_callbacks):
     yearly = Requirement.objects.get(code="SOP-YEARLY")
     nobody = yokohama("Nobody trained")
     TrainingRecord.objects.bulk_create(
@@ -191,7 +214,8 @@ def test_the_summary_follows_a_bulk_import(board):
     for record in moved:
         record.person = nobody
         record._change_reason = "Entered against the wrong person"
-    TrainingRecord.objects.bulk_update_with_history(moved, ["person"])
+    with django_capture_on_commit_callbacks(execute=True):
+        TrainingRecord.objects.bulk_update_with_history(moved, ["person"])  # everyone's rows, once it commits
     assert Clearance.objects.get(person=nobody).cleared
     assert not Clearance.objects.get(person=elsewhere).cleared
     assert_summary_is_the_records()
