@@ -104,10 +104,12 @@ class Budget:
             raise
 
     def bounded(self, src: Source) -> Source:
-        """The same dataset, its rows stopping with ExportTooSlow once the budget is spent."""
+        """The same dataset, stopping with ExportTooSlow once the budget is spent: its rows, where Python writes them,
+        checked every CHECK_EVERY rows; its SELECTs, where PostgreSQL COPYs them (the audit trail has one per record
+        type), each started under the time then left."""
         if self.deadline is None:
             return src
-        rows = src.rows
+        rows, copy_selects = src.rows, src.copy_selects
 
         def iterate():
             for index, row in enumerate(rows()):
@@ -115,7 +117,17 @@ class Budget:
                     self.check()
                 yield row
 
-        return replace(src, rows=iterate)
+        def each(selects):
+            for select in selects:
+                self.limit_queries()
+                yield select
+
+        @contextlib.contextmanager
+        def limited_selects():
+            with copy_selects() as selects:
+                yield each(selects)
+
+        return replace(src, rows=iterate, copy_selects=limited_selects if copy_selects is not None else None)
 
 
 def make_workdir() -> Path:

@@ -18,9 +18,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from exports import limits, services
+from exports import limits, services, writers
+from exports.filters import Filters
 from exports.limits import Budget, ExportsBusy, ExportTooSlow, acquire_slot
 from exports.models import ExportRecord, ExportSlot
+from exports.sources import AUDIT_TRAIL
 from tests.factories import UserFactory
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
@@ -223,6 +225,28 @@ def test_an_export_s_queries_run_under_a_statement_timeout_within_the_budget(aud
     finish(auditor_client.get(url("people", "csv")))
     assert len(seen) == 1 and seen[0] not in {"0", ""}
     assert 0 < int(seen[0].removesuffix("ms")) <= 20_000
+
+
+@postgres_only
+def test_each_select_of_a_dataset_copied_in_several_starts_within_the_budget_or_not_at_all(alliance, monkeypatch):
+    # The audit trail is COPYd one record type at a time: each COPY here takes 30 s of a 20 s budget.
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(limits.time, "monotonic", lambda: clock["now"])
+    copies = []
+    real_copy = writers._copy
+
+    def slow_copy(statement, out):
+        copies.append(statement)
+        clock["now"] += 30
+        return real_copy(statement, out)
+
+    monkeypatch.setattr(writers, "_copy", slow_copy)
+    with pytest.raises(ExportTooSlow):
+        services.export_file(
+            name=AUDIT_TRAIL, fmt="csv", filters=Filters(), user=None, source_kind="command", budget=Budget(20)
+        )
+    assert len(copies) == 1  # the next record type's COPY never started
+    assert not ExportRecord.objects.exists()
 
 
 def on_own_connection(work):
