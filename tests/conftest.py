@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -21,6 +22,16 @@ from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, S
 KEPT_DATABASES = Path(__file__).resolve().parents[1] / ".pytest_cache" / "databases"
 
 
+def migrations_digest() -> str:
+    """What the project's migrations say, in a few characters: a kept database was built by these migrations only
+    if its name carries the same digest (an edited or removed migration is not something `migrate` can catch up)."""
+    root = KEPT_DATABASES.parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*/migrations/*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
     """Under `--reuse-db` (`make test`), SQLite's test database is a file, kept between runs: Django's default for
@@ -29,7 +40,11 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     if database["ENGINE"] == "django.db.backends.sqlite3" and request.config.getoption("reuse_db"):
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
         KEPT_DATABASES.mkdir(parents=True, exist_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(KEPT_DATABASES / f"test-{worker}.sqlite3")
+        kept = KEPT_DATABASES / f"test-{worker}-{migrations_digest()}.sqlite3"
+        for older in KEPT_DATABASES.glob(f"test-{worker}*.sqlite3"):
+            if older != kept:
+                older.unlink()
+        database.setdefault("TEST", {})["NAME"] = str(kept)
 
 
 @pytest.fixture(autouse=True)
