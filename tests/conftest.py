@@ -41,9 +41,10 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
         KEPT_DATABASES.mkdir(parents=True, exist_ok=True)
         kept = KEPT_DATABASES / f"test-{worker}-{migrations_digest()}.sqlite3"
-        for older in KEPT_DATABASES.glob(f"test-{worker}*.sqlite3"):
+        # This worker's database built by other migrations (test-gw1-<digest>, not test-gw10-…), and the unnamed one.
+        for older in [KEPT_DATABASES / f"test-{worker}.sqlite3", *KEPT_DATABASES.glob(f"test-{worker}-*.sqlite3")]:
             if older != kept:
-                older.unlink()
+                older.unlink(missing_ok=True)
         database.setdefault("TEST", {})["NAME"] = str(kept)
 
 
