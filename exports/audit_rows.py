@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,11 +41,15 @@ def change_window(filters: Filters) -> dict:
     return where
 
 
-def history_querysets(filters: Filters):
+def record_models(filters: Filters) -> dict[str, type[models.Model]]:
+    """The record types an export of the trail reads, in the order it reads them: the one asked for, or all."""
     record_types = registry.record_types()
-    types = [filters.record_type] if filters.record_type else list(record_types)
-    for record_type in types:
-        model = record_types[record_type]
+    keys = [filters.record_type] if filters.record_type else list(record_types)
+    return {key: record_types[key] for key in keys}
+
+
+def history_querysets(filters: Filters):
+    for record_type, model in record_models(filters).items():
         pk = model._meta.pk.attname
         # Whole records, so each change is diffed against the record's row before it even if that fell outside.
         in_range = model.history.filter(**change_window(filters)).values(pk) if change_window(filters) else None

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models
 
-from audit import registry
 from audit.trail import event_fields, show, tracked_fields
-from exports.audit_rows import change_window
+from exports.audit_rows import change_window, record_models
 from exports.filters import Filters
 
 INTEGER = {
@@ -168,22 +167,16 @@ def plan(key: str, model: type[models.Model]) -> Plan:
     )
 
 
-def _models(filters: Filters) -> dict[str, type[models.Model]]:
-    record_types = registry.record_types()
-    keys = [filters.record_type] if filters.record_type else list(record_types)
-    return {key: record_types[key] for key in keys}
-
-
 def plans(filters: Filters) -> list[Plan]:
     """The record types the export reads, in the Python path's order."""
-    return [plan(key, model) for key, model in _models(filters).items()]
+    return [plan(key, model) for key, model in record_models(filters).items()]
 
 
 def available(filters: Filters) -> bool:
     """Whether PostgreSQL can write this trail: records keyed by integers, as the names table keys them."""
     return connection.vendor == "postgresql" and all(
         integer_key(model) and all(integer_key(f.related_model) for f in model.history.model._history_m2m_fields)
-        for model in _models(filters).values()
+        for model in record_models(filters).values()
     )
 
 
