@@ -11,8 +11,9 @@ date: the row answers only until then (``answers_until``).
 Every write the summary depends on rewrites it in the writer's transaction: a training record saved or deleted
 (its person's row, and the person it belonged to before), a QA signature on a record, a person saved (function, site,
 active), records or people written in bulk (imports, seeding: their people's rows), a requirement or a version saved
-(the people whose curricula ask for it); and everyone's row for a curriculum saved or deleted or its requirements
-changed, a requirement or a version deleted, or a bulk write that moves records between people or writes rules.
+(the people whose curricula ask for it). A write that changes what everyone needs (a curriculum saved or deleted or
+its requirements changed, a requirement or a version deleted, a bulk write that moves records between people or writes
+rules) drops every row in its transaction and rebuilds them once after it commits (``everyone_changed``).
 ``rebuild_clearances`` rewrites it whole. The count reads it only where every person it counts has a row that answers
 for the day (``qualified`` in ``readiness.py``); anywhere else it reads the records.
 ``tests/training/test_clearance.py`` holds the summary's counts to the records' after writes of every kind.
@@ -125,9 +126,9 @@ def refresh(person_ids: Iterable[int]) -> None:
     day = summary_day()
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        list(Person.objects.select_for_update().filter(pk__in=batch).order_by("pk").values_list("pk", flat=True))
-        people = Person.objects.filter(pk__in=batch).only("pk", "function", "home_site_id")
-        rows = compute(people, day)
+        # Locked in order, and read once locked: a row that waited is read as the other write committed it.
+        people = Person.objects.select_for_update().filter(pk__in=batch).order_by("pk")
+        rows = compute(people.only("pk", "function", "home_site_id"), day)
         _remove(Clearance.objects.filter(person_id__in=batch))
         Clearance.objects.bulk_create(rows)
 

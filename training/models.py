@@ -301,8 +301,8 @@ class Clearance(models.Model):
     ``computed_on`` until ``cleared_until``, as ``training/clearance.py`` reads it off their records.
 
     A summary for the dashboard's count, not a record: every write it depends on rewrites it in the same
-    transaction, ``rebuild_clearances`` rewrites it whole, and where it cannot answer for a day the count falls back
-    to the records themselves.
+    transaction (or, changing what everyone needs, drops it there and rebuilds it after commit), ``rebuild_clearances``
+    rewrites it whole, and where it cannot answer for a day the count falls back to the records themselves.
     """
 
     person = models.OneToOneField(
