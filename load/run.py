@@ -1,7 +1,10 @@
 """`make load`: the app under gunicorn on PostgreSQL, a headless locust run against 127.0.0.1, a report.
 
-Exits non-zero on any error response. Settings via the environment: LOAD_DATABASE_URL (default: a fresh
-local PostgreSQL database alliance_load), LOAD_USERS (30), LOAD_SECONDS (60), LOAD_EXCHANGES (20000).
+Exits non-zero on any error response or a response-time goal missed (pages p95 under 500 ms, small exports p95
+under 1 s). Reports where the machine's CPU went: the load generator shares the two cores with gunicorn and
+PostgreSQL, so its own share is measured and the throughput is given per CPU-second of the server's processes.
+Settings via the environment: LOAD_DATABASE_URL (default: a fresh local PostgreSQL database alliance_load),
+LOAD_USERS (50), LOAD_SECONDS (60), LOAD_EXCHANGES (20000).
 """
 
 from __future__ import annotations
@@ -14,12 +17,17 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/alliance_load"
+# p95 goals in milliseconds: small exports (the request names that start with "export ") and every other request.
+EXPORT_P95_MS = 1000
+PAGE_P95_MS = 500
+PG = "postgres"  # the name of PostgreSQL's server processes
 
 
 def fresh_postgres(url: str) -> None:
@@ -43,7 +51,7 @@ def free_port() -> int:
 
 def main() -> int:
     database = os.environ.get("LOAD_DATABASE_URL", DEFAULT_DB)
-    users = int(os.environ.get("LOAD_USERS", "30"))
+    users = int(os.environ.get("LOAD_USERS", "50"))
     seconds = int(os.environ.get("LOAD_SECONDS", "60"))
     exchanges = os.environ.get("LOAD_EXCHANGES", "20000")
     fresh_postgres(database)
@@ -59,6 +67,8 @@ def main() -> int:
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
+    team = f"from load.team import create_team; create_team({users})"
+    subprocess.run([*manage, "shell", "-c", team], env=env, check=True, cwd=ROOT)  # noqa: S603
     port = free_port()
     workers = str(max(2, (os.cpu_count() or 2) + 1))
     server = subprocess.Popen(  # noqa: S603
@@ -88,7 +98,8 @@ def main() -> int:
             except OSError:
                 time.sleep(0.2)
         prefix = ROOT / "load" / "results"
-        subprocess.run(  # noqa: S603
+        before = CpuSample.take(server.pid)
+        locust = subprocess.Popen(  # noqa: S603
             [
                 PYTHON,
                 "-m",
@@ -111,15 +122,64 @@ def main() -> int:
                 "1",
             ],
             cwd=ROOT,
-            check=False,
         )
+        # wait4 gives the generator's own CPU time, which psutil cannot read once the process has ended.
+        _pid, _status, usage = os.wait4(locust.pid, 0)
+        locust.returncode = 0
+        cpu = CpuSample.take(server.pid).since(before, generator=usage.ru_utime + usage.ru_stime)
     finally:
         server.terminate()
         server.wait(timeout=15)
-    return report(prefix, users, seconds, workers)
+    return report(prefix, users, seconds, workers, cpu)
 
 
-def report(prefix: Path, users: int, seconds: int, workers: str) -> int:
+@dataclass
+class CpuSample:
+    """CPU seconds used so far: the whole machine (busy time of all cores), gunicorn (master and workers) and
+    PostgreSQL (every server process, and those that have ended). PostgreSQL serves every database on the machine:
+    on a machine doing nothing else, all of it is the app's."""
+
+    wall: float
+    machine: float
+    gunicorn: float
+    postgres: float
+    generator: float = 0.0
+
+    @classmethod
+    def take(cls, server_pid: int) -> CpuSample:
+        import psutil
+
+        times = psutil.cpu_times()
+        server = psutil.Process(server_pid)
+        return cls(
+            wall=time.monotonic(),
+            machine=times.user + times.nice + times.system + getattr(times, "irq", 0) + getattr(times, "softirq", 0),
+            gunicorn=sum(_cpu(process) for process in [server, *server.children(recursive=True)]),
+            postgres=sum(_cpu(process) for process in psutil.process_iter(["name"]) if process.info["name"] == PG),
+        )
+
+    def since(self, start: CpuSample, generator: float) -> CpuSample:
+        return CpuSample(
+            wall=self.wall - start.wall,
+            machine=self.machine - start.machine,
+            gunicorn=self.gunicorn - start.gunicorn,
+            postgres=self.postgres - start.postgres,
+            generator=generator,
+        )
+
+
+def _cpu(process) -> float:
+    import psutil
+
+    try:
+        times = process.cpu_times()
+    except psutil.NoSuchProcess:
+        return 0.0
+    # A process that has ended is counted in its parent's children_* times (PostgreSQL's backends in the postmaster's).
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def report(prefix: Path, users: int, seconds: int, workers: str, cpu: CpuSample) -> int:
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     total = next(row for row in rows if row["Name"] == "Aggregated")
@@ -131,8 +191,27 @@ def report(prefix: Path, users: int, seconds: int, workers: str) -> int:
             f"{row['Name'][:32]:<32} {row['Request Count']:>7} {row['Failure Count']:>5} {row['50%']:>7} "
             f"{row['95%']:>7} {row['99%']:>7}"
         )
+    requests = int(total["Request Count"])
+    server = cpu.gunicorn + cpu.postgres
     print(f"throughput: {float(total['Requests/s']):.1f} requests/s; failures: {failures}")
-    return 1 if failures else 0
+    print(
+        f"CPU over {cpu.wall:.0f} s (2 cores = {2 * cpu.wall:.0f} CPU-s): machine {cpu.machine:.0f} CPU-s, of which "
+        f"gunicorn {cpu.gunicorn:.0f}, PostgreSQL {cpu.postgres:.0f}, the load generator {cpu.generator:.0f} "
+        f"({cpu.generator / cpu.machine:.0%}), other {cpu.machine - server - cpu.generator:.0f}"
+    )
+    print(
+        f"{requests / server:.1f} requests per CPU-second of gunicorn and PostgreSQL; "
+        f"{requests / cpu.machine:.1f} per CPU-second of the whole machine"
+    )
+    missed = [
+        f"{row['Name']}: p95 {row['95%']} ms (goal {goal} ms)"
+        for row in rows
+        if row["Name"] != "Aggregated"
+        and int(row["95%"]) >= (goal := EXPORT_P95_MS if row["Name"].startswith("export ") else PAGE_P95_MS)
+    ]
+    for line in missed:
+        print(f"goal missed: {line}")
+    return 1 if failures or missed else 0
 
 
 if __name__ == "__main__":
