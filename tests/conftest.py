@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from partners.models import Company, Partnership, Person, Site
+from tests import servers
 from tests.audit.helpers import history_protection
 from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, SiteFactory, UserFactory
 
@@ -30,6 +31,11 @@ def migrations_digest() -> str:
     for path in sorted(root.glob("*/migrations/*.py")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def pytest_configure(config):
+    if config.getoption("reuse_db"):
+        servers.KEEP_DEMO_IN = KEPT_DATABASES
 
 
 @pytest.fixture(scope="session")

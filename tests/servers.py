@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -141,6 +143,10 @@ def demo_database(tmp_path_factory, suffix: str) -> tuple[str, Callable[[], None
         built = shared / "demo-database.built"
         template_file = shared / "demo-template.sqlite3"
         template = _database_name("demo_template") if _postgres() else ""
+        kept = None if template else kept_demo_database()
+        if not built.exists() and kept and kept.exists():
+            shutil.copyfile(kept, template_file)
+            built.touch()
         if not built.exists():
             url = f"sqlite:///{template_file}"
             if template:
@@ -154,8 +160,46 @@ def demo_database(tmp_path_factory, suffix: str) -> tuple[str, Callable[[], None
             manage = [sys.executable, str(ROOT / "manage.py")]
             for command in (["migrate", "--noinput"], ["seed_demo", "--password", DEMO_PASSWORD]):
                 subprocess.run([*manage, *command, "-v0"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+            if kept:
+                shutil.copyfile(template_file, kept.with_suffix(".partial"))
+                kept.with_suffix(".partial").replace(kept)
             built.touch()
         url, drop = fresh_database(folder, suffix, template)
         if not template:
             shutil.copyfile(template_file, folder / f"{suffix}.sqlite3")
     return url, drop
+
+
+# Set by tests/conftest.py under `--reuse-db` on SQLite (`make test`): the folder where the demo database is kept
+# between runs, as the test databases are. None: every run builds it.
+KEEP_DEMO_IN: Path | None = None
+
+
+def kept_demo_database() -> Path | None:
+    """Where the demo database built by this checkout's code today is kept, or None if it is not kept.
+
+    Migrating and seeding take half a minute that every real-server test waits for. The name carries a digest of
+    every file outside tests/ and docs/ (any code could change what seeding writes) and today's date (the demo's
+    dates are relative to it), so an edit or a new day builds it anew.
+    """
+    if KEEP_DEMO_IN is None or _postgres():
+        return None
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode != 0:
+        return None
+    digest = hashlib.sha256(f"{datetime.date.today().isoformat()}\0{DEMO_PASSWORD}".encode())
+    for name in sorted(filter(None, listed.stdout.decode().split("\0"))):
+        path = ROOT / name
+        if not name.startswith(("tests/", "docs/")) and path.is_file():
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    KEEP_DEMO_IN.mkdir(parents=True, exist_ok=True)
+    kept = KEEP_DEMO_IN / f"demo-{digest.hexdigest()[:12]}.sqlite3"
+    for older in KEEP_DEMO_IN.glob("demo-*.sqlite3"):
+        if older != kept:
+            older.unlink(missing_ok=True)
+    return kept
