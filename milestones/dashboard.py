@@ -16,7 +16,7 @@ from milestones.quarters import Quarter, quarters_between
 from milestones.rag import Rag
 from partners.fiscal import Basis
 from partners.models import Company, Exchange, Function, Partnership, Site
-from partners.models.exchange import direction_label, on_exchange
+from partners.models.exchange import BACK_ON, direction_label
 from partners.names import local_name
 
 # How many people the "on exchange now" list names before it points to the full list.
@@ -240,34 +240,58 @@ def direction_labels() -> dict[int, str]:
     return dict(Company.objects.values_list("pk", "short_name"))
 
 
-def exchange_counts(exchanges: QuerySet[Exchange], names: dict[int, str], today: datetime.date) -> list[DirectionCount]:
-    rows = (
+def summary_answers(filters: Filters) -> bool:
+    """Whether the exchange summary (``partners/summary.py``) holds the exchange figures for these filters: it counts
+    per partnership, direction, function and month, so a site or a date window needs the exchanges themselves."""
+    return not (filters.site or filters.start or filters.end)
+
+
+def status_rows(exchanges: QuerySet[Exchange]) -> list[dict]:
+    """Planned and completed exchanges per direction, from the records: every direction with an exchange, in order."""
+    return list(
         exchanges.values("home_party", "host_party")
         .annotate(
-            active=Count("id", filter=on_exchange(today)),
             planned=Count("id", filter=Q(status=Exchange.Status.PLANNED)),
             completed=Count("id", filter=Q(status=Exchange.Status.COMPLETED)),
         )
         .order_by("home_party", "host_party")
     )
+
+
+def active_by_direction(exchanges: QuerySet[Exchange], today: datetime.date) -> dict[tuple[int, int], int]:
+    """(home party, host party) → people on exchange today: the records, which the ``exchange_on_now`` index serves."""
+    rows = exchanges.active_on(today).values_list("home_party", "host_party").annotate(n=Count("id")).order_by()
+    return {(home, host): n for home, host, n in rows}
+
+
+def exchange_counts(
+    statuses: list[dict], active: dict[tuple[int, int], int], names: dict[int, str]
+) -> list[DirectionCount]:
     return [
         DirectionCount(
-            direction_label(names[r["home_party"]], names[r["host_party"]]), r["active"], r["planned"], r["completed"]
+            direction_label(names[r["home_party"]], names[r["host_party"]]),
+            active.get((r["home_party"], r["host_party"]), 0),
+            r["planned"],
+            r["completed"],
         )
-        for r in rows
+        for r in statuses
     ]
 
 
-def headcount(exchanges: QuerySet[Exchange], quarters: list[Quarter], names: dict[int, str]) -> Headcount:
-    """People on exchange during each quarter, by direction and function (one grouped query)."""
+def headcount_rows(exchanges: QuerySet[Exchange], quarters: list[Quarter]) -> list[dict]:
+    """People on exchange during each quarter per direction and function, from the records (one grouped query):
+    every direction and function with an exchange not cancelled, in order, with a count under each quarter's key."""
     per_quarter = {q.key: Count("id", filter=Q(period_start__lte=q.end, period_end__gte=q.start)) for q in quarters}
-    rows = (
+    return list(
         exchanges.not_cancelled()
         .with_period()
         .values("home_party", "host_party", "function_area")
         .annotate(**per_quarter)
         .order_by("home_party", "host_party", "function_area")
     )
+
+
+def headcount_chart(rows: list[dict], quarters: list[Quarter], names: dict[int, str]) -> Headcount:
     chart = Headcount(quarters=quarters, directions=[], functions=[])
     functions_seen = set()
     for row in rows:
@@ -280,11 +304,15 @@ def headcount(exchanges: QuerySet[Exchange], quarters: list[Quarter], names: dic
     return chart
 
 
-def on_exchange_now(exchanges: QuerySet[Exchange], today: datetime.date) -> tuple[list[Exchange], int]:
+def headcount(exchanges: QuerySet[Exchange], quarters: list[Quarter], names: dict[int, str]) -> Headcount:
+    """People on exchange during each quarter, by direction and function, from the records."""
+    return headcount_chart(headcount_rows(exchanges, quarters), quarters, names)
+
+
+def on_exchange_now(exchanges: QuerySet[Exchange], today: datetime.date) -> list[Exchange]:
+    """The first of the people on exchange today, those coming back soonest first."""
     active = exchanges.active_on(today)
-    return list(
-        active.for_list().order_by("actual_end", "planned_end", "person__name")[:ON_EXCHANGE_SHOWN]
-    ), active.count()
+    return list(active.for_list().order_by(BACK_ON, "planned_end", "person__name")[:ON_EXCHANGE_SHOWN])
 
 
 def chart_window(

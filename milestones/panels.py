@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 from accounts.models import CalendarToken
 from milestones import cache, charts, dashboard, movement
 from milestones.models import Milestone
+from partners import summary
 from partners.models import Exchange
 from training import readiness
 
@@ -48,6 +49,16 @@ class Board:
     @cached_property
     def direction_names(self) -> dict[int, str]:
         return dashboard.direction_labels()
+
+    @property
+    def summarised(self) -> bool:
+        """Whether the exchange figures come from the exchange summary (or, for a site or dates, the records)."""
+        return dashboard.summary_answers(self.filters)
+
+    @cached_property
+    def active_by_direction(self) -> dict[tuple[int, int], int]:
+        """Who is on exchange today, per direction: the headline counts it, the exchanges panel adds it up."""
+        return dashboard.active_by_direction(self.exchanges, self.today)
 
 
 class Panel:
@@ -88,7 +99,13 @@ class Headline(Panel):
             "rag_counts": dashboard.rag_counts(milestones, board.today),
             "next_milestone": dashboard.next_milestone(milestones),
             "countdown": dashboard.countdown(milestones, board.today),
-            "direction_counts": dashboard.exchange_counts(board.exchanges, board.direction_names, board.today),
+            "direction_counts": dashboard.exchange_counts(
+                summary.status_rows(board.filters.partnership)
+                if board.summarised
+                else dashboard.status_rows(board.exchanges),
+                board.active_by_direction,
+                board.direction_names,
+            ),
         }
 
 
@@ -140,14 +157,18 @@ class Exchanges(Panel):
 
     def get_context(self, board: Board) -> dict:
         quarters = dashboard.default_quarters(board.filters, board.today)
-        headcount = dashboard.headcount(board.exchanges, quarters, board.direction_names)
-        on_exchange, on_exchange_total = dashboard.on_exchange_now(board.exchanges, board.today)
+        if board.summarised:
+            spans = {q.key: (q.start, q.end) for q in quarters}
+            rows = summary.headcount_rows(board.filters.partnership, spans)
+        else:
+            rows = dashboard.headcount_rows(board.exchanges, quarters)
+        headcount = dashboard.headcount_chart(rows, quarters, board.direction_names)
         everyone_active = {"status__exact": Exchange.Status.ACTIVE}
         return {
             "headcount": headcount,
             "bars": charts.headcount_bars(headcount),
-            "on_exchange": on_exchange,
-            "on_exchange_total": on_exchange_total,
+            "on_exchange": dashboard.on_exchange_now(board.exchanges, board.today),
+            "on_exchange_total": sum(board.active_by_direction.values()),
             "all_on_exchange_url": f"{reverse('admin:partners_exchange_changelist')}?{urlencode(everyone_active)}",
         }
 

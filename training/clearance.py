@@ -247,7 +247,11 @@ def bulk_written(sender, objs=None, fields=None, **_kwargs) -> None:
     """An audited bulk write (imports, seeding) of a model the summary depends on: the rows' people, or everyone
     where the write may have moved records between people or changed what everyone needs."""
     # Fields as named or by their column's attribute name ("person_id"), as bulk_update_with_history accepts both.
-    moved = fields is not None and any(TrainingRecord._meta.get_field(name).name == "person" for name in fields)
+    moved = (
+        sender is TrainingRecord
+        and fields is not None
+        and any(TrainingRecord._meta.get_field(name).name == "person" for name in fields)
+    )
     if sender is TrainingRecord and objs is not None and not moved:
         refresh(record.person_id for record in objs)
     elif sender is Person and objs is not None:

@@ -3,11 +3,13 @@ from partners.models.exchange import Exchange
 from partners.models.partnership import Partnership, PartnershipParty
 from partners.models.person import Function, Person
 from partners.models.site import Capability, Site
+from partners.models.summary import ExchangeMonth
 
 __all__ = [
     "Capability",
     "Company",
     "Exchange",
+    "ExchangeMonth",
     "Function",
     "Partnership",
     "PartnershipParty",

@@ -4,8 +4,9 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import DateField, F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,11 @@ PERIOD_START = Coalesce("actual_start", "planned_start")
 PERIOD_END = Coalesce("actual_end", Greatest("planned_end", PERIOD_START))
 
 
+# When the person is back: not back yet reads as the last day there is, so "not back before that day" is one range
+# of one value, which the ``exchange_on_now`` index holds in order (an OR of "no end" and "ends later" it cannot).
+BACK_ON = Coalesce("actual_end", Value(datetime.date.max, output_field=DateField()))
+
+
 def direction_label(home: str, host: str) -> str:
     """How a direction reads everywhere: "AGC → MEDINET"."""
     return f"{home} → {host}"
@@ -43,11 +49,7 @@ def direction_label(home: str, host: str) -> str:
 
 def on_exchange(day: datetime.date) -> Q:
     """The condition "the person was actually on this exchange that day", for filters and conditional counts."""
-    return (
-        Q(actual_start__lte=day)
-        & (Q(actual_end__isnull=True) | Q(actual_end__gte=day))
-        & ~Q(status=Exchange.Status.CANCELLED)
-    )
+    return Q(actual_start__lte=day) & Q(GreaterThanOrEqual(BACK_ON, day)) & ~Q(status=Exchange.Status.CANCELLED)
 
 
 class ExchangeQuerySet(AuditedQuerySet):
@@ -196,6 +198,17 @@ class Exchange(models.Model):
             models.Index(fields=["status", "planned_start"], name="exchange_status_start"),
             # The admin list's order, newest first, read backwards.
             models.Index(fields=["planned_start", "id"], name="exchange_planned_start"),
+            # Who is on exchange on a day (``on_exchange``), in the dashboard's order: those back soonest first. Only
+            # the exchanges that started, not cancelled; with the directions, so the dashboard counts from the index.
+            models.Index(
+                BACK_ON,
+                "planned_end",
+                "actual_start",
+                "home_party",
+                "host_party",
+                name="exchange_on_now",
+                condition=Q(actual_start__isnull=False) & ~Q(status=ExchangeStatus.CANCELLED),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
