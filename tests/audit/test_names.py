@@ -5,6 +5,7 @@ its last history row), never known, with Japanese, empty and hostile parts, in t
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -18,7 +19,6 @@ from audit.names import name_expression
 from audit.trail import Names, tracked_fields
 from exports.audit_sql.names import Names as SqlNames
 from exports.models import ExportRecord
-from governance.models import Decision
 from partners.models import Exchange, Function
 from tests.exports.test_audit_trail_copy import trail  # noqa: F401 - the fixture, every kind of change
 from tests.factories import (
@@ -34,7 +34,7 @@ from tests.factories import (
     TrainingRecordFactory,
     UserFactory,
 )
-from training.models import Curriculum, TrainingImport
+from training.models import Curriculum, TrainingImport, TrainingRecord
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the names are said in PostgreSQL's SQL (to_char), for its COPY"
@@ -59,21 +59,23 @@ def named_models() -> list:
 def varied(trail, alliance):  # noqa: F811 - the fixture imported above
     """Japanese names beside Latin ones, empty and hostile parts, and records of every kind the trail names."""
     company = CompanyFactory(name=HOSTILE[0], name_ja="株式会社テスト", short_name="=SUM(A1)")
-    site = SiteFactory(company=company, name=HOSTILE[1], name_ja="")
-    person = PersonFactory(name=HOSTILE[3], name_ja="山田 花子", employer=company)
+    SiteFactory(company=company, name=HOSTILE[1], name_ja="")
+    person = PersonFactory(name=HOSTILE[3], name_ja="山田 花子", employer=alliance.medinet)
     ExchangeFactory(
         person=person,
         partnership=alliance.partnership,
         host_company=alliance.agc_bio,
         host_site=alliance.yokohama,
         planned_start=datetime.date(2031, 1, 2),
+        planned_end=datetime.date(2031, 2, 1),
     )
-    MilestoneFactory(partnership=alliance.partnership, site=site, title=HOSTILE[4], title_ja="第三段階")
-    meeting = MeetingFactory(partnership=alliance.partnership, title=HOSTILE[2], held_on=datetime.date(2026, 7, 4))
+    MilestoneFactory(partnership=alliance.partnership, title=HOSTILE[4], title_ja="第三段階")
+    meeting = MeetingFactory(partnership=alliance.partnership, title=HOSTILE[2], held_on=datetime.date(2025, 7, 4))
     numbered = DecisionFactory(partnership=alliance.partnership, meeting=meeting, title="Numbered")
-    Decision.objects.filter(pk=numbered.pk).update(number="JSC-2026-07")
-    ActionFactory(meeting=meeting, title=HOSTILE[1])
-    RiskFactory(partnership=alliance.partnership, title=HOSTILE[0])
+    numbered.number = "JSC-2026-07"
+    numbered.save()
+    ActionFactory(partnership=alliance.partnership, owner=person, meeting=meeting, title=HOSTILE[1])
+    RiskFactory(partnership=alliance.partnership, owner=person, title=HOSTILE[0])
     record = TrainingRecordFactory(person=person, completed_on=datetime.date(2025, 12, 31))
     Curriculum.objects.create(name=HOSTILE[0], name_ja="新人研修", function=Function.MANUFACTURING)
     user = UserFactory(username="+tanaka@example.jp")
@@ -103,8 +105,9 @@ def varied(trail, alliance):  # noqa: F811 - the fixture imported above
     # Deleted records, named by their last history row: one renamed before it went.
     person.name = "山田 花子（旧姓）"
     person.save()
+    deleted = record.pk
     record.delete()
-    return record
+    return deleted
 
 
 def ids_of(model) -> list:
@@ -138,13 +141,16 @@ def test_the_database_names_every_record_the_trail_names_as_str_does(varied, lan
 @postgresql_only
 def test_the_names_cover_deleted_records_japanese_parts_and_ids_never_given(varied):
     with translation.override(None):
-        names = dict(zip(ids_of(type(varied)), sql_names(type(varied), ids_of(type(varied))), strict=True))
-    assert names[varied.pk].endswith(f"({varied.completed_on:%Y-%m-%d}) (deleted)")
+        names = dict(zip(ids_of(TrainingRecord), sql_names(TrainingRecord, ids_of(TrainingRecord)), strict=True))
+    assert re.fullmatch(r"山田 花子（旧姓） — SOP-\S+ v\d+ \(2025-12-31\) \(deleted\)", names[varied])
     assert list(names.values())[-1] == f"#{list(names)[-1]} (deleted)"
     with translation.override("ja"):
         [exchange] = Exchange.objects.filter(planned_start=datetime.date(2031, 1, 2))
         assert sql_names(Exchange, [exchange.pk]) == [str(exchange)]
-        assert str(exchange).startswith("山田 花子（旧姓） →")
+        # The person's Japanese name in Japanese, their Latin one (renamed) in the source language.
+        assert sql_names(Exchange, [exchange.pk]) == ["山田 花子 → AGC Biologics (2031-01-02)"]
+    with translation.override(None):
+        assert sql_names(Exchange, [exchange.pk]) == ["山田 花子（旧姓） → AGC Biologics (2031-01-02)"]
 
 
 def test_every_record_the_trail_names_has_a_name_the_database_can_say(db):
