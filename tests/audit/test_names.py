@@ -71,6 +71,7 @@ def varied(trail, alliance):  # noqa: F811 - the fixture imported above
     )
     MilestoneFactory(partnership=alliance.partnership, title=HOSTILE[4], title_ja="第三段階")
     meeting = MeetingFactory(partnership=alliance.partnership, title=HOSTILE[2], held_on=datetime.date(2025, 7, 4))
+    # Numbered by the service, then by hand; a decision without a number is refused by the database (decision_numbered).
     numbered = DecisionFactory(partnership=alliance.partnership, meeting=meeting, title="Numbered")
     numbered.number = "JSC-2026-07"
     numbered.save()
