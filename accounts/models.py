@@ -4,13 +4,17 @@ import secrets
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.history import register_access_history
 from audit.history import AuditedQuerySet, chained_options
+from audit.names import name_expression
 
 
 def new_token() -> str:
@@ -124,6 +128,21 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.name} ({self.prefix}…)"
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression | None:
+        """``str()`` as SQL (``audit/names.py``)."""
+        user = name_expression(get_user_model(), prefix + "user__")
+        if user is None:
+            return None
+        return Concat(
+            user,
+            Value(" — "),
+            F(prefix + "name"),
+            Value(" ("),
+            F(prefix + "prefix"),
+            Value("…)"),
+        )
 
     def is_live(self, now) -> bool:
         return self.revoked_at is None and self.expires_at > now

@@ -17,6 +17,7 @@ from exports.sources import COMPUTED, NAMES, TABLES, source
 
 FIELDS = {
     "text": lambda: serializers.CharField(allow_null=True),
+    "code": lambda: serializers.CharField(allow_null=True),
     "int": lambda: serializers.IntegerField(allow_null=True),
     "date": lambda: serializers.DateField(allow_null=True),
     "datetime": lambda: serializers.DateTimeField(allow_null=True),

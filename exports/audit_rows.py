@@ -18,15 +18,15 @@ C = Column
 COLUMNS = (
     C("when", _("When (UTC)"), None, "datetime"),
     C("who", _("Who"), None),
-    C("record_type", _("Record type"), None),
+    C("record_type", _("Record type"), None, "code"),
     C("record_id", _("Record id"), None, "int"),
     C("record_label", _("Record"), None),
-    C("action", _("Action"), None),
-    C("field", _("Field"), None),
+    C("action", _("Action"), None, "code"),
+    C("field", _("Field"), None, "code"),
     C("old_value", _("Old value"), None),
     C("new_value", _("New value"), None),
     C("reason", _("Reason"), None),
-    C("chain_hash", _("Chain hash"), None),
+    C("chain_hash", _("Chain hash"), None, "code"),
 )
 
 

@@ -65,7 +65,10 @@ class Column:
     key: str
     header: str
     source: object  # a field path or an expression
-    kind: str = "text"  # text | int | date | datetime | bool
+    # text | code | int | date | datetime | bool. "code" is text that can never start a spreadsheet formula (keys,
+    # field names, fixed labels, hex digests): PostgreSQL writes it without the formula check. A column is marked so
+    # only where a test proves it of every value it can hold (tests/exports/test_formula_safety.py).
+    kind: str = "text"
 
 
 @dataclass(frozen=True)

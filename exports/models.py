@@ -4,6 +4,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +55,19 @@ class ExportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset}.{self.format} ({self.row_count} rows)"
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Concat(
+            F(prefix + "dataset"),
+            Value("."),
+            F(prefix + "format"),
+            Value(" ("),
+            F(prefix + "row_count"),
+            Value(" rows)"),
+            output_field=models.CharField(),
+        )
 
 
 class ExportSlot(models.Model):

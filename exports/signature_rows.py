@@ -34,13 +34,13 @@ COLUMNS = (
     C("signer_id", _("Signer id"), None, "int"),
     C("signer", _("Signer's username"), None),
     C("printed_name", _("Printed name"), None),
-    C("meaning", _("Meaning"), None),
-    C("record_type", _("Record type"), None),
+    C("meaning", _("Meaning"), None, "code"),
+    C("record_type", _("Record type"), None, "code"),
     C("record_id", _("Record id"), None, "int"),
-    C("record_version", _("Record version signed"), None),
-    C("content_sha256", _("SHA-256 of the signed content"), None),
+    C("record_version", _("Record version signed"), None, "code"),
+    C("content_sha256", _("SHA-256 of the signed content"), None, "code"),
     C("covers_current_version", _("Covers the current version"), None, "bool"),
-    C("chain_hash", _("Chain hash"), None),
+    C("chain_hash", _("Chain hash"), None, "code"),
 )
 
 

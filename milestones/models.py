@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.history import AuditedQuerySet, audit_history
 from milestones.rag import Rag, rag_for
 from partners.models import Company, Function, Partnership, Person, Site
-from partners.names import local_name
+from partners.names import local_name, local_name_expression
 
 DONE_NEEDS_DATE = _("A milestone marked done needs its actual date.")
 DATE_MEANS_DONE = _("Only a milestone marked done has an actual date.")
@@ -204,6 +204,11 @@ class Milestone(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("milestones:detail", args=[self.pk])
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return local_name_expression(prefix + "title", prefix + "title_ja")
 
     @property
     def display_title(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db import models
+from django.db.models import Case, F, Q, When
 from django.utils.translation import get_language
 
 
@@ -12,3 +14,10 @@ def japanese_active() -> bool:
 def local_name(latin: str, japanese: str) -> str:
     """The Japanese name when the page is in Japanese and one is known; the Latin name otherwise."""
     return japanese if japanese and japanese_active() else latin
+
+
+def local_name_expression(latin: str, japanese: str) -> models.Expression:
+    """``local_name`` of two fields (paths) as SQL, for the language active now."""
+    if not japanese_active():
+        return F(latin)
+    return Case(When(~Q(**{japanese: ""}), then=F(japanese)), default=F(latin), output_field=models.CharField())

@@ -7,15 +7,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
+from audit.names import iso_date
 from partners.models import Exchange, Function, Person, Site
-from partners.names import local_name
+from partners.names import local_name, local_name_expression
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -67,6 +69,11 @@ class Requirement(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.display_title}"
 
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Concat(F(prefix + "code"), Value(" "), local_name_expression(prefix + "title", prefix + "title_ja"))
+
     @property
     def display_title(self) -> str:
         return local_name(self.title, self.title_ja)
@@ -103,6 +110,13 @@ class RequirementVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requirement.code} v{self.version}"
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Concat(
+            F(prefix + "requirement__code"), Value(" v"), F(prefix + "version"), output_field=models.CharField()
+        )
 
     def clean(self) -> None:
         if not self.requirement_id or self.version is None or self.effective_from is None:
@@ -144,6 +158,11 @@ class Curriculum(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return local_name_expression(prefix + "name", prefix + "name_ja")
 
     @property
     def display_name(self) -> str:
@@ -202,6 +221,18 @@ class TrainingRecord(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("training:person", args=[self.person_id]) + f"#record-{self.pk}"
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Concat(
+            Person.name_expression(prefix + "person__"),
+            Value(" — "),
+            RequirementVersion.name_expression(prefix + "version__"),
+            Value(" ("),
+            iso_date(prefix + "completed_on"),
+            Value(")"),
+        )
 
     @property
     def expires_on(self) -> datetime.date | None:
@@ -294,6 +325,13 @@ class TrainingImport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.file_name}"
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Concat(
+            Value("#"), F(prefix + "id"), Value(" "), F(prefix + "file_name"), output_field=models.CharField()
+        )
 
 
 class Clearance(models.Model):

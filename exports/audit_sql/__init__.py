@@ -7,10 +7,11 @@ for every tracked field and for each many-to-many snapshot (the row's target ids
 changes, in the order ``audit.trail.diff`` lists them. Values read as ``audit.trail.show`` writes them: choices by
 their label in the source language, Yes/No, ISO dates, timestamps as Python's ``isoformat()``.
 
-What only Python can say is said once per record, not per history row: a record's name is ``str()`` of the record
-(or, deleted, ``audit.trail.deleted_name``), loaded into a temporary table with ``COPY FROM`` and looked up by id.
-A value that SQL cannot write exactly as Python does (JSON, which Python prints as a ``dict``) is written by
-``show()`` per history row of the few tables that hold one (the export records) into a second temporary table.
+A record's name is its ``str()`` said by the database (``audit.names``: each named model's expression next to its
+``__str__``, held to it by tests), or, deleted, that of its last history row (``audit.trail.deleted_name``): looked
+up by id in the SELECT itself (``names``). A value that SQL cannot write exactly as Python does (JSON, which Python
+prints as a ``dict``) is written by ``show()`` per history row of the few tables that hold one (the export records)
+into a temporary table (``values``).
 
 Used only on PostgreSQL; the Python path stays for SQLite, and for the XLSX and JSON formats.
 """
@@ -21,19 +22,20 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from exports import audit_rows
-from exports.audit_sql.names import load_names, load_values
-from exports.audit_sql.plans import Tables, available, plans
+from exports.audit_sql.names import Names
+from exports.audit_sql.plans import Reads, available, plans
 from exports.audit_sql.select import select
+from exports.audit_sql.values import load_values
 from exports.filters import Filters
 
 
 @contextlib.contextmanager
 def selects(filters: Filters) -> Iterator[list[tuple[str, None]]]:
-    """The trail's SELECTs, one per record type in order, with the temporary tables they read while it is open."""
+    """The trail's SELECTs, one per record type in order, with the temporary table they read while it is open."""
     # Labels, actions and values in the source language, as the Python path writes them (exports.sources), whatever
     # the reader's language: the SELECTs carry the labels of choices, Yes and No as constants.
     with translation.override(None), transaction.atomic():
@@ -42,31 +44,23 @@ def selects(filters: Filters) -> Iterator[list[tuple[str, None]]]:
 
 def _selects(filters: Filters) -> Iterator[list[tuple[str, None]]]:
     found = plans(filters)
-    kinds: dict[type[models.Model], int] = {}
-    for p in found:
-        p.kinds = kinds
-        for model in [p.model, *(c.related for c in p.columns if c.related), *(s.target for s in p.snapshots)]:
-            kinds.setdefault(model, len(kinds))
-    suffix = uuid.uuid4().hex[:12]
-    tables = Tables(*(f"audit_trail_{name}_{suffix}" for name in ("refs", "names", "values")))
-    with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE {tables.refs} (kind integer, pk bigint) ON COMMIT DROP")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {tables.names} (kind integer, pk bigint, name text NOT NULL, "
-            "PRIMARY KEY (kind, pk)) ON COMMIT DROP"
-        )
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {tables.values} (kind integer, field integer, hid bigint, text text NOT NULL, "
-            "PRIMARY KEY (kind, field, hid)) ON COMMIT DROP"
-        )
-    load_names(found, filters, tables)
-    load_values(found, tables)
-    with connection.cursor() as cursor:
-        # Autovacuum never analyses a temporary table: without this the planner guesses its size.
-        cursor.execute(f"ANALYZE {tables.names}, {tables.values}")
-    yield [(select(p, filters, tables), None) for p in found]
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE {tables.refs}, {tables.names}, {tables.values}")
+    values = None
+    if any(p.in_python for p in found):
+        values = f"audit_trail_values_{uuid.uuid4().hex[:12]}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {values} (kind integer, field integer, hid bigint, text text NOT NULL, "
+                "PRIMARY KEY (kind, field, hid)) ON COMMIT DROP"
+            )
+        load_values(found, values)
+        with connection.cursor() as cursor:
+            # Autovacuum never analyses a temporary table: without this the planner guesses its size.
+            cursor.execute(f"ANALYZE {values}")
+    reads = Reads(Names(), values)
+    yield [(select(p, filters, reads), None) for p in found]
+    if values is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {values}")
 
 
 def copy_selects(filters: Filters) -> Callable[[], contextlib.AbstractContextManager[list[tuple[str, None]]]] | None:

@@ -4,12 +4,14 @@ in SQL, and the window of changes an export asks for."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection, models
+from django.utils import translation
 
 from audit.trail import event_fields, show, tracked_fields
 from exports.audit_rows import change_window, record_models
+from exports.audit_sql.names import Names, nameable
 from exports.filters import Filters
 
 INTEGER = {
@@ -25,9 +27,7 @@ INTEGER = {
 }
 TEXT = {"CharField", "TextField", "SlugField"}
 CHUNK_ROWS = 2000
-# Records named per fetch: a record comes with every record it points at (``Names._records``), a wide row.
-NAME_ROWS = 500
-# Names and values wait on disk past this size while they are computed: memory stays flat whatever the trail's size.
+# Values written by Python wait on disk past this size while they are computed: memory stays flat whatever their number.
 SPOOL_BYTES = 1024 * 1024
 
 
@@ -81,7 +81,7 @@ class Plan:
     columns: list[Column]
     events: list[Column]
     snapshots: list[Snapshot]
-    kinds: dict[type[models.Model], int] = field(default_factory=dict)
+    number: int = 0  # its place in the export, which keys its values in the temporary table
 
     @property
     def in_python(self) -> list[tuple[int, Column]]:
@@ -169,25 +169,38 @@ def plan(key: str, model: type[models.Model]) -> Plan:
 
 def plans(filters: Filters) -> list[Plan]:
     """The record types the export reads, in the Python path's order."""
-    return [plan(key, model) for key, model in record_models(filters).items()]
+    found = [plan(key, model) for key, model in record_models(filters).items()]
+    for number, p in enumerate(found):
+        p.number = number
+    return found
 
 
 def available(filters: Filters) -> bool:
-    """Whether PostgreSQL can write this trail: records keyed by integers, as the names table keys them."""
-    return connection.vendor == "postgresql" and all(
-        integer_key(model) and all(integer_key(f.related_model) for f in model.history.model._history_m2m_fields)
-        for model in record_models(filters).values()
-    )
+    """Whether PostgreSQL can write this trail: records keyed by integers, each record it names named by an SQL
+    expression (audit/names.py)."""
+    if connection.vendor != "postgresql":
+        return False
+    # Named in the source language, as the SELECTs name them (selects), whatever the reader's language.
+    with translation.override(None):
+        return all(_nameable(model) for model in record_models(filters).values())
+
+
+def _nameable(model: type[models.Model]) -> bool:
+    """Keyed by integers, with every record it names (itself, its relations, its sets) named by an expression."""
+    targets = [f.related_model for f in model.history.model._history_m2m_fields]
+    related = [f.related_model for f in tracked_fields(model) if f.is_relation and integer_key(f.related_model)]
+    if not (integer_key(model) and all(integer_key(t) for t in targets)):
+        return False
+    return all(nameable(m) for m in [model, *targets, *related])
 
 
 @dataclass
-class Tables:
-    """The temporary tables of one export: the records its rows may name, their names by (kind, id), and values
-    only Python writes."""
+class Reads:
+    """What one export's SELECTs read besides the history tables: the records' names, and the temporary table of
+    the values only Python writes (None where no record type holds one)."""
 
-    refs: str
-    names: str
-    values: str
+    names: Names
+    values: str | None
 
 
 def in_window(p: Plan, filters: Filters) -> str:

@@ -6,39 +6,35 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from audit.trail import ACTIONS, EMPTY, EVENTS, SYSTEM
-from exports.audit_sql.plans import Column, Plan, Snapshot, Tables, bounds, in_window, literal, quote
+from exports.audit_sql.plans import Column, Plan, Reads, Snapshot, bounds, in_window, literal, quote
 from exports.filters import Filters
-
-
-def _name_of(tables: Tables, kind: int, value: str) -> str:
-    return f"(SELECT n.name FROM {tables.names} n WHERE n.kind = {kind} AND n.pk = {value})"
 
 
 def _empty(c: Column, value: str) -> str:
     return f"{value} IS NULL" + (f" OR {value} = ''" if c.text else "")
 
 
-def _shown(p: Plan, tables: Tables, i: int, c: Column, side: str) -> str:
+def _shown(reads: Reads, i: int, c: Column, side: str) -> str:
     """show() of field ``i``'s value on the row (``side`` "n") or on the row before it ("o")."""
     value = f"r.{side}{i}"
     if c.related is not None:
-        return f"CASE WHEN {value} IS NULL THEN {literal(EMPTY)} ELSE {_name_of(tables, p.kinds[c.related], value)} END"
+        return f"CASE WHEN {value} IS NULL THEN {literal(EMPTY)} ELSE {reads.names.of(c.related, value)} END"
     if c.display is None:
         # Written by show() beside the row (before it: none for a creation, which show() writes as empty).
         return f"COALESCE(r.t{side}{i}, {literal(EMPTY)})"
     return f"CASE WHEN {_empty(c, value)} THEN {literal(EMPTY)} ELSE {c.display(value)} END"
 
 
-def _shown_set(p: Plan, tables: Tables, s: Snapshot, ids: str) -> str:
+def _shown_set(reads: Reads, s: Snapshot, ids: str) -> str:
     # Sorted as Python sorts text, by code point: the C collation sorts UTF-8 by bytes, which is the same order.
     names = (
-        f"(SELECT string_agg(n.name, ', ' ORDER BY n.name COLLATE \"C\") FROM {tables.names} n "
-        f"WHERE n.kind = {p.kinds[s.target]} AND n.pk = ANY({ids}))"
+        f"(SELECT string_agg(x.name, ', ' ORDER BY x.name COLLATE \"C\") "
+        f"FROM (SELECT {reads.names.of(s.target, 'i.pk')} AS name FROM unnest({ids}) AS i(pk)) x)"
     )
     return f"CASE WHEN cardinality({ids}) > 0 THEN {names} ELSE {literal(EMPTY)} END"
 
 
-def _inner(p: Plan, filters: Filters, tables: Tables | None) -> str:
+def _inner(p: Plan, filters: Filters, reads: Reads | None) -> str:
     """Every history row of the records in the window, with its record's row before it, field by field."""
     h = "h"
     select = [
@@ -61,21 +57,22 @@ def _inner(p: Plan, filters: Filters, tables: Tables | None) -> str:
             f"ORDER BY {s.target_column}) AS ids FROM {s.table} GROUP BY 1) m{j} ON m{j}.hid = {h}.{p.history_id}"
         )
         select += [f"m{j}.ids AS nm{j}", f"LAG(m{j}.ids) OVER w AS om{j}"]
-    if tables is not None:
+    if reads is not None:
         user = get_user_model()
         select += [
             f"{h}.history_change_reason AS reason",
             f"{h}.chain_hash AS chash",
             f"u.{quote(user._meta.get_field(user.USERNAME_FIELD).column)} AS who",
-            "label.name AS label",
+            # The record's own name: a deleted record's from its last history row, read only for those.
+            f"COALESCE(label.name, {reads.names.deleted(p.model, f'{h}.{p.record_id}')}) AS label",
         ]
         joins += [
             f"LEFT JOIN {quote(user._meta.db_table)} u ON u.{quote(user._meta.pk.column)} = {h}.history_user_id",
-            f"LEFT JOIN {tables.names} label ON label.kind = {p.kinds[p.model]} AND label.pk = {h}.{p.record_id}",
+            f"LEFT JOIN ({reads.names.live(p.model)}) AS label(pk, name) ON label.pk = {h}.{p.record_id}",
         ]
         for i, _c in p.in_python:
             joins.append(
-                f"LEFT JOIN {tables.values} v{i} ON v{i}.kind = {p.kinds[p.model]} AND v{i}.field = {i} "
+                f"LEFT JOIN {reads.values} v{i} ON v{i}.kind = {p.number} AND v{i}.field = {i} "
                 f"AND v{i}.hid = {h}.{p.history_id}"
             )
             select += [f"v{i}.text AS tn{i}", f"LAG(v{i}.text) OVER w AS to{i}"]
@@ -103,25 +100,24 @@ def _changed(p: Plan) -> list[str]:
     return flags
 
 
-def select(p: Plan, filters: Filters, tables: Tables | None) -> str:
-    """The SELECT of one record type's rows (x0 … x10, the export's columns), ordered; without ``tables``, only
+def select(p: Plan, filters: Filters, reads: Reads | None) -> str:
+    """The SELECT of one record type's rows (x0 … x10, the export's columns), ordered; without ``reads``, only
     what counting them needs."""
     flags = _changed(p)
     flagged = ", ".join(f"({flag}) AS c{n}" for n, flag in enumerate(flags))
     nothing = f"NOT ({' OR '.join(f'r.c{n}' for n in range(len(flags)))})" if flags else "TRUE"
-    rows = f"(SELECT r.*, {flagged} FROM ({_inner(p, filters, tables)}) r) r"
+    rows = f"(SELECT r.*, {flagged} FROM ({_inner(p, filters, reads)}) r) r"
     where = "c.changed" + (f" AND {window.format(date='r.hdate')}" if (window := bounds(filters)) else "")
-    if tables is None:
+    if reads is None:
         # Counting needs only which entries each history row gives.
         entries = ", ".join([*(f"(r.c{n})" for n in range(len(flags))), f"({nothing})"])
         return f"SELECT 1 FROM {rows} CROSS JOIN LATERAL (VALUES {entries}) AS c(changed) WHERE {where}"
     # (field, old, new) of each change in diff()'s order; a value is written only where its field changed.
-    changes = [(c.name, _shown(p, tables, i, c, "o"), _shown(p, tables, i, c, "n")) for i, c in enumerate(p.columns)]
+    changes = [(c.name, _shown(reads, i, c, "o"), _shown(reads, i, c, "n")) for i, c in enumerate(p.columns)]
     event = f"CASE WHEN r.htype = '+' THEN {literal(str(EVENTS[True]))} ELSE {literal(str(EVENTS[False]))} END"
     changes += [(e.name, literal(EMPTY), event) for e in p.events]
     changes += [
-        (s.name, _shown_set(p, tables, s, f"r.om{j}"), _shown_set(p, tables, s, f"r.nm{j}"))
-        for j, s in enumerate(p.snapshots)
+        (s.name, _shown_set(reads, s, f"r.om{j}"), _shown_set(reads, s, f"r.nm{j}")) for j, s in enumerate(p.snapshots)
     ]
     entries = [
         f"({n}, {literal(name)}, r.c{n}, CASE WHEN r.c{n} THEN {old} END, CASE WHEN r.c{n} THEN {new} END)"

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -125,6 +125,11 @@ class Action(models.Model):
         if self.decision_id:
             return reverse("governance:decision_detail", args=[self.decision_id])
         return reverse("governance:my_actions")
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return F(prefix + "title")
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.status == self.Status.OPEN and self.due_on < today

@@ -5,7 +5,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +175,15 @@ class Decision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("governance:decision_detail", args=[self.pk])
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Case(
+            When(**{prefix + "number": ""}, then=F(prefix + "title")),
+            default=Concat(F(prefix + "number"), Value(" "), F(prefix + "title")),
+            output_field=models.CharField(),
+        )
 
     @staticmethod
     def format_number(body: str, year: int, sequence: int) -> str:

@@ -5,11 +5,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
+from audit.names import formatted_date
 from partners.models import Partnership, Person
 
 
@@ -71,6 +74,15 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("governance:meeting_detail", args=[self.pk])
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression | None:
+        """``str()`` as SQL (``audit/names.py``); None where the date's format writes words (month names)."""
+        held_on = formatted_date(prefix + "held_on", "SHORT_DATE_FORMAT")
+        if held_on is None:
+            return None
+        # held_on is required: the name always carries it.
+        return Concat(F(prefix + "title"), Value(" ("), held_on, Value(")"))
 
     def validate_attendees(self, people: Iterable[Person]) -> None:
         """Attendees work for the parties; a steering committee meeting has someone from each of them."""

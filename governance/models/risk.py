@@ -145,6 +145,11 @@ class Risk(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("governance:risks") + f"#risk-{self.pk}"
 
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return F(prefix + "title")
+
     @property
     def score(self) -> int:
         """Likelihood × impact: 1 to 25."""

@@ -9,7 +9,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
-from partners.names import local_name
+from partners.names import local_name, local_name_expression
 
 # A corporate tree deeper than this is a data error, not a real group structure.
 MAX_GROUP_DEPTH = 10
@@ -68,6 +68,11 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return local_name_expression(prefix + "name", prefix + "name_ja")
 
     @property
     def display_name(self) -> str:

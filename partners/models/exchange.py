@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import DateField, F, Q, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Concat, Greatest
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from audit.history import AuditedQuerySet, audit_history
+from audit.names import iso_date
 from partners.models.company import Company
 from partners.models.partnership import Partnership
 from partners.models.person import Function, Person
@@ -248,6 +249,18 @@ class Exchange(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("partners:exchange_detail", args=[self.pk])
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Concat(
+            Person.name_expression(prefix + "person__"),
+            Value(" → "),
+            F(prefix + "host_company__short_name"),
+            Value(" ("),
+            iso_date(prefix + "planned_start"),
+            Value(")"),
+        )
 
     @property
     def direction(self) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
 from partners.models.person import Person
-from partners.names import local_name
+from partners.names import local_name, local_name_expression
 
 
 # Defined before Partnership: its history snapshots these links, so the class must exist first.
@@ -84,6 +84,11 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return local_name_expression(prefix + "name", prefix + "name_ja")
 
     @property
     def display_name(self) -> str:

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
 from partners.models.company import Company
-from partners.names import local_name
+from partners.names import local_name, local_name_expression
 
 
 class Capability(models.Model):
@@ -26,6 +27,11 @@ class Capability(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return F(prefix + "name")
 
 
 class SiteManager(models.Manager.from_queryset(AuditedQuerySet)):
@@ -81,6 +87,16 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.company.short_name})"
+
+    @classmethod
+    def name_expression(cls, prefix: str = "") -> models.Expression:
+        """``str()`` as SQL (``audit/names.py``)."""
+        return Concat(
+            local_name_expression(prefix + "name", prefix + "name_ja"),
+            Value(" ("),
+            F(prefix + "company__short_name"),
+            Value(")"),
+        )
 
     @property
     def display_name(self) -> str:

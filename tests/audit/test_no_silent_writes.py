@@ -49,10 +49,9 @@ ALLOWED = {
     ("partners/summary.py", "_raw_delete"),
     ("partners/summary.py", "update"),
     ("exports/sources.py", "execute"),  # an export's session settings (SET LOCAL), and a COUNT of its SELECT
-    # The audit trail's temporary tables of record names and values, which its SELECTs read: created, analysed and
-    # dropped in the export's transaction (__init__), filled and read (names).
+    # The audit trail's temporary table of values only Python writes, which its SELECTs read: created, analysed and
+    # dropped in the export's transaction.
     ("exports/audit_sql/__init__.py", "execute"),
-    ("exports/audit_sql/names.py", "execute"),  # the derived clearance rows being rewritten: no history is owed
     # A role change from the identity provider: the group writes are silenced only so that the user's save right
     # after records them all in one history row, with the provider's reason.
     ("accounts/identity/roles.py", "skip_history_when_saving"),
