@@ -23,6 +23,9 @@ from tests.servers import DEMO_PASSWORD, Response, Visitor, demo_database, free_
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = DEMO_PASSWORD
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+# One worker runs every test here under `make test` (--dist loadgroup), so the module's server starts once: its
+# collectstatic compresses every static file (gzip and Brotli): a minute or more of CPU for each worker starting one.
+pytestmark = pytest.mark.xdist_group("production-server")
 
 
 @pytest.fixture(scope="module")
