@@ -1,17 +1,19 @@
 """The audit trail computed by PostgreSQL, for COPY: the same rows, order and words as ``audit_rows.rows``.
 
-One SELECT per record type over its history table. Window functions give each history row its record's row before
-it (``LAG … OVER (PARTITION BY record ORDER BY history_date, chain_seq)``, the order ``audit.trail.walk`` diffs in),
-for every tracked field and for each many-to-many snapshot (the row's target ids as a sorted array). A lateral
-``VALUES`` list turns one history row into one row per changed field, or into the one row of an entry without
-changes, in the order ``audit.trail.diff`` lists them. Values read as ``audit.trail.show`` writes them: choices by
-their label in the source language, Yes/No, ISO dates, timestamps as Python's ``isoformat()``.
+One SELECT per record type over its history table. Window functions give each history row its record's row before it
+(``LAG … OVER (PARTITION BY record ORDER BY history_date, chain_seq)``, the order ``audit.trail.walk`` diffs in),
+for every tracked field and for each many-to-many snapshot (the row's target ids as a sorted array). Each history
+row's tests of ``audit.trail.diff`` run once, into the array of its changed entries (or the one entry of a row
+without changes), in the order ``diff`` lists them; a lateral ``unnest`` of it gives one row per entry, whose old
+and new values alone are written. Values read as ``audit.trail.show`` writes them: choices by their label in the
+source language, Yes/No, ISO dates, timestamps as Python's ``isoformat()``.
 
 A record's name is its ``str()`` said by the database (``audit.names``: each named model's expression next to its
-``__str__``, held to it by tests), or, deleted, that of its last history row (``audit.trail.deleted_name``): looked
-up by id in the SELECT itself (``names``). A value that SQL cannot write exactly as Python does (JSON, which Python
-prints as a ``dict``) is written by ``show()`` per history row of the few tables that hold one (the export records)
-into a temporary table (``values``).
+``__str__``, held to it by tests), or, deleted, that of its last history row (``audit.trail.deleted_name``): each
+table of live names joined once per SELECT, beside the history rows, and a deleted record's name looked up only for
+those (``names``). A value that SQL cannot write exactly as Python does (JSON, which Python prints as a ``dict``) is
+written by ``show()`` per history row of the few tables that hold one (the export records) into a temporary table
+(``values``).
 
 Used only on PostgreSQL; the Python path stays for SQLite, and for the XLSX and JSON formats.
 """

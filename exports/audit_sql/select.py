@@ -18,7 +18,9 @@ def _shown(reads: Reads, i: int, c: Column, side: str) -> str:
     """show() of field ``i``'s value on the row (``side`` "n") or on the row before it ("o")."""
     value = f"r.{side}{i}"
     if c.related is not None:
-        return f"CASE WHEN {value} IS NULL THEN {literal(EMPTY)} ELSE {reads.names.of(c.related, value)} END"
+        # The live record's name joined beside the row (_inner); a deleted record's looked up only for those.
+        name = f"COALESCE(r.{side}name{i}, {reads.names.deleted(c.related, value)})"
+        return f"CASE WHEN {value} IS NULL THEN {literal(EMPTY)} ELSE {name} END"
     if c.display is None:
         # Written by show() beside the row (before it: none for a creation, which show() writes as empty).
         return f"COALESCE(r.t{side}{i}, {literal(EMPTY)})"
@@ -49,6 +51,11 @@ def _inner(p: Plan, filters: Filters, reads: Reads | None) -> str:
     for i, c in enumerate(p.columns):
         value = f"NULLIF({h}.{c.column}, 'null'::jsonb)" if c.json else f"{h}.{c.column}"
         select += [f"{value} AS n{i}", f"LAG({value}) OVER w AS o{i}"]
+        if reads is not None and c.related is not None:
+            # Each related table joined once for the whole SELECT, not looked up once per value: the name of the
+            # record the row points at, and (a name being the record's, whenever it is read) the row before's.
+            joins.append(f"LEFT JOIN ({reads.names.live(c.related)}) AS rn{i}(pk, name) ON rn{i}.pk = {value}")
+            select += [f"rn{i}.name AS nname{i}", f"LAG(rn{i}.name) OVER w AS oname{i}"]
     for k, e in enumerate(p.events):
         select.append(f"{h}.{e.column} AS e{k}")
     for j, s in enumerate(p.snapshots):
@@ -104,27 +111,27 @@ def select(p: Plan, filters: Filters, reads: Reads | None) -> str:
     """The SELECT of one record type's rows (x0 … x10, the export's columns), ordered; without ``reads``, only
     what counting them needs."""
     flags = _changed(p)
-    flagged = ", ".join(f"({flag}) AS c{n}" for n, flag in enumerate(flags))
-    nothing = f"NOT ({' OR '.join(f'r.c{n}' for n in range(len(flags)))})" if flags else "TRUE"
-    rows = f"(SELECT r.*, {flagged} FROM ({_inner(p, filters, reads)}) r) r"
-    where = "c.changed" + (f" AND {window.format(date='r.hdate')}" if (window := bounds(filters)) else "")
+    # Each history row's changed entries in diff()'s order, tested once per row; the entry after the last stands
+    # for "no change" (a deletion, or a save that changed nothing) when none did.
+    nothing = len(flags)
+    picked = ", ".join(f"CASE WHEN {flag} THEN {n} END" for n, flag in enumerate(flags))
+    changed = f"COALESCE(NULLIF(array_remove(ARRAY[{picked}]::integer[], NULL), '{{}}'), ARRAY[{nothing}])"
+    where = f"WHERE {window.format(date='r.hdate')}" if (window := bounds(filters)) else ""
+    rows = f"(SELECT r.*, {changed} AS changed FROM ({_inner(p, filters, reads)}) r {where}) r"
+    entries = "CROSS JOIN LATERAL unnest(r.changed) AS c(ord)"
     if reads is None:
-        # Counting needs only which entries each history row gives.
-        entries = ", ".join([*(f"(r.c{n})" for n in range(len(flags))), f"({nothing})"])
-        return f"SELECT 1 FROM {rows} CROSS JOIN LATERAL (VALUES {entries}) AS c(changed) WHERE {where}"
-    # (field, old, new) of each change in diff()'s order; a value is written only where its field changed.
+        return f"SELECT 1 FROM {rows} {entries}"
+    # (field, old, new) of each entry; only the entry's own values are written (CASE evaluates one branch).
     changes = [(c.name, _shown(reads, i, c, "o"), _shown(reads, i, c, "n")) for i, c in enumerate(p.columns)]
     event = f"CASE WHEN r.htype = '+' THEN {literal(str(EVENTS[True]))} ELSE {literal(str(EVENTS[False]))} END"
     changes += [(e.name, literal(EMPTY), event) for e in p.events]
     changes += [
         (s.name, _shown_set(reads, s, f"r.om{j}"), _shown_set(reads, s, f"r.nm{j}")) for j, s in enumerate(p.snapshots)
     ]
-    entries = [
-        f"({n}, {literal(name)}, r.c{n}, CASE WHEN r.c{n} THEN {old} END, CASE WHEN r.c{n} THEN {new} END)"
-        for n, (name, old, new) in enumerate(changes)
-    ]
-    no_change = f"CASE WHEN r.htype = '-' THEN {literal(EMPTY)} ELSE '' END"
-    entries.append(f"({len(changes)}, '', {nothing}, {no_change}, '')")
+    changes.append(("", f"CASE WHEN r.htype = '-' THEN {literal(EMPTY)} ELSE '' END", "''"))
+    field = f"(ARRAY[{', '.join(literal(name) for name, _old, _new in changes)}]::text[])[c.ord + 1]"
+    old = " ".join(f"WHEN {n} THEN {value}" for n, (_name, value, _new) in enumerate(changes))
+    new = " ".join(f"WHEN {n} THEN {value}" for n, (_name, _old, value) in enumerate(changes))
     action = " ".join(f"WHEN {literal(kind)} THEN {literal(str(label))}" for kind, label in ACTIONS.items())
     columns = [
         "r.hdate",
@@ -133,15 +140,11 @@ def select(p: Plan, filters: Filters, reads: Reads | None) -> str:
         "r.rid",
         "r.label",
         f"CASE r.htype {action} END",
-        "c.field",
-        "c.old",
-        "c.new",
+        field,
+        f"CASE c.ord {old} END",
+        f"CASE c.ord {new} END",
         "COALESCE(r.reason, '')",
         "r.chash",
     ]
     outputs = ", ".join(f"{expression} AS x{i}" for i, expression in enumerate(columns))
-    return (
-        f"SELECT {outputs} FROM {rows} "
-        f"CROSS JOIN LATERAL (VALUES {', '.join(entries)}) AS c(ord, field, changed, old, new) "
-        f"WHERE {where} ORDER BY r.rid, r.hdate, r.seq, c.ord"
-    )
+    return f"SELECT {outputs} FROM {rows} {entries} ORDER BY r.rid, r.hdate, r.seq, c.ord"
