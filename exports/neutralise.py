@@ -37,18 +37,16 @@ def neutralise(text: str) -> str:
     return text
 
 
-def _sql_char(char: str) -> str:
-    # Control characters by code; the others as literals, which PostgreSQL converts from the client's encoding.
-    return f"'{char}'" if char.isprintable() else f"chr({ord(char)})"
-
-
-FORMULA_START_SQL = ", ".join(_sql_char(char) for char in FORMULA_START)
+# The first characters by code point: in a UTF-8 database (the exports' SQL assumes one: docs/exports.md) ascii()
+# gives a text's first character's code point, so a cell costs one integer test where comparing its first character
+# as text cost a text comparison per trigger (a tenth of the audit trail's COPY time, docs/benchmarks.md).
+FORMULA_START_SQL = ", ".join(str(ord(char)) for char in FORMULA_START)
 
 
 def neutralise_sql(column: str) -> str:
-    """The same rule as a PostgreSQL expression over ``column`` (a quoted identifier)."""
+    """The same rule as a PostgreSQL expression over ``column`` (a quoted identifier), in a UTF-8 database."""
     # A first-character test before the regex: most cells start with a letter and never reach the regex.
     return (
-        f"CASE WHEN left({column}, 1) IN ({FORMULA_START_SQL}) "
+        f"CASE WHEN ascii({column}) IN ({FORMULA_START_SQL}) "
         f"AND {column} !~ {PLAIN_NEGATIVE_NUMBER_SQL} THEN '''' || {column} ELSE {column} END"
     )
