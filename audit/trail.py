@@ -8,6 +8,7 @@ history table with the same diff.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -93,17 +94,24 @@ def audited_model(app_label: str, model_name: str) -> type[models.Model]:
     return model
 
 
+@functools.cache
+def history_model(model: type[models.Model]) -> type[models.Model]:
+    """The history model of an audited ``model``: read once, as each read of ``model.history`` builds a new manager
+    class (a fiftieth of a second for the trail's export, which reads each model's several times)."""
+    return model.history.model
+
+
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
     """The record's fields, and any state its history rows keep beside them (whether a password is usable)."""
-    history_model = model.history.model
-    extra = [history_model._meta.get_field(name) for name in getattr(history_model, "trail_state_fields", ())]
-    return [f for f in history_model.tracked_fields if f.name != model._meta.pk.name] + extra
+    history = history_model(model)
+    extra = [history._meta.get_field(name) for name in getattr(history, "trail_state_fields", ())]
+    return [f for f in history.tracked_fields if f.name != model._meta.pk.name] + extra
 
 
 def event_fields(model: type[models.Model]) -> list[models.Field]:
     """Flags of one history row (a password was set): shown when set, never with a value."""
-    history_model = model.history.model
-    return [history_model._meta.get_field(name) for name in getattr(history_model, "trail_event_fields", ())]
+    history = history_model(model)
+    return [history._meta.get_field(name) for name in getattr(history, "trail_event_fields", ())]
 
 
 def m2m_snapshots(model, rows: list | None = None) -> dict[str, tuple[str, type[models.Model], dict[int, set]]]:
@@ -111,10 +119,10 @@ def m2m_snapshots(model, rows: list | None = None) -> dict[str, tuple[str, type[
 
     For the given history rows, or for every history row of the model when ``rows`` is None.
     """
-    history_model = model.history.model
+    history = history_model(model)
     result = {}
-    for m2m_field in history_model._history_m2m_fields:
-        snapshot_model = getattr(history_model, m2m_field.name).model
+    for m2m_field in history._history_m2m_fields:
+        snapshot_model = getattr(history, m2m_field.name).model
         target_attname = model._meta.get_field(m2m_field.name).m2m_reverse_field_name() + "_id"
         snapshots = snapshot_model.objects.all()
         if rows is not None:

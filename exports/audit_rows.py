@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import registry
-from audit.trail import EMPTY, Names, m2m_snapshots, walk
+from audit.trail import EMPTY, Names, history_model, m2m_snapshots, walk
 from exports.datasets import Column
 from exports.filters import Filters
 
@@ -68,7 +68,7 @@ def rows(filters: Filters) -> Iterator[tuple]:
     start, end = window.get("history_date__gte"), window.get("history_date__lt")
     names = Names()
     for record_type, model, history in history_querysets(filters):
-        m2m = m2m_snapshots(model) if model.history.model._history_m2m_fields else {}
+        m2m = m2m_snapshots(model) if history_model(model)._history_m2m_fields else {}
         for row, entry in walk(model, history.iterator(chunk_size=2000), m2m, names):
             if (start and row.history_date < start) or (end and row.history_date >= end):
                 continue

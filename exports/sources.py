@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from exports import audit_rows, audit_sql, governance_rows, signature_rows, training_rows
+from exports.audit_sql.select import CELLS as AUDIT_CELLS
 from exports.datasets import DATASETS, Column
 from exports.filters import Filters
 
@@ -50,6 +51,9 @@ class Computed:
     count: Callable[[Filters], int]
     read_permission: str
     copy_selects: Callable[[Filters], Selects | None] | None = None
+    # Keys of the columns the SELECTs give as final CSV cells (exports.sql_cells), where they can write them more
+    # cheaply than COPY's outer SELECT, which formats each output row's cells.
+    copy_cells: frozenset[str] = frozenset()
 
 
 def one_select(sql: Callable[[Filters], SQL]) -> Callable[[Filters], Selects]:
@@ -105,6 +109,7 @@ COMPUTED = {
         audit_sql.count,
         "audit.view_audit_trail",
         audit_sql.copy_selects,
+        AUDIT_CELLS,
     ),
 }
 NAMES = [*TABLES, *COMPUTED]
@@ -124,6 +129,7 @@ class Source:
     queryset: QuerySet | None = None  # set for table datasets
     header_language: str = ""
     copy_selects: Selects | None = None  # set where PostgreSQL writes the CSV by COPY
+    copy_cells: frozenset[str] = frozenset()  # Computed.copy_cells
 
     @property
     def headers(self) -> list[str]:
@@ -155,6 +161,7 @@ def source(name: str, filters: Filters) -> Source:
             {k: v for k, v in filters.as_dict().items() if k in computed.filter_keys},
             header_language=filters.headers,
             copy_selects=copy(filters) if copy else None,
+            copy_cells=computed.copy_cells,
         )
     dataset = TABLES[name]
     queryset = dataset.queryset(filters)

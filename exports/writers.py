@@ -12,8 +12,9 @@ import xlsxwriter
 from django.db import connection
 
 from exports.datasets import Column
-from exports.neutralise import neutralise, neutralise_sql
+from exports.neutralise import neutralise
 from exports.sources import SQL, Source, export_cursor
+from exports.sql_cells import sql_cell
 
 BOM = "\ufeff"
 CHUNK = 64 * 1024
@@ -61,7 +62,7 @@ def write_csv(src: Source, out) -> int:
     out.write((BOM + csv_row(src.headers)).encode())
     if src.copy_selects is not None:
         with src.copy_selects() as selects:
-            return sum(_copy(copy_statement(select, src.columns), out) for select in selects)
+            return sum(_copy(copy_statement(select, src.columns, src.copy_cells), out) for select in selects)
     kinds = [c.kind for c in src.columns]
     rows, size, lines = 0, 0, []
     for row in src.rows():
@@ -76,30 +77,16 @@ def write_csv(src: Source, out) -> int:
     return rows
 
 
-def _outer(kind: str, alias: str) -> str:
-    column = f'sub."{alias}"'
-    if kind == "datetime":
-        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
-    if kind in {"date", "int"}:
-        # As COPY writes them: an integer's digits, a date as YYYY-MM-DD in the ISO DateStyle of export_cursor.
-        # No expression to evaluate per cell is what keeps a wide export near COPY's own rate.
-        return column
-    if kind == "bool":
-        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
-    if kind == "code":
-        # Never a formula (datasets.Column): no check to run per cell. Empty is written empty, as below.
-        return f"NULLIF({column}::text, '')"
-    # NULLIF: an empty text cell is written empty, as the Python writer does (COPY would quote it as "").
-    return f"NULLIF({neutralise_sql(f'{column}::text')}, '')"
-
-
-def copy_statement(select: SQL, columns: Sequence[Column]) -> str:
+def copy_statement(select: SQL, columns: Sequence[Column], cells: frozenset[str] = frozenset()) -> str:
     """COPY … TO STDOUT of one of a dataset's SELECTs, formatting and neutralising in SQL so PostgreSQL writes final
-    CSV."""
+    CSV; the columns keyed in ``cells`` the SELECT gives as final cells already (``Source.copy_cells``)."""
     inner_sql, params = select
     with connection.cursor() as cursor:
         inner = cursor.mogrify(inner_sql, params).decode()
-    outer = ", ".join(_outer(column.kind, f"x{i}") for i, column in enumerate(columns))
+    outer = ", ".join(
+        f'sub."x{i}"' if column.key in cells else sql_cell(column.kind, f'sub."x{i}"')
+        for i, column in enumerate(columns)
+    )
     # The inner query's columns are renamed by position, whatever the SELECT calls them.
     names = ", ".join(f'"x{i}"' for i in range(len(columns)))
     # The inner query's values were bound by the driver (mogrify); the expressions are our own constants.

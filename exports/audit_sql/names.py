@@ -8,6 +8,7 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from audit.names import name_expression
+from audit.trail import history_model
 
 
 def _sql(queryset: models.QuerySet) -> str:
@@ -32,9 +33,9 @@ class Names:
     def __init__(self):
         self._live: dict[type[models.Model], str] = {}
         self._last: dict[type[models.Model], str | None] = {}
-        # audit.trail.deleted_label's two forms, around the name or the id.
-        self._deleted = _("%(name)s (deleted)").split("%(name)s")
-        self._by_id = _("#%(id)s (deleted)").split("%(id)s")
+        # audit.trail.deleted_label's two forms, around the name or the id, quoted once.
+        self._deleted = [_literal(part) for part in _("%(name)s (deleted)").split("%(name)s")]
+        self._by_id = [_literal(part) for part in _("#%(id)s (deleted)").split("%(id)s")]
 
     def live(self, model: type[models.Model]) -> str:
         """(pk, name) of every record of ``model``, as ``Names._records`` reads them."""
@@ -47,7 +48,7 @@ class Names:
         """(record id, history_date, chain_seq, name) of every history row of ``model``; None without history."""
         if model not in self._last:
             if hasattr(model._meta, "simple_history_manager_attribute"):
-                history = model.history.model._default_manager.order_by().annotate(trail_name=name_expression(model))
+                history = history_model(model)._default_manager.order_by().annotate(trail_name=name_expression(model))
                 key = model._meta.pk.attname
                 self._last[model] = _sql(history.values_list(key, "history_date", "chain_seq", "trail_name"))
             else:
@@ -56,12 +57,12 @@ class Names:
 
     def deleted(self, model: type[models.Model], value: str) -> str:
         """The name of the deleted record of ``model`` whose id is the SQL ``value``."""
-        before, after = (_literal(part) for part in self._by_id)
+        before, after = self._by_id
         by_id = f"{before} || {value} || {after}"
         rows = self._last_rows(model)
         if rows is None:
             return by_id
-        before, after = (_literal(part) for part in self._deleted)
+        before, after = self._deleted
         last = (
             f"(SELECT {before} || d.name || {after} FROM ({rows}) AS d(pk, hdate, seq, name) WHERE d.pk = {value} "
             "ORDER BY d.hdate DESC, d.seq DESC LIMIT 1)"

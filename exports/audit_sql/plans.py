@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import connection, models
 from django.utils import translation
 
-from audit.trail import event_fields, show, tracked_fields
+from audit.trail import event_fields, history_model, show, tracked_fields
 from exports.audit_rows import change_window, record_models
 from exports.audit_sql.names import Names, nameable
 from exports.filters import Filters
@@ -125,7 +125,7 @@ def _display(f: models.Field) -> Callable[[str], str] | None:
 
 
 def plan(key: str, model: type[models.Model]) -> Plan:
-    history = model.history.model
+    history = history_model(model)
     columns = []
     for f in tracked_fields(model):
         kind = f.get_internal_type()
@@ -187,7 +187,7 @@ def available(filters: Filters) -> bool:
 
 def _nameable(model: type[models.Model]) -> bool:
     """Keyed by integers, with every record it names (itself, its relations, its sets) named by an expression."""
-    targets = [f.related_model for f in model.history.model._history_m2m_fields]
+    targets = [f.related_model for f in history_model(model)._history_m2m_fields]
     related = [f.related_model for f in tracked_fields(model) if f.is_relation and integer_key(f.related_model)]
     if not (integer_key(model) and all(integer_key(t) for t in targets)):
         return False

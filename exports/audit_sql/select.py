@@ -6,8 +6,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 
 from audit.trail import ACTIONS, EMPTY, EVENTS, SYSTEM
+from exports.audit_rows import COLUMNS
 from exports.audit_sql.plans import Column, Plan, Reads, Snapshot, bounds, in_window, literal, quote
 from exports.filters import Filters
+from exports.sql_cells import sql_cell
+
+KINDS = {column.key: column.kind for column in COLUMNS}
+# The columns each SELECT gives as final CSV cells (Source.copy_cells): those of the history row, and the record type.
+CELLS = frozenset({"when", "who", "record_type", "record_label", "action", "reason", "chain_hash"})
 
 
 def _empty(c: Column, value: str) -> str:
@@ -117,10 +123,26 @@ def select(p: Plan, filters: Filters, reads: Reads | None) -> str:
     picked = ", ".join(f"CASE WHEN {flag} THEN {n} END" for n, flag in enumerate(flags))
     changed = f"COALESCE(NULLIF(array_remove(ARRAY[{picked}]::integer[], NULL), '{{}}'), ARRAY[{nothing}])"
     where = f"WHERE {window.format(date='r.hdate')}" if (window := bounds(filters)) else ""
-    rows = f"(SELECT r.*, {changed} AS changed FROM ({_inner(p, filters, reads)}) r {where}) r"
     entries = "CROSS JOIN LATERAL unnest(r.changed) AS c(ord)"
     if reads is None:
-        return f"SELECT 1 FROM {rows} {entries}"
+        return (
+            f"SELECT 1 FROM (SELECT r.*, {changed} AS changed FROM ({_inner(p, filters, reads)}) r {where}) r {entries}"
+        )
+    # The cells of the history row, the same on each of its entries: written once per history row (CELLS). Its
+    # ORDER BY (the order the window reads the rows in already, so no sort) keeps this SELECT from being folded into
+    # the per-entry rows above it, which would write them once per entry, and tells them that order.
+    action = " ".join(f"WHEN {literal(kind)} THEN {literal(str(label))}" for kind, label in ACTIONS.items())
+    shared = {
+        "when": "r.hdate",
+        "who": f"COALESCE(r.who, {literal(str(SYSTEM))})",
+        "record_label": "r.label",
+        "action": f"CASE r.htype {action} END",
+        "reason": "r.reason",
+        "chain_hash": "r.chash",
+    }
+    cells = ", ".join(f"{sql_cell(KINDS[key], value)} AS cell_{key}" for key, value in shared.items())
+    inner = _inner(p, filters, reads)
+    rows = f"(SELECT r.*, {changed} AS changed, {cells} FROM ({inner}) r {where} ORDER BY r.rid, r.hdate, r.seq) r"
     # (field, old, new) of each entry; only the entry's own values are written (CASE evaluates one branch).
     changes = [(c.name, _shown(reads, i, c, "o"), _shown(reads, i, c, "n")) for i, c in enumerate(p.columns)]
     event = f"CASE WHEN r.htype = '+' THEN {literal(str(EVENTS[True]))} ELSE {literal(str(EVENTS[False]))} END"
@@ -132,19 +154,13 @@ def select(p: Plan, filters: Filters, reads: Reads | None) -> str:
     field = f"(ARRAY[{', '.join(literal(name) for name, _old, _new in changes)}]::text[])[c.ord + 1]"
     old = " ".join(f"WHEN {n} THEN {value}" for n, (_name, value, _new) in enumerate(changes))
     new = " ".join(f"WHEN {n} THEN {value}" for n, (_name, _old, value) in enumerate(changes))
-    action = " ".join(f"WHEN {literal(kind)} THEN {literal(str(label))}" for kind, label in ACTIONS.items())
-    columns = [
-        "r.hdate",
-        f"COALESCE(r.who, {literal(str(SYSTEM))})",
-        literal(p.key),
-        "r.rid",
-        "r.label",
-        f"CASE r.htype {action} END",
-        field,
-        f"CASE c.ord {old} END",
-        f"CASE c.ord {new} END",
-        "COALESCE(r.reason, '')",
-        "r.chash",
-    ]
-    outputs = ", ".join(f"{expression} AS x{i}" for i, expression in enumerate(columns))
+    columns = {
+        **{key: f"r.cell_{key}" for key in shared},
+        "record_type": literal(p.key),  # a registry key: its own final cell
+        "record_id": "r.rid",
+        "field": field,
+        "old_value": f"CASE c.ord {old} END",
+        "new_value": f"CASE c.ord {new} END",
+    }
+    outputs = ", ".join(f"{columns[column.key]} AS x{i}" for i, column in enumerate(COLUMNS))
     return f"SELECT {outputs} FROM {rows} {entries} ORDER BY r.rid, r.hdate, r.seq, c.ord"

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from audit.trail import Names, show
+from audit.trail import Names, history_model, show
 from exports.audit_sql.plans import CHUNK_ROWS, SPOOL_BYTES, Plan
 
 
@@ -40,7 +40,7 @@ def load_values(found: list[Plan], table: str) -> None:
         for p in found:
             if not p.in_python:
                 continue
-            history = p.model.history.model
+            history = history_model(p.model)
             fields = [c.model_field for _i, c in p.in_python]
             rows = history._default_manager.values_list(history._meta.pk.attname, *(f.attname for f in fields))
             for hid, *values in rows.iterator(chunk_size=CHUNK_ROWS):
