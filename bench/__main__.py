@@ -6,7 +6,8 @@ and the exchange admin list (median of 5 renders, query count). Exports of excha
 CSV, XLSX and JSON, and on PostgreSQL its own COPY of the same query as the reference; on PostgreSQL also the
 computed datasets' CSVs (qualification status, signatures: every synthetic training record is signed) by COPY and by
 the Python writer, against a plain COPY of their own SELECT; the audit-trail CSV at the largest size (on PostgreSQL by
-COPY and by the Python rows). Then the cost of history on a save.
+COPY and by the Python rows). At the largest size, the exchange, person and training-record admin lists against
+Django's stock changelist of the same rows. Then the cost of history on a save.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from bench import audit_overhead, dashboard, exports, import_export_reference, training  # noqa: E402
+from bench import admin_lists, audit_overhead, dashboard, exports, import_export_reference, training  # noqa: E402
 from bench.setup import ensure_size  # noqa: E402
 from exports.filters import Filters  # noqa: E402
 from milestones.models import Milestone  # noqa: E402
@@ -123,6 +124,7 @@ def main() -> None:
         analyze()
         rows.append(measure_size())
         print(f"measured {rows[-1]['exchanges']:,} exchanges, {rows[-1]['milestones']:,} milestones", flush=True)
+    lists = admin_lists.lines(admin_lists.measure())
     training_lines = training.report()
     saves = audit_overhead.measure()
     reference = import_export_reference.measure()
@@ -134,6 +136,13 @@ def main() -> None:
             table(rows),
             "",
             ratios(rows) + ".",
+            "",
+            f"Admin lists at {rows[-1]['exchanges']:,} exchanges against Django's stock changelist of the same rows "
+            "(same columns and joined rows, ordered by primary key, no full count; bench/admin_lists.py), "
+            f"median of {admin_lists.ROUNDS} interleaved rounds:",
+            "",
+            *lists,
+            "",
             "Pages: median of 5 renders through Django's test client after a warm-up; the dashboard cold with",
             "the cache emptied before each render, warm from the cache. Exports: exchanges, all",
             "columns, complete files. Peak Python memory of the CSV export: " + "; ".join(memory) + ".",
