@@ -62,36 +62,41 @@ def bump(panels: Iterable[str]) -> None:
 
 
 @functools.cache
-def readers() -> tuple[dict[str, dict[str, Callable | None]], dict[str, frozenset[str]]]:
+def readers() -> tuple[dict[str, dict[str, Callable | None]], dict[str, dict[str, frozenset[str] | None]]]:
     """Model label → the panels that read its rows (each with its test of a row added, where it has one), and → the
-    panels that reach it only through a reference."""
+    panels that reach it only through a reference (each with the only fields it shows of it, where it says)."""
     from milestones.panels import PANELS
 
     rows: dict[str, dict[str, Callable | None]] = {}
-    referred: dict[str, set[str]] = {}
+    referred: dict[str, dict[str, frozenset[str] | None]] = {}
     for panel in PANELS:
         if not panel.cached:
             continue
         for label in panel.reads:
             rows.setdefault(label.lower(), {})[panel.name] = panel.counts.get(label)
         for label in panel.refers_to:
-            referred.setdefault(label.lower(), set()).add(panel.name)
-    return rows, {label: frozenset(names) for label, names in referred.items()}
+            shown = panel.shows.get(label)
+            referred.setdefault(label.lower(), {})[panel.name] = frozenset(shown) if shown else None
+    return rows, referred
 
 
-def affected(label: str, added: Model | None = None) -> set[str]:
+def affected(label: str, added: Model | None = None, fields: Iterable[str] | None = None) -> set[str]:
     """The panels a write to a row of ``label`` ("app.model") can change. ``added``: the row, when the write added
-    it, so no other row points to it yet and a panel that would not count it is left alone."""
+    it, so no other row points to it yet and a panel that would not count it is left alone. ``fields``: the only
+    fields the write saved, where it says (a sign-in saves the login's last_login alone)."""
     rows, referred = readers()
     label = label.lower()
     if added is not None:
         return {panel for panel, counts in rows.get(label, {}).items() if counts is None or counts(added)}
-    return set(rows.get(label, {})) | referred.get(label, frozenset())
+    saved = frozenset(fields) if fields is not None else None
+    return set(rows.get(label, {})) | {
+        panel for panel, shown in referred.get(label, {}).items() if shown is None or saved is None or shown & saved
+    }
 
 
-def written(sender, instance=None, created: bool = False, **_kwargs) -> None:
+def written(sender, instance=None, created: bool = False, update_fields=None, **_kwargs) -> None:
     """Signal receiver (post_save, post_delete, m2m_changed of the through model, bulk_written): a record written."""
-    panels = affected(sender._meta.label, instance if created else None)
+    panels = affected(sender._meta.label, instance if created else None, update_fields)
     if not panels:
         return
     # Now, for the writer's own next page; and again once the transaction commits, since a dashboard computed by

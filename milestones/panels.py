@@ -71,7 +71,8 @@ class Panel:
     only through those (a name beside a row), which a row added there cannot change until one it reads points to it.
     ``tests/milestones/test_dashboard_cache.py`` holds these lists to the tables each panel's queries touch.
     ``counts`` may say, for a model it reads, whether the panel counts a row just added: one it would not count (a
-    person who is not counted anywhere yet) leaves it cached.
+    person who is not counted anywhere yet) leaves it cached. ``shows`` may name, for a model it refers to, the only
+    fields it shows of it: a write that saves other fields alone (a sign-in's last_login) leaves it cached.
     """
 
     template_name: str
@@ -79,6 +80,7 @@ class Panel:
     reads: tuple[str, ...] = ()
     refers_to: tuple[str, ...] = ()
     counts: dict[str, Callable[[Model], bool]] = {}
+    shows: dict[str, tuple[str, ...]] = {}
 
     @property
     def name(self) -> str:
@@ -167,6 +169,7 @@ class Slips(Panel):
     # The milestones' history: when, by whom (a login's name) and why each forecast moved.
     reads = (*MILESTONES, "milestones.HistoricalMilestone")
     refers_to = (*MILESTONE_NAMES, "auth.User")
+    shows = {"auth.User": ("username",)}
 
     def get_context(self, board: Board) -> dict:
         moved = movement.rebaseline_rows(board.scoped_milestones)

@@ -212,6 +212,29 @@ def test_a_person_added_without_exchange_or_home_site_refreshes_no_panel(manager
     assert redrawn(manager_client.get(URL)) == set()
 
 
+def test_a_sign_in_refreshes_no_panel(manager_client, board):
+    manager_client.get(URL)
+    kenji = UserFactory(username="kenji", role="Manager")
+    manager_client.force_login(kenji)  # another manager signs in: their last_login saved, as at every sign-in
+    kenji.refresh_from_db()
+    assert kenji.last_login is not None
+    assert redrawn(manager_client.get(URL)) == set()
+
+
+def test_a_login_renamed_refreshes_the_slips_that_name_it(manager_client, board, launch):
+    mover = UserFactory(username="planner")
+    launch.forecast_date = D(2027, 1, 15)
+    launch._change_reason = "Late"
+    launch._history_user = mover
+    launch.save()
+    assert "planner" in manager_client.get(URL).text
+    mover.username = "planner-2"
+    mover.save()
+    after = manager_client.get(URL)
+    assert "planner-2" in after.text
+    assert redrawn(after) == {"Slips"}
+
+
 def test_a_person_added_at_a_site_refreshes_the_training_headcount_alone(manager_client, board):
     before = training_people(manager_client.get(URL))
     PersonFactory(name="New operator", employer=board.agc_bio, home_site=board.yokohama, function="manufacturing")
