@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from django.contrib.admin.templatetags.admin_list import ResultList, _coerce_field_name, items_for_result
+from django.contrib.admin.templatetags.admin_list import ResultList, _coerce_field_name, results
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
     FieldIsAForeignKeyColumnName,
@@ -49,8 +49,7 @@ ABSENT = object()
 def rows(cl: ChangeList) -> Iterator[ResultList]:
     """Each row of the page as one piece of HTML, the cells exactly as Django's ``items_for_result`` draws them."""
     if cl.formset or cl.is_popup or type(cl).url_for_result is not ChangeList.url_for_result:
-        for result in cl.result_list:
-            yield ResultList(None, items_for_result(cl, result, None))
+        yield from results(cl)
         return
     link = link_maker(cl)
     cells, first = [], True

@@ -58,6 +58,7 @@ def test_every_admin_list_draws_its_rows_as_django_does(admin_client, records, l
         {"status__exact": "active", "q": "Demo"},
         {"o": "2.-4"},
         {"planned_start__gte": "2025-01-01", "q": "a&b <c>"},
+        {"_popup": "1", "q": "Demo"},  # a list opened from a form's lookup: each link hands its row back
     ],
 )
 def test_the_exchange_list_carries_its_filters_into_each_row_link_as_django_does(admin_client, records, query):
