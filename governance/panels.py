@@ -22,6 +22,8 @@ def _scoped(queryset, board: Board):
 
 class RiskHeatMap(Panel):
     template_name = "governance/_risk_heatmap.html"
+    reads = ("governance.Risk",)
+    refers_to = ("partners.Partnership",)
 
     def get_context(self, board: Board) -> dict:
         return {"heatmap": heat_map(_scoped(Risk.objects.filter(status=Risk.Status.OPEN), board))}
@@ -29,6 +31,9 @@ class RiskHeatMap(Panel):
 
 class Overdue(Panel):
     template_name = "governance/_overdue.html"
+    # Overdue actions and risks past review, with their owners and the decision or meeting an action came from.
+    reads = ("governance.Action", "governance.Risk")
+    refers_to = ("partners.Person", "partners.Partnership", "governance.Decision", "governance.Meeting")
 
     def get_context(self, board: Board) -> dict:
         today = board.today

@@ -8,12 +8,13 @@ is a class here (or in its own app) and one line in that list.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache as django_cache
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -65,11 +66,21 @@ class Panel:
     """One section of the dashboard: ``template_name`` draws what ``get_context(board)`` returns.
 
     Figures are cached per filter set, language and day (``milestones/cache.py``); a panel whose figures depend on
-    anything else (the user) says ``cached = False``.
+    anything else (the user) says ``cached = False``. A cached panel names what it reads, as model labels: ``reads``,
+    the records it counts or lists, any of whose rows written may change it; ``refers_to``, the records it reaches
+    only through those (a name beside a row), which a row added there cannot change until one it reads points to it.
+    ``tests/milestones/test_dashboard_cache.py`` holds these lists to the tables each panel's queries touch.
+    ``counts`` may say, for a model it reads, whether the panel counts a row just added: one it would not count (a
+    person who is not counted anywhere yet) leaves it cached. ``shows`` may name, for a model it refers to, the only
+    fields it shows of it: a write that saves other fields alone (a sign-in's last_login) leaves it cached.
     """
 
     template_name: str
     cached = True
+    reads: tuple[str, ...] = ()
+    refers_to: tuple[str, ...] = ()
+    counts: dict[str, Callable[[Model], bool]] = {}
+    shows: dict[str, tuple[str, ...]] = {}
 
     @property
     def name(self) -> str:
@@ -77,6 +88,22 @@ class Panel:
 
     def get_context(self, board: Board) -> dict:
         raise NotImplementedError
+
+
+# What ``Board.milestones`` reads: the filtered milestones, with their partnership, site and company, owner and the
+# decision behind their baseline (``Milestone.objects.for_list``).
+MILESTONES = ("milestones.Milestone",)
+MILESTONE_NAMES = (
+    "partners.Partnership",
+    "partners.Site",
+    "partners.Company",
+    "partners.Person",
+    "governance.Decision",
+)
+# What the exchange figures read: the exchanges (at a site: hosted there, or of people based there) and the exchange
+# summary, with the parties' short names (``Board.direction_names``).
+EXCHANGES = ("partners.Exchange", "partners.ExchangeMonth")
+EXCHANGE_NAMES = ("partners.Company", "partners.Person", "partners.Partnership", "partners.Site")
 
 
 @dataclass(frozen=True)
@@ -92,6 +119,8 @@ class Filled:
 
 class Headline(Panel):
     template_name = "milestones/_headline.html"
+    reads = (*MILESTONES, *EXCHANGES)
+    refers_to = (*MILESTONE_NAMES, *EXCHANGE_NAMES)
 
     def get_context(self, board: Board) -> dict:
         milestones = board.milestones
@@ -111,6 +140,8 @@ class Headline(Panel):
 
 class Timeline(Panel):
     template_name = "milestones/_timeline.html"
+    reads = (*MILESTONES, "milestones.Dependency")
+    refers_to = MILESTONE_NAMES
 
     def get_context(self, board: Board) -> dict:
         shown = dashboard.nearest(board.milestones, board.today)
@@ -123,6 +154,8 @@ class Timeline(Panel):
 
 class Years(Panel):
     template_name = "milestones/_years.html"
+    reads = MILESTONES
+    refers_to = MILESTONE_NAMES
 
     def get_context(self, board: Board) -> dict:
         basis = board.filters.basis
@@ -133,6 +166,10 @@ class Slips(Panel):
     """Re-baselines (the baseline moved by a decision) apart from slips against the baseline in force."""
 
     template_name = "milestones/_slips.html"
+    # The milestones' history: when, by whom (a login's name) and why each forecast moved.
+    reads = (*MILESTONES, "milestones.HistoricalMilestone")
+    refers_to = (*MILESTONE_NAMES, "auth.User")
+    shows = {"auth.User": ("username",)}
 
     def get_context(self, board: Board) -> dict:
         moved = movement.rebaseline_rows(board.scoped_milestones)
@@ -147,6 +184,9 @@ class Slips(Panel):
 
 class Sites(Panel):
     template_name = "milestones/_sites.html"
+    # Every site not closed, listed whether or not it has a milestone.
+    reads = (*MILESTONES, "partners.Site")
+    refers_to = ("partners.Company", "partners.Partnership")
 
     def get_context(self, board: Board) -> dict:
         return {"sites": dashboard.site_readiness(board.filters)}
@@ -154,6 +194,8 @@ class Sites(Panel):
 
 class Exchanges(Panel):
     template_name = "milestones/_exchanges.html"
+    reads = EXCHANGES
+    refers_to = EXCHANGE_NAMES
 
     def get_context(self, board: Board) -> dict:
         quarters = dashboard.default_quarters(board.filters, board.today)
@@ -175,6 +217,25 @@ class Exchanges(Panel):
 
 class Training(Panel):
     template_name = "milestones/_training.html"
+    # People counted per site and function (a person added may be one), their records, QA signatures and clearance
+    # summary, the curricula and requirements; and the milestones whose headcount they are counted against.
+    reads = (
+        *MILESTONES,
+        "partners.Person",
+        "training.TrainingRecord",
+        "training.HistoricalTrainingRecord",
+        "training.Curriculum",
+        "training.Curriculum_requirements",
+        "training.Requirement",
+        "training.RequirementVersion",
+        "signatures.Signature",
+    )
+    # The clearance summary is read through the people counted, and is held to say what their records say: a
+    # person's row changes with the person or their records, each a write of its own.
+    refers_to = (*MILESTONE_NAMES, "training.Clearance", "contenttypes.ContentType")
+    # A person added counts only active and based at a site (``readiness.counted_people``); a record added is of a
+    # person, counted or not, and may expire soon.
+    counts = {"partners.Person": lambda person: person.active and person.home_site_id is not None}
 
     def get_context(self, board: Board) -> dict:
         qualified = readiness.qualified(board.today)
@@ -213,7 +274,7 @@ PANELS: list[Panel] = [
 
 def fill(board: Board) -> list[Filled]:
     """Every panel, in the page's order: drawn already where the cache holds it, with its figures where not."""
-    keys = {panel.name: cache.key(board.filters.key(), board.today, panel.name) for panel in PANELS if panel.cached}
+    keys = cache.keys(board.filters.key(), board.today, [panel.name for panel in PANELS if panel.cached])
     drawn = django_cache.get_many(list(keys.values()))
     filled = []
     for panel in PANELS:
