@@ -365,3 +365,46 @@ class Clearance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {'cleared' if self.cleared else 'not cleared'} ({self.computed_on:%Y-%m-%d})"
+
+
+class Holding(models.Model):
+    """Derived, never entered: the record that decides a person's qualification for one requirement, as
+    ``training/holdings.py`` reads it off their records on ``computed_on``, and the first day it is no longer valid.
+
+    A summary for the dashboard's count of what expires soon, not a record: one row for each person and requirement
+    they hold any record of, rewritten by every write it depends on in the writer's transaction;
+    ``rebuild_holdings`` rewrites it whole, and where it cannot answer for a day the count reads the records.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    requirement = models.ForeignKey(
+        Requirement, on_delete=models.CASCADE, related_name="+", verbose_name=_("requirement")
+    )
+    computed_on = models.DateField(_("computed on"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("The first day no longer valid; empty for no end.")
+    )
+    answers_until = models.DateField(
+        _("answers until"),
+        null=True,
+        blank=True,
+        help_text=_("The first day something not known on the computation's day decides; empty for every later day."),
+    )
+
+    class Meta:
+        ordering = ["person", "requirement"]
+        verbose_name = _("held qualification (derived)")
+        verbose_name_plural = _("held qualifications (derived)")
+        constraints = [models.UniqueConstraint(fields=["person", "requirement"], name="holding_once")]
+        indexes = [
+            # What expires soon: a range of expiry days, in the list's order, validity read from the index.
+            models.Index(fields=["expires_on", "completed_on", "valid_until"], name="holding_expiring"),
+            # Whether every row answers for a day: the latest computation and the first day one stops answering.
+            models.Index(fields=["computed_on"], name="holding_computed_on"),
+            models.Index(fields=["answers_until"], name="holding_answers_until"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}/{self.requirement_id}: until {self.valid_until or '—'} ({self.computed_on:%Y-%m-%d})"
