@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
                 ('expires_on', models.DateField(blank=True, null=True, verbose_name='expires on')),
                 ('valid_until', models.DateField(blank=True, help_text='The first day no longer valid; empty for no end.', null=True, verbose_name='valid until')),
-                ('answers_until', models.DateField(blank=True, help_text="The first day something not known on the computation's day decides; empty for every later day.", null=True, verbose_name='answers until')),
+                ('answers_until', models.DateField(blank=True, help_text='First day the row no longer answers; empty for none.', null=True, verbose_name='answers until')),
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.person', verbose_name='person')),
                 ('requirement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='training.requirement', verbose_name='requirement')),
             ],
