@@ -393,3 +393,13 @@ def test_the_figures_read_from_rows_of_values_are_the_models_own(alliance, today
     assert [(f.display_title, f.get_absolute_url(), f.slip_days, f.rag(today)) for f in figures] == [
         (m.display_title, m.get_absolute_url(), m.slip_days, m.rag(today)) for m in models
     ]
+
+
+def test_the_timeline_lists_milestones_by_site_then_baseline(manager_client, alliance, today):
+    milestone(alliance, title="Yokohama first", site=alliance.yokohama, baseline_date=D(2026, 12, 1))
+    milestone(alliance, title="Shinagawa", site=alliance.shinagawa, baseline_date=D(2026, 12, 5))
+    milestone(alliance, title="Partnership-wide", site=None, baseline_date=D(2026, 12, 10))
+    milestone(alliance, title="Yokohama second", site=alliance.yokohama, baseline_date=D(2026, 11, 20))
+    rows = manager_client.get(URL).context["timeline"].rows
+    titles = [row.milestone.title for row in rows]
+    assert titles == ["Partnership-wide", "Shinagawa", "Yokohama second", "Yokohama first"]

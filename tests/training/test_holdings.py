@@ -6,12 +6,14 @@ it was written, where qualifications expire, enter the warning window and versio
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections, transaction
 
 from audit.history import bulk_written
 from audit.versions import version_of
@@ -329,4 +331,43 @@ def test_rebuild_holdings_checks_the_summary_and_rewrites_it(board, capsys):
     call_command("rebuild_holdings")
     call_command("rebuild_holdings", "--check")
     assert "agrees with its records" in capsys.readouterr().out
+    assert_summary_is_the_records()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
+)
+def test_a_record_corrected_while_its_requirement_changes_leaves_the_rows_the_records_give(committed_db, board):
+    """The requirement's rewrite of everyone holding it waits for the correction to commit, then reads it (someone
+    no curriculum asks it of, so only this summary's rewrite locks them)."""
+    monthly = Requirement.objects.get(code="SOP-MONTHLY")
+    record = trained(person("Elsewhere"), monthly, D(2026, 11, 1))
+    corrected, changing = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def correct() -> None:
+        try:
+            with transaction.atomic():
+                record.completed_on = D(2026, 11, 20)
+                record._change_reason = "Date corrected"
+                record.save()
+                corrected.set()
+                changing.wait(timeout=5)
+                time.sleep(0.5)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=correct)
+    thread.start()
+    assert corrected.wait(timeout=10)
+    changing.set()
+    monthly.validity_months = 2  # 20 November + 2 months: expires on 20 January, within the window
+    monthly._change_reason = "Longer validity"
+    monthly.save()  # waits for the correction to commit, then reads it
+    thread.join(timeout=30)
+
+    assert failures == []
+    assert Holding.objects.get(person=person("Elsewhere"), requirement=monthly).expires_on == D(2027, 1, 20)
     assert_summary_is_the_records()
