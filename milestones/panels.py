@@ -35,8 +35,31 @@ class Board:
     user: AbstractBaseUser
 
     @cached_property
-    def milestones(self) -> list[Milestone]:
-        return list(dashboard.filtered_milestones(self.filters))
+    def milestones(self) -> list[dashboard.Figures]:
+        """Every filtered milestone, as the figures read it: ``shown`` gives those a panel draws in full."""
+        return dashboard.milestone_figures(self.filters)
+
+    @cached_property
+    def nearest(self) -> list[dashboard.Figures]:
+        return dashboard.nearest(self.milestones, self.today)
+
+    @cached_property
+    def biggest_slips(self) -> list[dashboard.Figures]:
+        return dashboard.biggest_slips(self.milestones)
+
+    @cached_property
+    def needing_people(self) -> list[dashboard.Figures]:
+        return [m for m in self.milestones if m.required_headcount and m.site_id]
+
+    @cached_property
+    def _details(self) -> dict[int, Milestone]:
+        # Every milestone a panel draws in full, read once: the timeline's, the biggest slips, those that need people.
+        drawn = {m.pk for m in (*self.nearest, *self.biggest_slips, *self.needing_people)}
+        return dashboard.with_details(drawn)
+
+    def shown(self, milestones: list[dashboard.Figures]) -> list[Milestone]:
+        """These milestones, in their order, with their site, owner and decision."""
+        return [self._details[m.pk] for m in milestones]
 
     @property
     def scoped_milestones(self) -> QuerySet[Milestone]:
@@ -144,7 +167,7 @@ class Timeline(Panel):
     refers_to = MILESTONE_NAMES
 
     def get_context(self, board: Board) -> dict:
-        shown = dashboard.nearest(board.milestones, board.today)
+        shown = board.shown(board.nearest)
         return {
             "milestones": board.milestones,
             "timeline": charts.timeline(shown, dashboard.dependency_edges(shown), board.today),
@@ -177,7 +200,7 @@ class Slips(Panel):
         return {
             "rebaselines": rebaselines,
             "rebaselines_total": moved.count(),
-            "slips": dashboard.slips(dashboard.biggest_slips(board.milestones)),
+            "slips": dashboard.slips(board.shown(board.biggest_slips)),
             "slips_total": sum(1 for m in board.milestones if dashboard.off_baseline(m)),
         }
 
@@ -240,7 +263,7 @@ class Training(Panel):
     def get_context(self, board: Board) -> dict:
         qualified = readiness.qualified(board.today)
         return {
-            "training_needs": readiness.needs(board.milestones, qualified),
+            "training_needs": readiness.needs(board.shown(board.needing_people), qualified),
             "headcounts": readiness.headcounts(qualified),
             "expiring": readiness.expiring(board.today),
         }

@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from partners.models import Function, Person, Site
-from training import clearance
-from training.models import Curriculum, Requirement
+from training import clearance, holdings
+from training.models import Curriculum, Holding, Requirement
 from training.status import earliest_valid_completion, expiring_window, valid_records
 
 EXPIRING_SHOWN = 25
@@ -161,8 +161,32 @@ def needs(milestones, q: Qualified) -> list[Need]:
 
 
 def expiring(day: datetime.date, limit: int = EXPIRING_SHOWN) -> tuple[list[Expiry], int]:
-    """Qualifications valid today that expire within the warning window, soonest first (then by completion date,
-    person and code).
+    """Qualifications valid on ``day`` that expire within the warning window, soonest first (then by completion date,
+    person and code), and how many: from the summary of held qualifications where it answers for the day (one query
+    for the count, one for the list when there is one), from the records anywhere else."""
+    return expiring_summarised(day, limit) or expiring_from_records(day, limit)
+
+
+def expiring_summarised(day: datetime.date, limit: int = EXPIRING_SHOWN) -> tuple[list[Expiry], int] | None:
+    """What expires soon from the summary (``training/holdings.py``), or None where a row does not answer for ``day``.
+
+    A row's expiry in the window and its validity past the day: a range of the expiry index, however many records
+    there are."""
+    horizon = day + datetime.timedelta(days=expiring_window())
+    soon = Holding.objects.filter(expires_on__gt=day, expires_on__lte=horizon, valid_until__gt=day)
+    total = holdings.counted(soon, day)
+    if total is None:
+        return None
+    if not total:
+        return [], 0
+    shown = soon.select_related("person", "requirement").order_by(
+        "expires_on", "completed_on", "person__name", "requirement__code", "pk"
+    )[:limit]
+    return [Expiry(row.person, row.requirement, row.expires_on) for row in shown], total
+
+
+def expiring_from_records(day: datetime.date, limit: int = EXPIRING_SHOWN) -> tuple[list[Expiry], int]:
+    """What expires soon from the records: the definition the summary is held to.
 
     Expiring: valid, with ``add_months(completed_on, months) <= day + window``, that is completed before the first
     completion still valid at the window's end. One query for the count and one per distinct validity in months.

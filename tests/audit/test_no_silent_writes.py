@@ -33,8 +33,9 @@ FORBIDDEN_ATTRIBUTES = {
 # catalog for the triggers' state, the load test creating its database, an export's time limit, the dashboard's count
 # of qualified people (a SELECT), the benchmark refreshing the planner's statistics, the clearance summary's rows,
 # derived and not audited, deleted in one statement when they are rewritten, the exchange summary's rows, derived and
-# not audited likewise (counts added to in place, deleted in one statement when rebuilt), and the exports' reads on
-# PostgreSQL.
+# not audited likewise (counts added to in place, deleted in one statement when rebuilt), the summary of held
+# qualifications' rows, derived and not audited likewise (deleted in one statement when rewritten, and counted with
+# the check that every row answers in one SELECT), and the exports' reads on PostgreSQL.
 ALLOWED = {
     ("core/views.py", "execute"),
     ("audit/protection.py", "execute"),
@@ -46,6 +47,8 @@ ALLOWED = {
     ("training/readiness.py", "execute"),  # reads who is qualified, in one SELECT
     ("bench/__main__.py", "execute"),  # ANALYZE after the benchmark's bulk load
     ("training/clearance.py", "_raw_delete"),
+    ("training/holdings.py", "_raw_delete"),
+    ("training/holdings.py", "execute"),  # counts what expires soon, and whether every row answers, in one SELECT
     ("partners/summary.py", "_raw_delete"),
     ("partners/summary.py", "update"),
     ("exports/sources.py", "execute"),  # an export's session settings (SET LOCAL), and a COUNT of its SELECT

@@ -356,3 +356,50 @@ def test_closed_sites_are_left_out_of_readiness(manager_client, alliance, today)
 def test_timeline_labels_fit_their_column_in_either_script(title, shown):
     """A Japanese character is twice as wide as a Latin letter, so it counts twice against the label column."""
     assert fit(title, LABEL_COLUMNS) == shown
+
+
+def test_the_figures_read_from_rows_of_values_are_the_models_own(alliance, today):
+    """The headline, years, slips and timeline read each milestone as a row of values; every figure is the one the
+    full models give, through the same rules."""
+    from milestones import dashboard
+    from milestones.models import Milestone
+    from partners.fiscal import Basis
+
+    statuses = ["not_started", "in_progress", "done", "cancelled"]
+    for n in range(40):
+        baseline = D(2026, 6, 1) + datetime.timedelta(days=17 * n)
+        milestone(
+            alliance,
+            title=f"Figure {n:02d}",
+            site=[alliance.yokohama, None][n % 2],
+            baseline_date=baseline,
+            forecast_date=baseline + datetime.timedelta(days=[0, 5, 9, 40, -3][n % 5]) if n % 3 else None,
+            actual_date=baseline if statuses[n % 4] == "done" else None,
+            status=statuses[n % 4],
+            countdown=n in (7, 21),
+        )
+    figures = dashboard.milestone_figures(dashboard.Filters())
+    full = Milestone.objects.for_list().in_bulk()
+    models = [full[f.pk] for f in figures]
+    assert len(figures) == len(models) == 40
+    assert dashboard.rag_counts(figures, today) == dashboard.rag_counts(models, today)
+    assert len(set(dashboard.rag_counts(figures, today).values())) > 1
+    assert dashboard.next_milestone(figures).pk == dashboard.next_milestone(models).pk
+    ours, theirs = dashboard.countdown(figures, today), dashboard.countdown(models, today)
+    assert (ours.milestone.pk, ours.days, ours.done) == (theirs.milestone.pk, theirs.days, theirs.done)
+    assert dashboard.by_year(figures, Basis()) == dashboard.by_year(models, Basis())
+    assert [m.pk for m in dashboard.biggest_slips(figures)] == [m.pk for m in dashboard.biggest_slips(models)]
+    assert [m.pk for m in dashboard.nearest(figures, today, 10)] == [m.pk for m in dashboard.nearest(models, today, 10)]
+    assert [(f.display_title, f.get_absolute_url(), f.slip_days, f.rag(today)) for f in figures] == [
+        (m.display_title, m.get_absolute_url(), m.slip_days, m.rag(today)) for m in models
+    ]
+
+
+def test_the_timeline_lists_milestones_by_site_then_baseline(manager_client, alliance, today):
+    milestone(alliance, title="Yokohama first", site=alliance.yokohama, baseline_date=D(2026, 12, 1))
+    milestone(alliance, title="Shinagawa", site=alliance.shinagawa, baseline_date=D(2026, 12, 5))
+    milestone(alliance, title="Partnership-wide", site=None, baseline_date=D(2026, 12, 10))
+    milestone(alliance, title="Yokohama second", site=alliance.yokohama, baseline_date=D(2026, 11, 20))
+    rows = manager_client.get(URL).context["timeline"].rows
+    titles = [row.milestone.title for row in rows]
+    assert titles == ["Partnership-wide", "Shinagawa", "Yokohama second", "Yokohama first"]
