@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import ROOT, log_in
+from tests.browser.conftest import ROOT, launched_browser, log_in
 
 TOOLS = ROOT / "tools" / "a11y" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -113,7 +113,7 @@ def checked_pages(database_url: str) -> dict[str, list[str]]:
     scope="module",
     params=[pytest.param(language, marks=pytest.mark.xdist_group(f"pages-{language}")) for language in LANGUAGES],
 )
-def visited(request, app_server, browser, tmp_path_factory):
+def visited(request, app_server, tmp_path_factory):
     """Visit every page once in one language, as each persona: axe's serious findings, and the HTML each page sent."""
     base = app_server["url"]
     pages = checked_pages(app_server["database_url"])
@@ -139,20 +139,23 @@ def visited(request, app_server, browser, tmp_path_factory):
 
     language = request.param
     locale, labels = LANGUAGES[language]
-    # The app's Content-Security-Policy refuses injected scripts, axe included: the check's context bypasses it.
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale, bypass_csp=True)
-    # axe in every page as it opens: a fifth faster than adding it to each page after it loaded.
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    rules = page.evaluate(NEVER_FAILING_RULES)
-    check(page, "/accounts/login/", "anonymous", language)
-    for persona, urls in pages.items():
-        context.clear_cookies()
-        log_in(page, base, persona, labels=labels)
-        for url in urls:
-            check(page, url, persona, language)
-    context.close()
+    # A browser of its own, closed when the visit ends: `make test` runs the page checks first on their worker
+    # (tests/scheduling.py), before the worker's database tests, which a running Playwright would refuse.
+    with launched_browser() as browser:
+        # The app's Content-Security-Policy refuses injected scripts, axe included: the check's context bypasses it.
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale, bypass_csp=True)
+        # axe in every page as it opens: a fifth faster than adding it to each page after it loaded.
+        context.add_init_script(path=str(AXE))
+        page = context.new_page()
+        page.goto(f"{base}/accounts/login/")
+        rules = page.evaluate(NEVER_FAILING_RULES)
+        check(page, "/accounts/login/", "anonymous", language)
+        for persona, urls in pages.items():
+            context.clear_cookies()
+            log_in(page, base, persona, labels=labels)
+            for url in urls:
+                check(page, url, persona, language)
+        context.close()
     return {"axe": findings, "html": sent}
 
 
