@@ -8,7 +8,7 @@ import pytest
 
 xdist = pytest.importorskip("xdist")
 
-from tests.scheduling import HeavyGroupsApart  # noqa: E402
+from tests.scheduling import HeavyGroupsApart, name_groups  # noqa: E402
 
 
 class Worker:
@@ -40,10 +40,14 @@ def seconds(test: str) -> float:
     return 40.0 if "test_axe" in test else 1.0
 
 
+def scheduler_for(workers: int) -> HeavyGroupsApart:
+    with mock.patch("xdist.scheduler.loadscope.parse_tx_spec_config", return_value=["popen"] * workers):
+        return HeavyGroupsApart(mock.Mock(**{"option.loadscopereorder": True}))
+
+
 def run(workers: int) -> list[Worker]:
     """The run as xdist drives it: each worker reports each test done, and the scheduler hands out more."""
-    with mock.patch("xdist.scheduler.loadscope.parse_tx_spec_config", return_value=["popen"] * workers):
-        scheduler = HeavyGroupsApart(mock.Mock(**{"option.loadscopereorder": True}))
+    scheduler = scheduler_for(workers)
     nodes = [Worker(f"gw{n}") for n in range(workers)]
     for node in nodes:
         scheduler.add_node(node)
@@ -74,3 +78,16 @@ def test_each_language_s_page_checks_start_first_on_a_worker_of_their_own_and_th
 def test_one_worker_still_runs_every_test():
     (only,) = run(1)
     assert sorted(only.ran) == sorted(COLLECTION)
+
+
+def test_a_worker_names_each_grouped_test_s_group_where_the_scheduler_reads_it(request):
+    """pytest 9.2 ignores the id xdist 3.8 writes (pytest-dev/pytest-xdist#1386): without this, no group holds."""
+    item, kept = request.node, request.node._id
+    request.applymarker(pytest.mark.xdist_group("example"))
+    try:
+        name_groups([item])
+        name_groups([item])  # once only, also when xdist has named it already
+        assert item.nodeid.count("@example") == 1
+        assert scheduler_for(2)._split_scope(item.nodeid) == "example"
+    finally:
+        item._id = kept
