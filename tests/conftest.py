@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -38,20 +39,64 @@ def pytest_configure(config):
         servers.KEEP_DEMO_IN = KEPT_DATABASES
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under --dist loadgroup (`make test`), each worker tells the scheduler each test's group (tests/scheduling.py)."""
+    if getattr(config.option, "loadgroup", False):
+        from tests.scheduling import name_groups
+
+        name_groups(items)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under --dist loadgroup (`make test`), the page checks of each language on a worker of its own."""
+    if config.getoption("dist") == "loadgroup":
+        from tests.scheduling import HeavyGroupsApart
+
+        return HeavyGroupsApart(config, log)
+    return None
+
+
+def on_sqlite() -> bool:
+    return django_settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
-    """Under `--reuse-db` (`make test`), SQLite's test database is a file, kept between runs: Django's default for
-    SQLite is a database in memory, which every worker of every run builds by migrating from scratch."""
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite each worker's test database is a file that starts as a copy of the run's migrated database
+    (tests/servers.py: migrated once for every worker and the demo), instead of Django's database in memory that
+    each worker migrates itself. Under `--reuse-db` (`make test`) the file is kept between runs, so that later runs
+    start from it."""
     database = django_settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3" and request.config.getoption("reuse_db"):
+    if not on_sqlite():
+        return
+    if request.config.getoption("reuse_db"):
         worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
         KEPT_DATABASES.mkdir(parents=True, exist_ok=True)
-        kept = KEPT_DATABASES / f"test-{worker}-{migrations_digest()}.sqlite3"
+        path = KEPT_DATABASES / f"test-{worker}-{migrations_digest()}.sqlite3"
         # This worker's database built by other migrations (test-gw1-<digest>, not test-gw10-…), and the unnamed one.
         for older in [KEPT_DATABASES / f"test-{worker}.sqlite3", *KEPT_DATABASES.glob(f"test-{worker}-*.sqlite3")]:
-            if older != kept:
+            if older != path:
                 older.unlink(missing_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(kept)
+    else:
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        shutil.copyfile(servers.migrated_database(tmp_path_factory), partial)
+        partial.replace(path)
+    database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request) -> bool:
+    """On SQLite Django takes the file made above as it is, and migrates only what is new (none: it is a copy)."""
+    return bool(request.config.getoption("reuse_db")) or on_sqlite()
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(request) -> bool:
+    return bool(request.config.getoption("create_db")) and not on_sqlite()
 
 
 @pytest.fixture(autouse=True)

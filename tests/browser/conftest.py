@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,13 @@ def app_server(tmp_path_factory, identity_provider):
     drop()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@contextmanager
+def launched_browser():
+    """Debian's Chromium, headless, until the block ends.
+
+    Playwright marks its event loop as running between its calls, for as long as it runs: Django then refuses any
+    database work in the process (SynchronousOnlyOperation), a test database's setup included.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -96,6 +102,13 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """For the journeys: they run after a worker's database tests (pytest-django orders those first)."""
+    with launched_browser() as browser:
+        yield browser
 
 
 def new_page(browser, locale: str):

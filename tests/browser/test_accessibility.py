@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import ROOT, log_in
+from tests.browser.conftest import ROOT, launched_browser, log_in
 
 TOOLS = ROOT / "tools" / "a11y" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -60,6 +60,25 @@ AXE_DJANGO_ADMIN = {
     "label": ".tabular",
 }
 
+# axe on the page as it is, leaving out the Django admin's findings above. The run that decides keeps each finding's
+# element (elementRef) instead of working out a CSS selector for it (`selectors`: a tenth of axe's time), and looks
+# into frames only where a page has one. Only a page with findings left is checked again, with selectors, to say
+# where they are.
+AXE_RUN = """async ([exclude, djangoAdmin, rules]) => {
+    const ours = violations => violations.map(v => ({...v, nodes: v.nodes.filter(
+        n => !(djangoAdmin[v.id] && n.element?.closest(djangoAdmin[v.id]))
+    )})).filter(v => v.nodes.length);
+    const iframes = Boolean(document.querySelector('iframe, frame'));
+    const options = {resultTypes: ['violations'], rules, iframes, elementRef: true};
+    const found = ours((await axe.run({exclude}, {...options, selectors: false})).violations);
+    if (!found.length) {
+        return [];
+    }
+    const runOnly = {type: 'rule', values: found.map(v => v.id)};
+    return ours((await axe.run({exclude}, {...options, runOnly})).violations)
+        .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => ({target: n.target}))}));
+}"""
+
 # Errors of the Django admin's own markup (its forms' widgets and templates), checked only on /admin/ pages.
 VNU_DJANGO_ADMIN = (
     # Labels for widgets that the admin's scripts replace (filter_horizontal, autocomplete) or hides.
@@ -94,7 +113,7 @@ def checked_pages(database_url: str) -> dict[str, list[str]]:
     scope="module",
     params=[pytest.param(language, marks=pytest.mark.xdist_group(f"pages-{language}")) for language in LANGUAGES],
 )
-def visited(request, app_server, browser, tmp_path_factory):
+def visited(request, app_server, tmp_path_factory):
     """Visit every page once in one language, as each persona: axe's serious findings, and the HTML each page sent."""
     base = app_server["url"]
     pages = checked_pages(app_server["database_url"])
@@ -110,15 +129,7 @@ def visited(request, app_server, browser, tmp_path_factory):
         path = folder / f"{len(sent):03d}.html"
         path.write_bytes(response.body())
         sent[f"file:{path}"] = where
-        violations = page.evaluate(
-            """async ([exclude, djangoAdmin, rules]) => {
-                const result = await axe.run({exclude}, {resultTypes: ['violations'], rules});
-                return result.violations.map(v => ({...v, nodes: v.nodes.filter(
-                    n => !(djangoAdmin[v.id] && document.querySelector(n.target[0])?.closest(djangoAdmin[v.id]))
-                )})).filter(v => v.nodes.length);
-            }""",
-            [AXE_EXCLUDE, AXE_DJANGO_ADMIN, rules],
-        )
+        violations = page.evaluate(AXE_RUN, [AXE_EXCLUDE, AXE_DJANGO_ADMIN, rules])
         findings.extend(
             f"{where}: {violation['id']} ({violation['impact']}) at "
             + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
@@ -128,20 +139,23 @@ def visited(request, app_server, browser, tmp_path_factory):
 
     language = request.param
     locale, labels = LANGUAGES[language]
-    # The app's Content-Security-Policy refuses injected scripts, axe included: the check's context bypasses it.
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale, bypass_csp=True)
-    # axe in every page as it opens: a fifth faster than adding it to each page after it loaded.
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.goto(f"{base}/accounts/login/")
-    rules = page.evaluate(NEVER_FAILING_RULES)
-    check(page, "/accounts/login/", "anonymous", language)
-    for persona, urls in pages.items():
-        context.clear_cookies()
-        log_in(page, base, persona, labels=labels)
-        for url in urls:
-            check(page, url, persona, language)
-    context.close()
+    # A browser of its own, closed when the visit ends: `make test` runs the page checks first on their worker
+    # (tests/scheduling.py), before the worker's database tests, which a running Playwright would refuse.
+    with launched_browser() as browser:
+        # The app's Content-Security-Policy refuses injected scripts, axe included: the check's context bypasses it.
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale, bypass_csp=True)
+        # axe in every page as it opens: a fifth faster than adding it to each page after it loaded.
+        context.add_init_script(path=str(AXE))
+        page = context.new_page()
+        page.goto(f"{base}/accounts/login/")
+        rules = page.evaluate(NEVER_FAILING_RULES)
+        check(page, "/accounts/login/", "anonymous", language)
+        for persona, urls in pages.items():
+            context.clear_cookies()
+            log_in(page, base, persona, labels=labels)
+            for url in urls:
+                check(page, url, persona, language)
+        context.close()
     return {"axe": findings, "html": sent}
 
 
