@@ -45,6 +45,7 @@ class IdentityProvider:
         return self.post("user", {"username": username, "password": password, "groups": groups, **fields})["sub"]
 
     def client(self, redirect_uris: list[str], client_id: str = CLIENT_ID) -> None:
+        """Register the client, adding these callbacks to those it has."""
         self.post("client", {"client_id": client_id, "secret": SECRET, "redirect_uris": redirect_uris})
 
     def provider(self, id: str = "agc", name: str = "AGC Biologics", **overrides) -> dict:

@@ -44,6 +44,7 @@ ALLOWED = {
     ("load/run.py", "execute"),  # creates the load test's own database
     ("audit/history.py", "executemany"),  # bulk_update_with_history: writes a history row for each row it updates
     ("exports/limits.py", "execute"),  # sets an export's statement timeout
+    ("exports/checks.py", "execute"),  # reads the database's encoding (SHOW server_encoding)
     ("training/readiness.py", "execute"),  # reads who is qualified, in one SELECT
     ("bench/__main__.py", "execute"),  # ANALYZE after the benchmark's bulk load
     ("training/clearance.py", "_raw_delete"),
