@@ -11,7 +11,7 @@ from django.utils import translation
 
 from demo.seed import add_synthetic_exchanges
 from partners.models import Exchange
-from tests.factories import MilestoneFactory, PersonFactory
+from tests.factories import ExchangeFactory, MilestoneFactory, PersonFactory
 
 
 def stock_rows(response) -> list[str]:
@@ -80,3 +80,20 @@ def test_the_exchange_list_shows_dates_in_the_readers_language(admin_client, rec
     # "5 October 2031" and "2031年10月5日" (cdmo/formats): each language's own, the same dates drawn just before.
     assert f'<td class="field-planned_start nowrap">{day.day} {day:%B %Y}</td>' in english
     assert f'<td class="field-planned_start nowrap">{day.year}年{day.month}月{day.day}日</td>' in japanese
+
+
+def test_markup_in_a_record_is_shown_as_text_in_every_list_as_django_shows_it(admin_client, alliance):
+    hostile = PersonFactory(
+        name='<img src=x onerror=alert(1)> & "Co"',
+        job_title="<script>alert(2)</script>",
+        employer=alliance.medinet,
+        home_site=alliance.shinagawa,
+    )
+    ExchangeFactory(person=hostile, partnership=alliance.partnership, host_company=alliance.agc_bio)
+
+    for model in admin.site._registry:
+        response = admin_client.get(changelist(model))
+        assert_rows_as_django_draws_them(response)
+        assert b"<img src=x" not in response.content
+        assert b"<script>alert(2)" not in response.content
+    assert "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Co&quot;" in admin_client.get(changelist(Exchange)).text
