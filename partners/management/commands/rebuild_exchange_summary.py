@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
-
+from core.summary_command import SummaryCommand
 from partners.summary import disagreeing, rebuild
 
 
-class Command(BaseCommand):
+def month(row) -> str:
+    partnership, home, host, function, first_day = row
+    return f"partnership {partnership}, parties {home}→{host}, {function}, {first_day:%Y-%m}"
+
+
+class Command(SummaryCommand):
     help = (
         "Rewrite the exchange summary the dashboard counts exchanges from (partners/summary.py), "
         "or with --check, list the months whose summary disagrees with the exchanges and fail if any does."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true", help="Compare only; change nothing.")
-
-    def handle(self, *args, check: bool = False, **options):
-        if check:
-            wrong = disagreeing()
-            if wrong:
-                shown = "; ".join(
-                    f"partnership {p}, parties {home}→{host}, {function}, {month:%Y-%m}"
-                    for p, home, host, function, month in wrong[:20]
-                )
-                raise CommandError(f"{len(wrong)} months of the exchange summary disagree with the exchanges: {shown}")
-            self.stdout.write("The exchange summary agrees with the exchanges.")
-            return
-        written = rebuild()
-        self.stdout.write(f"Rewrote the exchange summary: {written} rows.")
+    rebuild, disagreeing, describe = rebuild, disagreeing, month
+    separator = "; "  # a month is said with commas
+    disagrees = "{count} months of the exchange summary disagree with the exchanges: {shown}"
+    agrees = "The exchange summary agrees with the exchanges."
+    rewrote = "Rewrote the exchange summary: {count} rows."

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-
+from core.summary_command import SummaryCommand
 from training.clearance import disagreeing, rebuild
 
 
-class Command(BaseCommand):
+class Command(SummaryCommand):
     help = (
         "Rewrite the clearance summary the dashboard counts qualified people from (training/clearance.py), "
         "or with --check, list the people whose summary disagrees with their records and fail if any does."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true", help="Compare only; change nothing.")
-
-    def handle(self, *args, check: bool = False, **options):
-        if check:
-            wrong = disagreeing()
-            if wrong:
-                shown = ", ".join(map(str, wrong[:20]))
-                raise CommandError(f"{len(wrong)} people's clearance summary disagrees with their records: {shown}")
-            self.stdout.write("Every person's clearance summary agrees with their records.")
-            return
-        with transaction.atomic():
-            written = rebuild()
-        self.stdout.write(f"Rewrote the clearance summary of {written} people.")
+    rebuild, disagreeing = rebuild, disagreeing
+    disagrees = "{count} people's clearance summary disagrees with their records: {shown}"
+    agrees = "Every person's clearance summary agrees with their records."
+    rewrote = "Rewrote the clearance summary of {count} people."
