@@ -43,15 +43,18 @@ class AuditedQuerySet(models.QuerySet):
     """Bulk writes on audited models either leave history or are refused."""
 
     def bulk_create(self, objs, *args, **kwargs):
-        objs = super().bulk_create(objs, *args, **kwargs)
-        if objs and objs[0].pk is None:
-            raise AuditedWriteError("bulk_create did not return primary keys, so no history could be written.")
-        get_history_manager_for_model(self.model).bulk_history_create(
-            objs,
-            batch_size=kwargs.get("batch_size"),
-            default_change_reason=get_change_reason_from_object(objs[0]) if objs else "",
-        )
-        bulk_written.send(sender=self.model, objs=objs)
+        # The rows, their history and the summaries kept from them commit together or not at all, even in
+        # autocommit: a failure after the insert must not leave rows the trail has never seen.
+        with transaction.atomic(using=self.db):
+            objs = super().bulk_create(objs, *args, **kwargs)
+            if objs and objs[0].pk is None:
+                raise AuditedWriteError("bulk_create did not return primary keys, so no history could be written.")
+            get_history_manager_for_model(self.model).bulk_history_create(
+                objs,
+                batch_size=kwargs.get("batch_size"),
+                default_change_reason=get_change_reason_from_object(objs[0]) if objs else "",
+            )
+            bulk_written.send(sender=self.model, objs=objs)
         return objs
 
     def update(self, **kwargs):
@@ -103,7 +106,7 @@ class AuditedQuerySet(models.QuerySet):
             get_history_manager_for_model(self.model).bulk_history_create(
                 objs, batch_size=batch_size, update=True, default_change_reason=get_change_reason_from_object(objs[0])
             )
-        bulk_written.send(sender=self.model, objs=objs, fields=list(fields))
+            bulk_written.send(sender=self.model, objs=objs, fields=list(fields))
 
 
 MISSING_CREATION_REASON = "On record before its history began"

@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from simple_history.manager import HistoryManager
 
-from audit.history import AuditedWriteError
+from audit.history import AuditedWriteError, bulk_written
 from audit.trail import trail_for
 from audit.versions import version_of
 from milestones.models import Milestone
@@ -191,6 +192,30 @@ def test_bulk_create_writes_history(db):
     rows = Person.history.filter(employer=company)
     assert rows.count() == 3
     assert set(rows.values_list("history_change_reason", flat=True)) == {"Imported from the HR roster"}
+
+
+@pytest.mark.parametrize("failing", ["history", "summary"])
+def test_a_bulk_create_that_fails_after_its_insert_leaves_no_rows(db, monkeypatch, failing):
+    """Rows inserted in bulk must not stay when their history or the summaries kept from them could not be written:
+    the caller may be in autocommit (a command, a job) or catch the error and go on (here, in the test's
+    transaction)."""
+    company = CompanyFactory()
+    people = [PersonFactory.build(employer=company, email=f"half{i}@example.com") for i in range(3)]
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    if failing == "history":
+        monkeypatch.setattr(HistoryManager, "bulk_history_create", fail)
+    else:
+        bulk_written.connect(fail, sender=Person, dispatch_uid="test-fail")
+    try:
+        with pytest.raises(RuntimeError, match="went away"):
+            Person.objects.bulk_create(people)
+    finally:
+        bulk_written.disconnect(sender=Person, dispatch_uid="test-fail")
+    assert not Person.objects.filter(employer=company).exists()
+    assert not Person.history.filter(employer=company).exists()
 
 
 def test_queryset_update_on_audited_models_is_refused(alliance):
