@@ -11,10 +11,13 @@ class TrainingConfig(AppConfig):
 
         from audit.history import bulk_written
         from training import clearance, holdings
+        from training.models import Requirement, RequirementVersion
 
         # Each person's clearance summary follows every write it depends on (training/clearance.py).
         for model in clearance.PREVIOUS:
             pre_save.connect(clearance.remember, sender=model, dispatch_uid=f"clearance-remember-{model.__name__}")
+        for model in (Requirement, RequirementVersion):
+            pre_save.connect(clearance.lock_people_of, sender=model, dispatch_uid=f"people-lock-{model.__name__}")
         post_save.connect(clearance.saved, dispatch_uid="clearance-saved")
         post_delete.connect(clearance.deleted, dispatch_uid="clearance-deleted")
         m2m_changed.connect(clearance.requirements_changed, dispatch_uid="clearance-m2m")

@@ -184,6 +184,27 @@ def needing(requirement_ids: Iterable[int]) -> list[int]:
     return list(Person.objects.filter(applies).values_list("pk", flat=True))
 
 
+def lock_people_of(sender, instance, **_kwargs) -> None:
+    """pre_save of a requirement or a version: lock, in one ordered statement, everyone its save will rewrite in
+    either summary, those a curriculum asks it of (here) and those holding it (``holdings.refresh``).
+
+    Taking the two sets one after the other, two such saves at once could each hold a person the other then waits
+    for, and the database would end one of them. In autocommit each summary's rewrite is a transaction of its own,
+    and there is nothing to hold.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        return
+    requirements = {instance.pk if sender is Requirement else instance.requirement_id}
+    if sender is RequirementVersion and instance.pk is not None:
+        requirements |= set(RequirementVersion.objects.filter(pk=instance.pk).values_list("requirement_id", flat=True))
+    requirements.discard(None)
+    if not requirements:
+        return
+    holders = TrainingRecord.objects.filter(requirement_id__in=requirements).values("person_id")
+    locked = Person.objects.select_for_update().filter(Q(pk__in=needing(requirements)) | Q(pk__in=holders))
+    list(locked.order_by("pk").values_list("pk", flat=True))
+
+
 # Writes that change everyone's row: what curricula ask for (and a requirement or version removed).
 EVERYONE = (Requirement, RequirementVersion, Curriculum, Curriculum.requirements.through)
 # Before a record or a version is saved: whose or which requirement's it was, so that row is rewritten if it moves.

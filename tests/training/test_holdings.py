@@ -16,11 +16,11 @@ from django.core.management.base import CommandError
 from django.db import connection, connections, transaction
 
 from audit.versions import version_of
-from partners.models import Person
+from partners.models import Function, Person
 from signatures import content
 from signatures.models import Signature
 from signatures.services import signature_create
-from tests.factories import UserFactory
+from tests.factories import PersonFactory, RequirementFactory, RequirementVersionFactory, UserFactory
 from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixture)
 from tests.training.test_status import trained, version
 from training import holdings, readiness
@@ -367,3 +367,73 @@ def test_a_record_corrected_while_its_requirement_changes_leaves_the_rows_the_re
     assert failures == []
     assert Holding.objects.get(person=person("Elsewhere"), requirement=monthly).expires_on == D(2027, 1, 20)
     assert_summary_is_the_records()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
+)
+def test_a_requirement_and_another_ones_version_saved_at_once_with_crossing_people_both_save(committed_db, monkeypatch):
+    """Each requirement is asked of one person and held by the other. A change to one and a new version of the other,
+    saved at once (their history goes to two chains, so neither waits for the other's chain head): each save's rewrite
+    of the two summaries must not hold one person while waiting for the other, or the database ends one save."""
+    first, second = RequirementFactory(code="SOP-CROSS-1"), RequirementFactory(code="SOP-CROSS-2")
+    for requirement in (first, second):
+        RequirementVersionFactory(requirement=requirement)
+    asked_first = PersonFactory(function=Function.MANUFACTURING)
+    asked_second = PersonFactory(function=Function.QUALITY_CONTROL)
+    for function, requirement in ((Function.MANUFACTURING, first), (Function.QUALITY_CONTROL, second)):
+        curriculum = Curriculum.objects.create(name=f"Cross {function}", function=function)
+        curriculum.requirements.add(requirement)
+    trained(asked_first, second, D(2026, 6, 1))
+    trained(asked_second, first, D(2026, 6, 1))
+
+    # Between the clearance summary's rewrite and the holdings', each save waits (a while) for the other to get there.
+    arrived = {first.pk: threading.Event(), second.pk: threading.Event()}
+    rewrite = holdings.refresh
+
+    def meet_then_rewrite(*, people=(), requirements=()):
+        for pk in requirements:
+            if pk in arrived:
+                arrived[pk].set()
+                arrived[second.pk if pk == first.pk else first.pk].wait(timeout=3)
+        rewrite(people=people, requirements=requirements)
+
+    monkeypatch.setattr(holdings, "refresh", meet_then_rewrite)
+    failures: list[BaseException] = []
+
+    def save(record) -> None:
+        try:
+            with transaction.atomic():
+                record._change_reason = "Revised procedure"
+                record.save()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    first.validity_months = 6
+    revised = RequirementVersion(requirement=second, version=2, effective_from=D(2026, 12, 1))
+    threads = [threading.Thread(target=save, args=(record,)) for record in (first, revised)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert failures == []
+    assert Requirement.objects.get(pk=first.pk).validity_months == 6
+    assert second.versions.filter(version=2).exists()
+    call_command("rebuild_holdings", "--check")
+    call_command("rebuild_clearances", "--check")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes no row locks: nothing to refuse")
+def test_a_requirement_changed_in_autocommit_is_saved(committed_db):
+    """A command or a shell saves outside any transaction: no lock is taken there, as none could be held."""
+    requirement = RequirementFactory(code="SOP-AUTOCOMMIT")
+    RequirementVersionFactory(requirement=requirement)
+    trained(PersonFactory(), requirement, D(2026, 6, 1))
+    requirement.validity_months = 6
+    requirement._change_reason = "Shorter validity"
+    requirement.save()
+    assert Requirement.objects.get(pk=requirement.pk).validity_months == 6
+    call_command("rebuild_holdings", "--check")
