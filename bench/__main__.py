@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import time
 from pathlib import Path
 
 import django
@@ -114,6 +115,7 @@ def main() -> None:
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     setup_test_environment()
+    started = time.time(), os.getloadavg()
     rows = []
     for size in args.sizes.split(","):
         wanted_exchanges, wanted_milestones = (int(part) for part in size.split(":"))
@@ -131,6 +133,12 @@ def main() -> None:
     memory = exports.memory_lines()
     computed = exports.computed_lines() if connection.vendor == "postgresql" else []
     trail = exports.audit_trail_lines()
+    minutes = (time.time() - started[0]) / 60
+    # A figure of a busy machine reads as slow code: say how busy it was, since the figures below do not.
+    machine = (
+        f"Machine: {os.cpu_count()} cores; load average {started[1][0]:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end of the {minutes:.0f}-minute run (seeding included)"
+    )
     body = "\n".join(
         [
             table(rows),
@@ -151,6 +159,7 @@ def main() -> None:
             *(f"{line}." for line in training_lines),
             *(f"{line}." for line in computed),
             f"History on save: {saves}.",
+            f"{machine}.",
         ]
     )
     print(body)
