@@ -39,15 +39,6 @@ def pytest_configure(config):
         servers.KEEP_DEMO_IN = KEPT_DATABASES
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """Under --dist loadgroup (`make test`), each worker tells the scheduler each test's group (tests/scheduling.py)."""
-    if getattr(config.option, "loadgroup", False):
-        from tests.scheduling import name_groups
-
-        name_groups(items)
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """Under --dist loadgroup (`make test`), the page checks of each language on a worker of its own."""

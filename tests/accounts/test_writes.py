@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
@@ -170,21 +171,28 @@ def test_every_admin_add_change_and_delete_page_is_in_the_write_table():
     assert pages - WRITES.keys() == set()
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_write_table(world, spares, persona):
-    # The accounts each attempt signs in with, made once here rather than inside every rolled-back attempt.
-    for account in {persona, "admin"} - {"anonymous"}:
-        login_as(Client(), account)
+def test_write_table(world, spares):
+    """Every persona in one test: each attempt is rolled back, so every persona posts to the same records, and the
+    forms the administrator's pages render are fetched once for all five (``rendered``)."""
+    # The accounts each attempt signs in with, and their sessions, made once here rather than inside each of the
+    # hundreds of rolled-back attempts: an attempt that ends or renews its session changes nothing the next one sees.
+    world["sessions"] = {
+        persona: login_as(Client(), persona).cookies[settings.SESSION_COOKIE_NAME].value
+        for persona in PERSONAS
+        if persona != "anonymous"
+    }
+    world["forms"] = {}
     failures = []
-    for name, expect in sorted(WRITES.items()):
-        expected = getattr(expect, persona)
-        try:
-            with rolled_back():
-                problem = attempt(name, expected, persona, world, spares)
-        except Exception as error:  # a crash is one more line in the list, not the end of it
-            problem = f"raised {error!r}"
-        if problem:
-            failures.append(f"{name}: expected {expected}, {problem}")
+    for persona in PERSONAS:
+        for name, expect in sorted(WRITES.items()):
+            expected = getattr(expect, persona)
+            try:
+                with rolled_back():
+                    problem = attempt(name, expected, persona, world, spares)
+            except Exception as error:  # a crash is one more line in the list, not the end of it
+                problem = f"raised {error!r}"
+            if problem:
+                failures.append(f"{persona}, {name}: expected {expected}, {problem}")
     assert failures == []
 
 
@@ -202,7 +210,7 @@ class Post:
 
 def attempt(name: str, expected, persona: str, world, spares) -> str:
     post = post_for(name, persona, world, spares)
-    client = login_as(Client(), persona)
+    client = signed_in(persona, world)
     before, history_before = post.state(), history_counts()
     if post.content_type:
         response = client.post(post.url, post.data, content_type=post.content_type)
@@ -272,13 +280,24 @@ def session_keys() -> set[str]:
     return set(Session.objects.values_list("session_key", flat=True))
 
 
-def rendered(url: str, form_id: str) -> dict[str, list[str]]:
+def signed_in(persona: str, world) -> Client:
+    """A new client in the persona's session of this test (test_write_table), or signed in as nobody."""
+    client = Client()
+    if persona != "anonymous":
+        client.cookies[settings.SESSION_COOKIE_NAME] = world["sessions"][persona]
+    return client
+
+
+def rendered(url: str, form_id: str, world) -> dict[str, list[str]]:
     """The form as the administrator's page renders it: every field, hidden ones and inline rows included.
 
-    Nothing when even the administrator has no such form (nobody adds a login attempt).
+    Nothing when even the administrator has no such form (nobody adds a login attempt). Fetched once a test: every
+    attempt is rolled back, so the page renders the same form for each persona.
     """
-    response = login_as(Client(), "admin").get(url)
-    return form_values(response.text, form_id) if response.status_code == 200 else {}
+    if (url, form_id) not in world["forms"]:
+        response = signed_in("admin", world).get(url)
+        world["forms"][url, form_id] = form_values(response.text, form_id) if response.status_code == 200 else {}
+    return world["forms"][url, form_id]
 
 
 # --- What each POST sends ----------------------------------------------------------------------------
@@ -409,12 +428,12 @@ def admin_post(label: str, view: str, world, spares) -> Post:
     form_id = f"{model._meta.model_name}_form"
     name = f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
     if view == "add":
-        data = {**rendered(reverse(name), form_id), **add_values(world).get(label, {}), **REASON}
+        data = {**rendered(reverse(name), form_id, world), **add_values(world).get(label, {}), **REASON}
         return Post(reverse(name), data, rows(model), model)
     if view in {"change", "history"}:
         record = world["objects"][label]
         url = reverse(name, args=[record.pk])
-        data = {**rendered(url, form_id), **CHANGES.get(label, {}), **REASON} if view == "change" else {}
+        data = {**rendered(url, form_id, world), **CHANGES.get(label, {}), **REASON} if view == "change" else {}
         return Post(url, data, rows(model, pk=record.pk), model)
     spare = spares[label]
     if view == "delete":
@@ -442,7 +461,7 @@ def change_own_password(persona: str, world) -> Post:
 
 def set_someones_password(persona: str, world) -> Post:
     url = reverse("admin:auth_user_password_change", args=[world["user"].pk])
-    data = {**rendered(url, "user_form"), "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **REASON}
+    data = {**rendered(url, "user_form", world), "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **REASON}
     return Post(url, data, rows(User, pk=world["user"].pk), User)
 
 

@@ -9,7 +9,7 @@ from django.core import signals
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from cdmo.wsgi import application
 from tests.api.conftest import ROLES, token_for
@@ -69,12 +69,17 @@ def test_every_response_of_every_role_conforms_to_the_schema(api_schema, role_to
         @given(case=operation.as_strategy())
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def conforms(case):
+            probed = []
             for token in role_tokens.values():
-                case.call_and_validate(
+                response = case.call_and_validate(
                     app=application,
                     headers={"Authorization": f"Token {token}"},
-                    excluded_checks=[positive_data_acceptance],
+                    excluded_checks=[positive_data_acceptance, *probed],
                 )
+                # After a success, schemathesis sends the case again without a token and with a wrong one (a 2xx
+                # either way fails): the same two requests whatever the role, so the first role's success sends them.
+                if 200 <= response.status_code < 300:
+                    probed = [ignored_auth]
 
         try:
             conforms()
