@@ -52,11 +52,13 @@ class Names:
         self._names: dict[type[models.Model], dict] = {}
         for related, ids in (preload or {}).items():
             ids.discard(None)
-            self._names[related] = {obj.pk: str(obj) for obj in self._records(related).filter(pk__in=ids)}
+            self._names[related] = {obj.pk: str(obj) for obj in self._records(related).filter(pk__in=ids).iterator()}
 
     def __call__(self, related: type[models.Model], pk) -> str:
         if related not in self._names:
-            self._names[related] = {obj.pk: str(obj) for obj in self._records(related)}
+            # Only the names are kept: iterated, not cached, the records and those they point at are let go in
+            # chunks (held all at once, 200,000 exchanges with their people and sites took over a gigabyte).
+            self._names[related] = {obj.pk: str(obj) for obj in self._records(related).iterator(chunk_size=2000)}
         names = self._names[related]
         if pk not in names:
             names[pk] = deleted_name(related, pk)
