@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission, User
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Concat
@@ -55,8 +55,17 @@ def _group(prefix: str = "") -> models.Expression:
 
 
 def _permission(prefix: str = "") -> models.Expression:
-    # "app | model | name": a content type's name comes from its model class, so from Python, once per type.
-    types = [When(**{prefix + "content_type_id": t.pk}, then=Value(str(t))) for t in ContentType.objects.all()]
+    # "app | model | name": a content type's name comes from its model class, so from Python, once per installed
+    # model; one whose model is gone is named by its model's name alone, as ContentType.__str__ does. By the installed
+    # models rather than by the content types' rows, so the expression never changes while the process runs.
+    app_label, model_name = prefix + "content_type__app_label", prefix + "content_type__model"
+    types = [
+        When(
+            **{app_label: m._meta.app_label, model_name: m._meta.model_name},
+            then=Value(f"{m._meta.app_config.verbose_name} | {m._meta.verbose_name}"),
+        )
+        for m in apps.get_models(include_auto_created=True, include_swapped=True)
+    ]
     kind = Case(*types, default=F(prefix + "content_type__model"), output_field=CharField())
     return Concat(kind, Value(" | "), F(prefix + "name"))
 

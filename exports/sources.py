@@ -61,15 +61,22 @@ def one_select(sql: Callable[[Filters], SQL]) -> Callable[[Filters], Selects]:
     return lambda filters: lambda: nullcontext([sql(filters)])
 
 
+# Dates as date.isoformat() writes them, whatever the session's DateStyle. No JIT: the planner prices the per-row
+# subqueries high enough to JIT-compile the plan, which takes seconds and saves less than that on a query that reads
+# each row once (docs/benchmarks.md: signatures 2.4 s → 0.7 s). Both local to the transaction, set in one statement.
+EXPORT_SETTINGS = "SELECT set_config('datestyle', 'ISO, YMD', true), set_config('jit', 'off', true)"
+
+
 @contextmanager
 def export_cursor():
-    """A PostgreSQL cursor for an export's SELECT, in a transaction with the settings the exports read under."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Dates as date.isoformat() writes them, whatever the session's DateStyle.
-        cursor.execute("SET LOCAL datestyle = 'ISO, YMD'")
-        # The planner prices the per-row subqueries high enough to JIT-compile the plan, which takes seconds and
-        # saves less than that on a query that reads each row once (docs/benchmarks.md: signatures 2.4 s → 0.7 s).
-        cursor.execute("SET LOCAL jit = off")
+    """A PostgreSQL cursor for an export's SELECTs, in a transaction with the settings the exports read under.
+
+    One per dataset, whatever its number of SELECTs (the audit trail has one per record type): each round trip
+    around a COPY is a fixed cost that a small export feels. No savepoint of its own: a failed SELECT fails the
+    export, whose transaction (exports.services.producing) is rolled back whole.
+    """
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute(EXPORT_SETTINGS)
         yield cursor
 
 

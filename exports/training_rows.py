@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +13,7 @@ from exports.datasets import Column, Dataset, people_scope, signed_by
 from exports.filters import Filters
 from partners.models import Person
 from training.models import Requirement, RequirementVersion, TrainingRecord
-from training.status import Status, deciding_records, expiring_window, matrix, valid_records
+from training.status import Status, deciding_records, expiring_window, matrix, valid_on
 
 C = Column
 # People per status batch: two queries each, whatever the number of people.
@@ -111,14 +111,13 @@ def status_count(filters: Filters) -> int:
 
 
 # The rows of status_rows as one PostgreSQL SELECT. The rule is status.py's, compiled by the ORM: the record that
-# decides each pair (deciding_records) and whether it is valid (valid_records, as the dashboard counts it); what is
-# left here is naming the invalid ones (superseded when a newer version is in effect, else expired), the warning
-# window, and the expiry date, which PostgreSQL's month arithmetic gives as add_months does (31 Jan + 1 month is the
-# last day of February).
+# decides each pair (deciding_records) and whether it is valid (valid_on, as valid_records and so the dashboard count
+# it), read in one pass over the deciding records; what is left here is naming the invalid ones (superseded when a
+# newer version is in effect, else expired), the warning window, and the expiry date, which PostgreSQL's month
+# arithmetic gives as add_months does (31 Jan + 1 month is the last day of February).
 STATUS_SQL = """
 WITH people AS ({people}),
 deciding AS ({deciding}),
-valid AS ({valid}),
 in_effect AS (
     SELECT DISTINCT ON (requirement_id) requirement_id, version
     FROM {version}
@@ -128,8 +127,8 @@ in_effect AS (
 SELECT %(day)s::date, p.id, p.name, r.id, r.code,
     CASE
         WHEN d.id IS NULL THEN %(not_trained)s
-        WHEN v.id IS NULL AND d.trained_version < e.version THEN %(superseded)s
-        WHEN v.id IS NULL THEN %(expired)s
+        WHEN d.valid IS NOT TRUE AND d.trained_version < e.version THEN %(superseded)s
+        WHEN d.valid IS NOT TRUE THEN %(expired)s
         WHEN (d.completed_on + make_interval(months => r.validity_months))::date - %(day)s::date <= %(window)s
             THEN %(expiring)s
         ELSE %(current)s
@@ -139,7 +138,6 @@ SELECT %(day)s::date, p.id, p.name, r.id, r.code,
 FROM people p
 CROSS JOIN {requirement} r
 LEFT JOIN deciding d ON d.person_id = p.id AND d.requirement_id = r.id
-LEFT JOIN valid v ON v.id = d.id
 LEFT JOIN in_effect e ON e.requirement_id = r.id
 ORDER BY p.id, r.code
 """
@@ -160,12 +158,15 @@ def status_sql(filters: Filters) -> tuple[str, dict]:
         deciding_records(day)
         .order_by()
         .values("id", "person_id", "requirement_id", "completed_on")
-        .annotate(trained_version=F("version__version"))
+        .annotate(
+            trained_version=F("version__version"),
+            # Built and computed once: a second set of deciding records for the valid ones cost as much again.
+            valid=ExpressionWrapper(valid_on(day), output_field=BooleanField()),
+        )
     )
     sql = STATUS_SQL.format(
         people=bound(status_people(filters).order_by().values("id", "name")),
         deciding=bound(deciding),
-        valid=bound(valid_records(day).order_by().values("id")),
         version=connection.ops.quote_name(RequirementVersion._meta.db_table),
         requirement=connection.ops.quote_name(Requirement._meta.db_table),
     )

@@ -61,8 +61,8 @@ def write_csv(src: Source, out) -> int:
     """Write the whole CSV (UTF-8 with BOM, COPY's quoting, LF line ends) to a binary file. Returns rows."""
     out.write((BOM + csv_row(src.headers)).encode())
     if src.copy_selects is not None:
-        with src.copy_selects() as selects:
-            return sum(_copy(copy_statement(select, src.columns, src.copy_cells), out) for select in selects)
+        with src.copy_selects() as selects, export_cursor() as cursor:
+            return sum(_copy(cursor, copy_statement(select, src.columns, src.copy_cells), out) for select in selects)
     kinds = [c.kind for c in src.columns]
     rows, size, lines = 0, 0, []
     for row in src.rows():
@@ -94,10 +94,9 @@ def copy_statement(select: SQL, columns: Sequence[Column], cells: frozenset[str]
     return f"COPY (SELECT {outer} FROM ({inner}) AS sub({names})) TO STDOUT WITH (FORMAT csv)"  # noqa: S608
 
 
-def _copy(statement: str, out) -> int:
-    with export_cursor() as cursor:
-        cursor.cursor.copy_expert(statement, out, size=CHUNK)
-        return cursor.cursor.rowcount
+def _copy(cursor, statement: str, out) -> int:
+    cursor.cursor.copy_expert(statement, out, size=CHUNK)
+    return cursor.cursor.rowcount
 
 
 def write_xlsx(src: Source, out, *, tmpdir=None) -> int:

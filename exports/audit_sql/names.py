@@ -4,11 +4,20 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection, models
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audit.names import name_expression
 from audit.trail import history_model
+
+# The names' SQL of each model in each language, compiled once per process: compiling a name's expression took longer
+# than the COPY of a small trail (about 40 ms an export, a permission's name alone a quarter of it). A name reads its
+# record's fields, the installed models and the language (audit/names.py), none of which changes while a process runs.
+_LIVE: dict[tuple[type[models.Model], str | None], str] = {}
+_LAST: dict[tuple[type[models.Model], str | None], str | None] = {}
 
 
 def _sql(queryset: models.QuerySet) -> str:
@@ -17,7 +26,18 @@ def _sql(queryset: models.QuerySet) -> str:
         return cursor.mogrify(sql, params).decode()
 
 
-def _literal(value: str) -> str:
+def literal(value) -> str:
+    """A constant as SQL, quoted by the driver."""
+    if isinstance(value, str | int):  # bool too
+        return _quoted(value, type(value))
+    with connection.cursor() as cursor:
+        return cursor.mogrify("%s", [value]).decode()
+
+
+# Labels, keys and field names, quoted about a thousand times an export (every choice of every tracked field): the
+# same constant is always quoted alike (the database is UTF-8, with standard strings). Keyed by type too: True == 1.
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: str | int, _kind: type) -> str:
     with connection.cursor() as cursor:
         return cursor.mogrify("%s", [value]).decode()
 
@@ -31,29 +51,30 @@ class Names:
     language: exports write names as stored)."""
 
     def __init__(self):
-        self._live: dict[type[models.Model], str] = {}
-        self._last: dict[type[models.Model], str | None] = {}
+        self._language = get_language()
         # audit.trail.deleted_label's two forms, around the name or the id, quoted once.
-        self._deleted = [_literal(part) for part in _("%(name)s (deleted)").split("%(name)s")]
-        self._by_id = [_literal(part) for part in _("#%(id)s (deleted)").split("%(id)s")]
+        self._deleted = [literal(part) for part in _("%(name)s (deleted)").split("%(name)s")]
+        self._by_id = [literal(part) for part in _("#%(id)s (deleted)").split("%(id)s")]
 
     def live(self, model: type[models.Model]) -> str:
         """(pk, name) of every record of ``model``, as ``Names._records`` reads them."""
-        if model not in self._live:
+        key = (model, self._language)
+        if key not in _LIVE:
             rows = model._default_manager.order_by().annotate(trail_name=name_expression(model))
-            self._live[model] = _sql(rows.values_list("pk", "trail_name"))
-        return self._live[model]
+            _LIVE[key] = _sql(rows.values_list("pk", "trail_name"))
+        return _LIVE[key]
 
     def _last_rows(self, model: type[models.Model]) -> str | None:
         """(record id, history_date, chain_seq, name) of every history row of ``model``; None without history."""
-        if model not in self._last:
+        key = (model, self._language)
+        if key not in _LAST:
             if hasattr(model._meta, "simple_history_manager_attribute"):
                 history = history_model(model)._default_manager.order_by().annotate(trail_name=name_expression(model))
-                key = model._meta.pk.attname
-                self._last[model] = _sql(history.values_list(key, "history_date", "chain_seq", "trail_name"))
+                pk = model._meta.pk.attname
+                _LAST[key] = _sql(history.values_list(pk, "history_date", "chain_seq", "trail_name"))
             else:
-                self._last[model] = None
-        return self._last[model]
+                _LAST[key] = None
+        return _LAST[key]
 
     def deleted(self, model: type[models.Model], value: str) -> str:
         """The name of the deleted record of ``model`` whose id is the SQL ``value``."""

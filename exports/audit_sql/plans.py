@@ -11,7 +11,7 @@ from django.utils import translation
 
 from audit.trail import event_fields, history_model, show, tracked_fields
 from exports.audit_rows import change_window, record_models
-from exports.audit_sql.names import Names, nameable
+from exports.audit_sql.names import Names, literal, nameable
 from exports.filters import Filters
 
 INTEGER = {
@@ -33,12 +33,6 @@ SPOOL_BYTES = 1024 * 1024
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-def literal(value) -> str:
-    """A constant as SQL, quoted by the driver."""
-    with connection.cursor() as cursor:
-        return cursor.mogrify("%s", [value]).decode()
 
 
 def integer_key(model: type[models.Model]) -> bool:

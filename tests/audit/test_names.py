@@ -19,7 +19,7 @@ from audit.names import name_expression
 from audit.trail import Names, tracked_fields
 from exports.audit_sql.names import Names as SqlNames
 from exports.models import ExportRecord
-from partners.models import Exchange, Function
+from partners.models import Exchange, Function, Site
 from tests.exports.test_audit_trail_copy import trail  # noqa: F401 - the fixture, every kind of change
 from tests.factories import (
     ActionFactory,
@@ -158,3 +158,22 @@ def test_every_record_the_trail_names_has_a_name_the_database_can_say(db):
     # The source language, in which every export names records: each has its expression, so none needs Python.
     with translation.override(None):
         assert [m for m in named_models() if name_expression(m) is None] == []
+
+
+@postgresql_only
+def test_a_permission_of_a_content_type_made_after_its_names_were_compiled_is_named_as_str_does(db):
+    # The names' SQL is compiled once per model and language for the process (exports/audit_sql/names.py): it must not
+    # hold the content types there were then.
+    with translation.override(None):
+        before = Permission.objects.order_by("pk").first()
+        assert sql_names(Permission, [before.pk]) == [str(before)]
+        # An installed model that had no content type (Django makes none for a many-to-many's own table) gets one.
+        through = Site.capabilities.through
+        late = ContentType.objects.create(app_label=through._meta.app_label, model=through._meta.model_name)
+        gone = ContentType.objects.create(app_label="gone", model="vanished")
+        permissions = [
+            Permission.objects.create(codename="link_capability", name="Link a capability", content_type=late),
+            Permission.objects.create(codename="do_vanished", name="Do a vanished thing", content_type=gone),
+        ]
+        assert sql_names(Permission, [p.pk for p in permissions]) == [str(p) for p in permissions]
+        assert str(permissions[0]).startswith(f"{late.app_labeled_name} | ") and late.model_class() is through

@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import io
 import re
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -15,9 +16,10 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from audit import registry
+from exports import writers
 from exports.filters import Filters
 from exports.services import export_file
-from exports.sources import AUDIT_TRAIL, source
+from exports.sources import AUDIT_TRAIL, EXPORT_SETTINGS, source
 from exports.writers import write_csv
 from governance.models import Decision
 from governance.services import decision_set_concerns
@@ -260,3 +262,26 @@ def test_the_copied_trail_says_what_changed_as_a_reader_expects(trail):
     assert all(r[cell["Field"]] == "" and r[cell["Old value"]] == "—" for r in deletions)
     text = [c for r in rows for i, c in enumerate(r) if header[i] not in {"When (UTC)", "Record id"}]
     assert not [c for c in text if c.startswith(TRIGGERS) and not c.lstrip("-").replace(".", "").isdigit()]
+
+
+@postgresql_only
+def test_the_trail_s_copies_share_one_transaction_setting_whatever_the_number_of_record_types(trail):
+    # One COPY per record type, but their session settings (exports.sources.export_cursor) once for the whole file:
+    # each round trip around a COPY is a fixed cost that a small export feels.
+    settings = []
+
+    def count_settings(execute, sql, params, many, context):
+        settings.extend([sql] if sql == EXPORT_SETTINGS else [])
+        return execute(sql, params, many, context)
+
+    copies = []
+    real_copy = writers._copy
+
+    def counted_copy(cursor, statement, out):
+        copies.append(statement)
+        return real_copy(cursor, statement, out)
+
+    with connection.execute_wrapper(count_settings), mock.patch.object(writers, "_copy", counted_copy):
+        write_csv(source(AUDIT_TRAIL, Filters()), io.BytesIO())
+    assert len(copies) == len(registry.record_types()) > 1
+    assert settings == [EXPORT_SETTINGS]

@@ -235,10 +235,10 @@ def test_each_select_of_a_dataset_copied_in_several_starts_within_the_budget_or_
     copies = []
     real_copy = writers._copy
 
-    def slow_copy(statement, out):
+    def slow_copy(cursor, statement, out):
         copies.append(statement)
         clock["now"] += 30
-        return real_copy(statement, out)
+        return real_copy(cursor, statement, out)
 
     monkeypatch.setattr(writers, "_copy", slow_copy)
     with pytest.raises(ExportTooSlow):
