@@ -82,6 +82,8 @@ class Board:
     @cached_property
     def active_by_direction(self) -> dict[tuple[int, int], int]:
         """Who is on exchange today, per direction: the headline counts it, the exchanges panel adds it up."""
+        if self.summarised:
+            return summary.active_rows(self.filters.partnership, self.today)
         return dashboard.active_by_direction(self.exchanges, self.today)
 
 
@@ -125,7 +127,7 @@ MILESTONE_NAMES = (
 )
 # What the exchange figures read: the exchanges (at a site: hosted there, or of people based there) and the exchange
 # summary, with the parties' short names (``Board.direction_names``).
-EXCHANGES = ("partners.Exchange", "partners.ExchangeMonth")
+EXCHANGES = ("partners.Exchange", "partners.ExchangeMonth", "partners.ExchangeDay")
 EXCHANGE_NAMES = ("partners.Company", "partners.Person", "partners.Partnership", "partners.Site")
 
 
