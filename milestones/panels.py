@@ -255,9 +255,15 @@ class Training(Panel):
         "training.RequirementVersion",
         "signatures.Signature",
     )
-    # The clearance and holdings summaries are read through the people counted, and are held to say what their
-    # records say: a person's rows change with the person, their records or the requirements, each a write of its own.
-    refers_to = (*MILESTONE_NAMES, "training.Clearance", "training.Holding", "contenttypes.ContentType")
+    # The clearance summary (and its sum) and the holdings summary are held to say what the people and their records
+    # say: a person's rows change with the person, their records or the requirements, each a write of its own.
+    refers_to = (
+        *MILESTONE_NAMES,
+        "training.Clearance",
+        "training.ClearanceCount",
+        "training.Holding",
+        "contenttypes.ContentType",
+    )
     # A person added counts only active and based at a site (``readiness.counted_people``); a record added is of a
     # person, counted or not, and may expire soon.
     counts = {"partners.Person": lambda person: person.active and person.home_site_id is not None}

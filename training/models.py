@@ -357,14 +357,51 @@ class Clearance(models.Model):
         blank=True,
         help_text=_("The first day a record completed after the computation decides; empty for every later day."),
     )
+    # The person as the row was computed for, so that rewriting the row takes it from the count it was in.
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("home site")
+    )
+    function = models.CharField(_("function"), max_length=30, choices=Function.choices, blank=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["person"]
         verbose_name = _("clearance (derived)")
         verbose_name_plural = _("clearances (derived)")
+        indexes = [
+            # Whether every row answers for a day: none computed after it, none that stops answering by it.
+            models.Index(fields=["computed_on"], name="clearance_computed_on"),
+            models.Index(fields=["answers_until"], name="clearance_answers_until"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id}: {'cleared' if self.cleared else 'not cleared'} ({self.computed_on:%Y-%m-%d})"
+
+
+class ClearanceCount(models.Model):
+    """Derived, never entered: how many active people based at a site, in one function, are cleared until one day
+    (``training/clearance.py``): the clearance summary's rows added up, so the dashboard counts qualified people
+    from a row per site, function and day a clearance ends, whatever the number of people."""
+
+    # People not cleared are counted as cleared until the earliest day there is; cleared with no end, the latest.
+    NOT_CLEARED = datetime.date.min
+    NO_END = datetime.date.max
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+", verbose_name=_("site"))
+    function = models.CharField(_("function"), max_length=30, choices=Function.choices)
+    cleared_until = models.DateField(_("cleared until"), help_text=_("The first day no longer cleared."))
+    people = models.IntegerField(_("people"), default=0)
+
+    class Meta:
+        ordering = ["site", "function", "cleared_until"]
+        verbose_name = _("clearance count (derived)")
+        verbose_name_plural = _("clearance counts (derived)")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "function", "cleared_until"], name="clearance_count_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.function} until {self.cleared_until}: {self.people}"
 
 
 class Holding(models.Model):

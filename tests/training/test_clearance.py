@@ -245,18 +245,34 @@ def test_days_the_summary_cannot_answer_are_counted_from_the_records(board):
     assert readiness.qualified(ahead).cleared != readiness.qualified(ahead - datetime.timedelta(days=1)).cleared
 
 
-def test_a_person_without_a_summary_row_is_counted_from_the_records(board):
-    Clearance.objects.filter(person=yokohama("Yokohama 0")).delete()
+def test_a_person_deleted_leaves_the_count(board, alliance):
+    gone = PersonFactory(name="Entered twice", employer=alliance.agc_bio, home_site=alliance.yokohama)
+    assert_summary_is_the_records()
+    gone._change_reason = "Entered twice"
+    gone.delete()  # their row goes with them, and from the count
+    assert_summary_is_the_records()
+
+
+def test_a_row_missing_is_found_by_the_check_and_a_summary_without_rows_is_not_read(board):
+    """The count adds up the rows: a row deleted outside the summary's upkeep leaves its person uncounted, which the
+    check reports; with no rows at all, the count reads the records."""
+    missing = yokohama("Yokohama 0")
+    Clearance.objects.filter(person=missing).delete()
+    assert disagreeing(TODAY) == [missing.pk]
+    Clearance.objects.all().delete()
     assert readiness.summarised(TODAY) is None
     counted = readiness.qualified(TODAY)
     assert (counted.cleared, counted.totals) == readiness.from_records(TODAY)
+    clearance.rebuild()
+    assert_summary_is_the_records()
 
 
 def test_rebuild_clearances_checks_the_summary_and_rewrites_it(board, capsys):
     row = Clearance.objects.get(person=yokohama("Yokohama 0"))
     row.cleared = not row.cleared
     row.save()
-    with pytest.raises(CommandError, match="1 people's clearance summary disagrees"):
+    # The row, and the counts it was and would be in, which a save of the row alone left as they were.
+    with pytest.raises(CommandError, match="3 rows of the clearance summary disagree with the records: person "):
         call_command("rebuild_clearances", "--check")
     call_command("rebuild_clearances")
     call_command("rebuild_clearances", "--check")
