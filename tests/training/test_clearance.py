@@ -17,7 +17,7 @@ from django.db import connection, connections, transaction
 from audit.versions import version_of
 from partners.models import Person
 from signatures.services import signature_create
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import PersonFactory, SiteFactory, UserFactory
 from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixture)
 from tests.training.test_status import trained, version
 from training import clearance, readiness
@@ -316,4 +316,37 @@ def test_a_record_corrected_and_its_person_edited_at_once_leave_the_row_the_reco
 
     assert failures == []
     assert cleared_today() == 1
+    assert_summary_is_the_records()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
+)
+def test_two_people_added_to_a_count_not_yet_there_at_once_are_both_counted(committed_db, board, alliance):
+    """Two writers whose people fall in one count that neither finds: each adds its own, whoever creates the row."""
+    new_site = SiteFactory(company=alliance.agc_bio, name="New plant")
+    added, adding = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                PersonFactory(name="First", employer=alliance.agc_bio, home_site=new_site, function="manufacturing")
+                added.set()
+                adding.wait(timeout=5)
+                time.sleep(0.5)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert added.wait(timeout=10)
+    adding.set()
+    PersonFactory(name="Second", employer=alliance.agc_bio, home_site=new_site, function="manufacturing")
+    thread.join(timeout=30)
+
+    assert failures == []
+    assert readiness.summarised(TODAY)[1][(new_site.pk, "manufacturing")] == 2
     assert_summary_is_the_records()
