@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import threading
 import time
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -22,7 +23,15 @@ from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixtur
 from tests.training.test_status import trained, version
 from training import clearance, readiness
 from training.clearance import disagreeing
-from training.models import Clearance, Curriculum, Requirement, RequirementVersion, TrainingRecord, add_months
+from training.models import (
+    Clearance,
+    ClearanceCount,
+    Curriculum,
+    Requirement,
+    RequirementVersion,
+    TrainingRecord,
+    add_months,
+)
 
 D = datetime.date
 TODAY = D(2026, 11, 25)
@@ -322,16 +331,19 @@ def test_a_record_corrected_and_its_person_edited_at_once_leave_the_row_the_reco
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
 )
-def test_two_people_added_to_a_count_not_yet_there_at_once_are_both_counted(committed_db, board, alliance):
-    """Two writers whose people fall in one count that neither finds: each adds its own, whoever creates the row."""
+def test_two_writers_adding_to_a_count_not_yet_there_at_once_both_add_their_own(committed_db, board, alliance):
+    """Two writes that each add a person to a count no row holds yet (a record saved and a person saved write
+    histories under different locks, so nothing else orders them): the later waits for the earlier's row, then adds
+    to it, instead of inserting a second one or failing."""
     new_site = SiteFactory(company=alliance.agc_bio, name="New plant")
+    key = (new_site.pk, "manufacturing", ClearanceCount.NOT_CLEARED)
     added, adding = threading.Event(), threading.Event()
     failures: list[BaseException] = []
 
     def first() -> None:
         try:
             with transaction.atomic():
-                PersonFactory(name="First", employer=alliance.agc_bio, home_site=new_site, function="manufacturing")
+                clearance.add_to_counts(Counter({key: 1}))
                 added.set()
                 adding.wait(timeout=5)
                 time.sleep(0.5)
@@ -344,9 +356,9 @@ def test_two_people_added_to_a_count_not_yet_there_at_once_are_both_counted(comm
     thread.start()
     assert added.wait(timeout=10)
     adding.set()
-    PersonFactory(name="Second", employer=alliance.agc_bio, home_site=new_site, function="manufacturing")
+    with transaction.atomic():
+        clearance.add_to_counts(Counter({key: 1}))  # waits for the first to commit, then adds to its row
     thread.join(timeout=30)
 
     assert failures == []
-    assert readiness.summarised(TODAY)[1][(new_site.pk, "manufacturing")] == 2
-    assert_summary_is_the_records()
+    assert ClearanceCount.objects.get(site=new_site).people == 2
