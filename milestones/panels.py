@@ -82,6 +82,8 @@ class Board:
     @cached_property
     def active_by_direction(self) -> dict[tuple[int, int], int]:
         """Who is on exchange today, per direction: the headline counts it, the exchanges panel adds it up."""
+        if self.summarised:
+            return summary.active_rows(self.filters.partnership, self.today)
         return dashboard.active_by_direction(self.exchanges, self.today)
 
 
@@ -125,7 +127,7 @@ MILESTONE_NAMES = (
 )
 # What the exchange figures read: the exchanges (at a site: hosted there, or of people based there) and the exchange
 # summary, with the parties' short names (``Board.direction_names``).
-EXCHANGES = ("partners.Exchange", "partners.ExchangeMonth")
+EXCHANGES = ("partners.Exchange", "partners.ExchangeMonth", "partners.ExchangeDay")
 EXCHANGE_NAMES = ("partners.Company", "partners.Person", "partners.Partnership", "partners.Site")
 
 
@@ -253,9 +255,15 @@ class Training(Panel):
         "training.RequirementVersion",
         "signatures.Signature",
     )
-    # The clearance and holdings summaries are read through the people counted, and are held to say what their
-    # records say: a person's rows change with the person, their records or the requirements, each a write of its own.
-    refers_to = (*MILESTONE_NAMES, "training.Clearance", "training.Holding", "contenttypes.ContentType")
+    # The clearance summary (and its sum) and the holdings summary are held to say what the people and their records
+    # say: a person's rows change with the person, their records or the requirements, each a write of its own.
+    refers_to = (
+        *MILESTONE_NAMES,
+        "training.Clearance",
+        "training.ClearanceCount",
+        "training.Holding",
+        "contenttypes.ContentType",
+    )
     # A person added counts only active and based at a site (``readiness.counted_people``); a record added is of a
     # person, counted or not, and may expire soon.
     counts = {"partners.Person": lambda person: person.active and person.home_site_id is not None}

@@ -15,8 +15,11 @@ whole. Each write first locks the partnerships it touches (their rows in the par
 what the exchange was: two writes of one exchange, or of two exchanges counted in one row, then change the summary one
 after the other, the later one reading what the earlier committed, instead of both taking away the same old value or
 both inserting the same new row. ``rebuild_exchange_summary`` rewrites it whole (under the same locks) or checks it.
-Who is on exchange today is counted from the exchanges themselves (the ``exchange_on_now`` index serves it): a month
-cannot say which day someone left.
+Who is on exchange on a day is counted from when people actually left and came back (``on_exchange``): each
+exchange not cancelled that has begun adds ``began`` to its month and its day (``ExchangeDay``, per direction), and once
+back, ``back`` to the month and day it ended. On a day, those on exchange are those who began by that day less those
+back before it: the months before the day's month, then the day's own month day by day, so the count reads a row per
+month and at most 31 days' rows, whatever the number of exchanges.
 ``tests/partners/test_exchange_summary.py`` holds the dashboard's figures from the summary to those from the records.
 """
 
@@ -32,7 +35,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from partners.models import Exchange, Partnership
 from partners.models.exchange import PERIOD_END, PERIOD_START
-from partners.models.summary import ExchangeMonth
+from partners.models.summary import ExchangeDay, ExchangeMonth
 
 # What the summary reads of an exchange.
 FIELDS = (
@@ -47,10 +50,16 @@ FIELDS = (
     "actual_end",
 )
 GROUP = ("partnership_id", "home_party_id", "host_party_id", "function_area")
-COUNTS = ("exchanges", "planned", "completed", "starting", "ending")
+DIRECTION = ("partnership_id", "home_party_id", "host_party_id")
+COUNTS = ("exchanges", "planned", "completed", "starting", "ending", "began", "back")
+# Each table of the summary: the fields that name a row, and what it counts.
+TABLES = {
+    ExchangeMonth: ((*GROUP, "month"), COUNTS),
+    ExchangeDay: ((*DIRECTION, "day"), ("began", "back")),
+}
 BATCH = 5_000
 
-Key = tuple  # GROUP's values and the month
+Key = tuple  # the table, then the values that name its row (TABLES)
 
 
 def status_rows(partnership: Partnership | None) -> list[dict]:
@@ -84,8 +93,32 @@ def headcount_rows(
     )
 
 
-def _rows(partnership: Partnership | None) -> QuerySet[ExchangeMonth]:
-    rows = ExchangeMonth.objects.all()
+def active_rows(partnership: Partnership | None, day: datetime.date) -> dict[tuple[int, int], int]:
+    """(home party, host party) → people on exchange on ``day`` (``milestones.dashboard.active_by_direction`` from the
+    summary): those who began before the day's month less those back before it, plus, in the day's month, those who
+    began by the day less those back before it. One query over the months and the days of one month."""
+    first = first_of_month(day)
+    months = (
+        _rows(partnership)
+        .filter(month__lt=first)
+        .values("home_party", "host_party")
+        .annotate(on=Sum("began") - Sum("back"))
+        .order_by()
+    )
+    days = _rows(partnership, ExchangeDay).filter(day__gte=first, day__lte=day)
+    days = (
+        days.values("home_party", "host_party")
+        .annotate(on=Sum("began") - Coalesce(Sum("back", filter=Q(day__lt=day)), 0))
+        .order_by()
+    )
+    on: Counter = Counter()
+    for row in months.union(days, all=True):
+        on[(row["home_party"], row["host_party"])] += row["on"]
+    return {direction: n for direction, n in on.items() if n}
+
+
+def _rows(partnership: Partnership | None, model=ExchangeMonth) -> QuerySet:
+    rows = model.objects.all()
     return rows.filter(partnership=partnership) if partnership else rows
 
 
@@ -98,6 +131,7 @@ def contribution(row: dict) -> dict[Key, Counter]:
     starts = row["actual_start"] or row["planned_start"]
     ends = row["actual_end"] or max(row["planned_end"], starts)
     group = tuple(row[name] for name in GROUP)
+    direction = tuple(row[name] for name in DIRECTION)
     counted = row["status"] != Exchange.Status.CANCELLED
     first = Counter(
         exchanges=1,
@@ -105,9 +139,14 @@ def contribution(row: dict) -> dict[Key, Counter]:
         completed=row["status"] == Exchange.Status.COMPLETED,
         starting=counted,
     )
-    result = {(*group, first_of_month(starts)): first}
+    result = {(ExchangeMonth, *group, first_of_month(starts)): first}
     if counted:
-        result.setdefault((*group, first_of_month(ends)), Counter())["ending"] += 1
+        result.setdefault((ExchangeMonth, *group, first_of_month(ends)), Counter())["ending"] += 1
+    # Who is on exchange: ``on_exchange``'s rule, from the day they actually left to the day they came back.
+    for name, day in (("began", row["actual_start"]), ("back", row["actual_end"])):
+        if counted and row["actual_start"] and day:
+            result.setdefault((ExchangeMonth, *group, first_of_month(day)), Counter())[name] += 1
+            result.setdefault((ExchangeDay, *direction, day), Counter())[name] += 1
     return result
 
 
@@ -123,15 +162,16 @@ def add(total: dict[Key, Counter], rows: Iterable[dict], sign: int = 1) -> dict[
 def apply(changes: dict[Key, Counter]) -> None:
     """Add the counts to their rows, creating the rows that are missing (under the partnership's lock, which every
     writer holds, so no other transaction creates the same row meanwhile)."""
-    missing = []
-    for key, counts in changes.items():
+    missing: dict = {model: [] for model in TABLES}
+    for (model, *values), counts in changes.items():
         counts = {name: n for name, n in counts.items() if n}
         if not counts:
             continue
-        where = dict(zip((*GROUP, "month"), key, strict=True))
-        if not ExchangeMonth.objects.filter(**where).update(**{name: F(name) + n for name, n in counts.items()}):
-            missing.append(ExchangeMonth(**where, **counts))
-    ExchangeMonth.objects.bulk_create(missing)
+        where = dict(zip(TABLES[model][0], values, strict=True))
+        if not model.objects.filter(**where).update(**{name: F(name) + n for name, n in counts.items()}):
+            missing[model].append(model(**where, **counts))
+    for model, rows in missing.items():
+        model.objects.bulk_create(rows)
 
 
 def lock(partnership_ids: Iterable[int | None]) -> None:
@@ -201,7 +241,7 @@ def computed(exchanges: QuerySet[Exchange] | None = None) -> dict[Key, Counter]:
         .order_by()
     )
     for row in starts:
-        rows[(*(row[name] for name in GROUP), row["summary_month"])] = Counter(
+        rows[(ExchangeMonth, *(row[name] for name in GROUP), row["summary_month"])] = Counter(
             {name: row[f"n_{name}"] for name in ("exchanges", "planned", "completed", "starting")}
         )
     ends = (
@@ -212,7 +252,18 @@ def computed(exchanges: QuerySet[Exchange] | None = None) -> dict[Key, Counter]:
         .order_by()
     )
     for row in ends:
-        rows.setdefault((*(row[name] for name in GROUP), row["summary_month"]), Counter())["ending"] = row["n_ending"]
+        key = (ExchangeMonth, *(row[name] for name in GROUP), row["summary_month"])
+        rows.setdefault(key, Counter())["ending"] = row["n_ending"]
+    # Who began and came back, when: by month and function, and by day.
+    started = exchanges.not_cancelled().filter(actual_start__isnull=False)
+    for name, field in (("began", "actual_start"), ("back", "actual_end")):
+        dated = started.filter(**{f"{field}__isnull": False})
+        by_month = dated.annotate(summary_month=TruncMonth(field, output_field=month)).values(*GROUP, "summary_month")
+        for row in by_month.annotate(n=Count("pk")).order_by():
+            key = (ExchangeMonth, *(row[name] for name in GROUP), row["summary_month"])
+            rows.setdefault(key, Counter())[name] = row["n"]
+        for row in dated.values(*DIRECTION, field).annotate(n=Count("pk")).order_by():
+            rows.setdefault((ExchangeDay, *(row[name] for name in DIRECTION), row[field]), Counter())[name] = row["n"]
     return rows
 
 
@@ -226,27 +277,30 @@ def rebuild() -> int:
     """Rewrite every row from the exchanges; returns how many. Every partnership is locked first, as each write locks
     its own."""
     lock(Partnership.objects.values_list("pk", flat=True))
-    _remove(ExchangeMonth.objects.all())
-    rows = [
-        ExchangeMonth(**dict(zip((*GROUP, "month"), key, strict=True)), **{name: counts[name] for name in COUNTS})
-        for key, counts in computed().items()
-    ]
-    ExchangeMonth.objects.bulk_create(rows, batch_size=BATCH)
-    return len(rows)
+    rows: dict = {model: [] for model in TABLES}
+    for (model, *values), counts in computed().items():
+        fields, names = TABLES[model]
+        rows[model].append(model(**dict(zip(fields, values, strict=True)), **{name: counts[name] for name in names}))
+    for model, made in rows.items():
+        _remove(model.objects.all())
+        model.objects.bulk_create(made, batch_size=BATCH)
+    return sum(len(made) for made in rows.values())
 
 
 def stored() -> dict[Key, Counter]:
     rows = {}
-    for row in ExchangeMonth.objects.values(*GROUP, "month", *COUNTS):
-        counts = Counter({name: row[name] for name in COUNTS if row[name]})
-        if counts:
-            rows[(*(row[name] for name in GROUP), row["month"])] = counts
+    for model, (fields, names) in TABLES.items():
+        for row in model.objects.values(*fields, *names):
+            counts = Counter({name: row[name] for name in names if row[name]})
+            if counts:
+                rows[(model, *(row[name] for name in fields))] = counts
     return rows
 
 
 def disagreeing() -> list[Key]:
-    """The rows (partnership, parties, function, month) where the summary says otherwise than the exchanges: the check
-    ``rebuild_exchange_summary --check`` runs. A row of zeros and a missing row say the same."""
+    """The rows (the table, then partnership, parties, function and month, or partnership, parties and day) where
+    the summary says otherwise than the exchanges: the check ``rebuild_exchange_summary --check`` runs. A row of
+    zeros and a missing row say the same."""
     fresh = {key: +counts for key, counts in computed().items() if +counts}
     kept = stored()
     return sorted((key for key in fresh.keys() | kept.keys() if fresh.get(key) != kept.get(key)), key=str)

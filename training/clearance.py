@@ -13,41 +13,58 @@ Every write the summary depends on rewrites it in the writer's transaction: a tr
 active), records or people written in bulk (imports, seeding: their people's rows), a requirement or a version saved
 (the people whose curricula ask for it). A write that changes what everyone needs (a curriculum saved or deleted or
 its requirements changed, a requirement or a version deleted, a bulk write that moves records between people or writes
-rules) drops every row in its transaction and rebuilds them once after it commits (``everyone_changed``).
-``rebuild_clearances`` rewrites it whole. The count reads it only where every person it counts has a row that answers
-for the day (``qualified`` in ``readiness.py``); anywhere else it reads the records.
+rules) marks every row as answering for no day in its transaction and rebuilds them once after it commits
+(``everyone_changed``). ``rebuild_clearances`` rewrites it whole.
+
+The rows are added up as they are written (``ClearanceCount``): active people based at a site, per site, function and
+the first day they are no longer cleared, so the dashboard's count reads a row per site, function and such day,
+whatever the number of people. Each row keeps the site, function and active flag it was computed for, so rewriting it
+takes it from the count it was in. The count reads the summary only where every row answers for the day (``qualified``
+in ``readiness.py``): no row computed after it or answering only until it, and rows at all where people are counted;
+anywhere else it reads the records.
 ``tests/training/test_clearance.py`` holds the summary's counts to the records' after writes of every kind.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from partners.models import Person
 from signatures.models import Signature
-from training.models import Clearance, Curriculum, Requirement, RequirementVersion, TrainingRecord
+from training.models import Clearance, ClearanceCount, Curriculum, Requirement, RequirementVersion, TrainingRecord
 from training.status import matrix
 
 BATCH = 10_000  # people per computation: the larger, the fewer queries (one per site and function)
 
 
-def answers_on(day: datetime.date) -> Q:
-    """SQL, on a Person: their summary row answers for ``day``."""
-    return Q(clearance__computed_on__lte=day) & (
-        Q(clearance__answers_until__isnull=True) | Q(clearance__answers_until__gt=day)
+def answers_for(day: datetime.date, counted) -> bool:
+    """Whether the rows of the people counted (active, based at a site, in a function some curriculum covers: the
+    ``counted`` queryset) answer for ``day``: none computed after it, none answering only until it (nor marked by
+    ``everyone_changed``), and rows at all where someone is counted. One query, read from the indexes."""
+    stale = Clearance.objects.filter(
+        Q(computed_on__gt=day) | Q(answers_until__lte=day),
+        active=True,
+        site__isnull=False,
+        function__in=Curriculum.objects.values("function"),  # as ``counted`` selects people: read the same rows
     )
-
-
-def cleared_on(day: datetime.date) -> Q:
-    """SQL, on a Person: their summary row says they are cleared on ``day`` (where it answers for it)."""
-    return Q(clearance__cleared=True) & (Q(clearance__cleared_until__isnull=True) | Q(clearance__cleared_until__gt=day))
+    stale_sql, stale_params = stale.order_by().values("pk")[:1].query.sql_with_params()
+    people_sql, people_params = counted.order_by().values("pk")[:1].query.sql_with_params()
+    table = connection.ops.quote_name(Clearance._meta.db_table)
+    sql = (
+        f"SELECT EXISTS ({stale_sql})"  # noqa: S608 (compiled SQL and a table name)
+        f" OR (NOT EXISTS (SELECT 1 FROM {table}) AND EXISTS ({people_sql}))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*stale_params, *people_params])
+        (is_stale,) = cursor.fetchone()
+    return not is_stale
 
 
 def compute(people: Iterable[Person], day: datetime.date) -> list[Clearance]:
@@ -96,9 +113,57 @@ def compute(people: Iterable[Person], day: datetime.date) -> list[Clearance]:
                     cleared=cleared,
                     cleared_until=min(ends, default=None),
                     answers_until=later.get(person.pk),
+                    site_id=person.home_site_id,
+                    function=person.function,
+                    active=person.active,
                 )
             )
     return rows
+
+
+# What compute() reads of a person.
+PERSON_FIELDS = ("pk", "function", "home_site_id", "active")
+COUNT_KEY = ("site_id", "function", "cleared_until")
+
+
+def counted_as(row: Clearance) -> tuple | None:
+    """Where a row is added up (``ClearanceCount``'s site, function and first day not cleared), or None for a person
+    the dashboard never counts (not active, or based nowhere)."""
+    if not row.active or row.site_id is None:
+        return None
+    until = (row.cleared_until or ClearanceCount.NO_END) if row.cleared else ClearanceCount.NOT_CLEARED
+    return row.site_id, row.function, until
+
+
+def tally(rows: Iterable[Clearance], sign: int = 1, into: Counter | None = None) -> Counter:
+    into = Counter() if into is None else into
+    for row in rows:
+        if (key := counted_as(row)) is not None:
+            into[key] += sign
+    return into
+
+
+def add_to_counts(changes: Counter) -> None:
+    """Add these changes to the count, in one statement that creates the rows missing: two writers adding to one row
+    each add their own (the database locks the row), whoever created it. Rows brought to zero go."""
+    changes = {key: n for key, n in changes.items() if n}
+    if not changes:
+        return
+    quote = connection.ops.quote_name
+    table = quote(ClearanceCount._meta.db_table)
+    columns = ", ".join(quote(name) for name in (*COUNT_KEY, "people"))
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(changes))
+    params = []
+    for (site_id, function, until), n in changes.items():
+        params += [site_id, function, connection.ops.adapt_datefield_value(until), n]
+    conflict = ", ".join(quote(name) for name in COUNT_KEY)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608 (table and column names)
+            f" ON CONFLICT ({conflict}) DO UPDATE SET people = {table}.people + EXCLUDED.people",
+            params,
+        )
+    _remove(ClearanceCount.objects.filter(people=0))
 
 
 def _remove(rows) -> None:
@@ -128,9 +193,12 @@ def refresh(person_ids: Iterable[int]) -> None:
         batch = ids[start : start + BATCH]
         # Locked in order, and read once locked: a row that waited is read as the other write committed it.
         people = Person.objects.select_for_update().filter(pk__in=batch).order_by("pk")
-        rows = compute(people.only("pk", "function", "home_site_id"), day)
-        _remove(Clearance.objects.filter(person_id__in=batch))
+        rows = compute(people.only(*PERSON_FIELDS), day)
+        before = Clearance.objects.filter(person_id__in=batch)
+        changes = tally(before.only("pk", "cleared", "cleared_until", "site_id", "function", "active"), -1)
+        _remove(before)
         Clearance.objects.bulk_create(rows)
+        add_to_counts(tally(rows, into=changes))
 
 
 @transaction.atomic
@@ -140,22 +208,26 @@ def rebuild() -> int:
     day = summary_day()
     list(Person.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
     _remove(Clearance.objects.all())
-    people = Person.objects.order_by("pk").only("pk", "function", "home_site_id")
-    written, last = 0, 0
+    _remove(ClearanceCount.objects.all())
+    people = Person.objects.order_by("pk").only(*PERSON_FIELDS)
+    written, last, counts = 0, 0, Counter()
     while batch := list(people.filter(pk__gt=last)[:BATCH]):
-        Clearance.objects.bulk_create(compute(batch, day))
+        rows = Clearance.objects.bulk_create(compute(batch, day))
+        tally(rows, into=counts)
         written, last = written + len(batch), batch[-1].pk
+    add_to_counts(counts)
     return written
 
 
-def disagreeing(day: datetime.date | None = None) -> list[int]:
+def disagreeing(day: datetime.date | None = None) -> list:
     """The people whose row, read for ``day`` (today by default) and every day after, says otherwise than their
-    records do: the check ``rebuild_clearances --check`` runs. A row that does not answer for the day (the count
-    then reads the records) disagrees only by being missing."""
+    records do, then the counts (site, function, first day not cleared) that are not the rows' sum: the check
+    ``rebuild_clearances --check`` runs. A row that does not answer for the day (the count then reads the records)
+    disagrees only by being missing."""
     day = day or summary_day()
     stored = {row.person_id: row for row in Clearance.objects.all()}
-    wrong = []
-    people = Person.objects.order_by("pk").only("pk", "function", "home_site_id")
+    wrong: list = []
+    people = Person.objects.order_by("pk").only(*PERSON_FIELDS)
     last = 0
     while batch := list(people.filter(pk__gt=last)[:BATCH]):
         for fresh in compute(batch, day):
@@ -163,7 +235,9 @@ def disagreeing(day: datetime.date | None = None) -> list[int]:
             if row is None or (row.computed_on <= day and _reading(row, day) != _reading(fresh, day)):
                 wrong.append(fresh.person_id)
         last = batch[-1].pk
-    return wrong
+    kept = {tuple(row[:3]): row[3] for row in ClearanceCount.objects.values_list(*COUNT_KEY, "people") if row[3]}
+    summed = +tally(stored.values())
+    return wrong + sorted(key for key in kept.keys() | summed.keys() if kept.get(key) != summed.get(key))
 
 
 def _reading(row: Clearance, day: datetime.date) -> tuple:
@@ -212,10 +286,11 @@ PREVIOUS = {TrainingRecord: "person_id", RequirementVersion: "requirement_id"}
 
 
 def everyone_changed() -> None:
-    """A write that changes what everyone needs: every row is dropped in the writer's transaction (the count reads the
-    records until they are back), and rebuilt once after it commits, however many such writes it held (a curriculum
-    saved with its requirements is three: the save, the requirements removed, then added)."""
-    _remove(Clearance.objects.all())
+    """A write that changes what everyone needs: every row answers for no day from the writer's transaction on (the
+    count reads the records until they are rewritten), and is rebuilt once after it commits, however many such writes
+    it held (a curriculum saved with its requirements is three: the save, the requirements removed, then added). The
+    rows stay, so the count stays their sum whichever rows a write rewrites meanwhile."""
+    Clearance.objects.update(answers_until=F("computed_on"))
     # Django keeps the transaction's callbacks until it commits, and forgets them if it rolls back.
     if not any(callback is _rebuild_after_commit for _sids, callback, _robust in connection.run_on_commit):
         transaction.on_commit(_rebuild_after_commit, robust=True)
@@ -251,9 +326,11 @@ def saved(sender, instance, **_kwargs) -> None:
 
 
 def deleted(sender, instance, **_kwargs) -> None:
-    """post_delete: a record's person loses it; a deleted person's row went with them (cascade)."""
+    """post_delete: a record's person loses it; a deleted person's row goes with them (cascade), and from the count."""
     if sender is TrainingRecord:
         refresh([instance.person_id])
+    elif sender is Clearance:
+        add_to_counts(tally([instance], -1))
     elif sender in EVERYONE:
         everyone_changed()
 

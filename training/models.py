@@ -334,67 +334,18 @@ class TrainingImport(models.Model):
         )
 
 
-class Clearance(models.Model):
-    """Derived, never entered: whether a person is cleared for every curriculum that applies to them, from
-    ``computed_on`` until ``cleared_until``, as ``training/clearance.py`` reads it off their records.
+# The summaries derived from these records, in a module of their own.
+from training.derived import Clearance, ClearanceCount, Holding  # noqa: E402
 
-    A summary for the dashboard's count, not a record: every write it depends on rewrites it in the same
-    transaction (or, changing what everyone needs, drops it there and rebuilds it after commit), ``rebuild_clearances``
-    rewrites it whole, and where it cannot answer for a day the count falls back to the records themselves.
-    """
-
-    person = models.OneToOneField(
-        Person, on_delete=models.CASCADE, primary_key=True, related_name="clearance", verbose_name=_("person")
-    )
-    computed_on = models.DateField(_("computed on"))
-    cleared = models.BooleanField(_("cleared"))
-    cleared_until = models.DateField(
-        _("cleared until"), null=True, blank=True, help_text=_("The first day no longer cleared; empty for no end.")
-    )
-    answers_until = models.DateField(
-        _("answers until"),
-        null=True,
-        blank=True,
-        help_text=_("The first day a record completed after the computation decides; empty for every later day."),
-    )
-
-    class Meta:
-        ordering = ["person"]
-        verbose_name = _("clearance (derived)")
-        verbose_name_plural = _("clearances (derived)")
-
-    def __str__(self) -> str:
-        return f"{self.person_id}: {'cleared' if self.cleared else 'not cleared'} ({self.computed_on:%Y-%m-%d})"
-
-
-class Holding(models.Model):
-    """Derived, never entered: for each person and requirement they hold a record of, the record that decides their
-    qualification on ``computed_on`` and the first day it is no longer valid (``training/holdings.py``): the
-    dashboard's count of what expires soon reads it, and every write it depends on rewrites it."""
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
-    requirement = models.ForeignKey(Requirement, models.CASCADE, related_name="+", verbose_name=_("requirement"))
-    computed_on = models.DateField(_("computed on"))
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
-    expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    valid_until = models.DateField(
-        _("valid until"), null=True, blank=True, help_text=_("The first day no longer valid; empty for no end.")
-    )
-    answers_until = models.DateField(
-        _("answers until"), null=True, blank=True, help_text=_("First day the row no longer answers; empty for none.")
-    )
-
-    class Meta:
-        ordering = ["person", "requirement"]
-        verbose_name = _("held qualification (derived)")
-        verbose_name_plural = _("held qualifications (derived)")
-        constraints = [models.UniqueConstraint(fields=["person", "requirement"], name="holding_once")]
-        indexes = [
-            # What expires soon: a range of expiry days in the list's order; then whether every row answers for a day.
-            models.Index(fields=["expires_on", "completed_on", "valid_until"], name="holding_expiring"),
-            models.Index(fields=["computed_on"], name="holding_computed_on"),
-            models.Index(fields=["answers_until"], name="holding_answers_until"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person_id}/{self.requirement_id}: until {self.valid_until or '—'} ({self.computed_on})"
+__all__ = [
+    "Clearance",
+    "ClearanceCount",
+    "Curriculum",
+    "Holding",
+    "ImportUpload",
+    "Requirement",
+    "RequirementVersion",
+    "TrainingImport",
+    "TrainingRecord",
+    "add_months",
+]

@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 
 from partners.models import Function, Person, Site
 from training import clearance, holdings
-from training.models import Curriculum, Holding, Requirement
+from training.models import ClearanceCount, Curriculum, Holding, Requirement
 from training.status import earliest_valid_completion, expiring_window, valid_records
 
 EXPIRING_SHOWN = 25
@@ -94,24 +94,21 @@ def counted_people():
 
 
 def summarised(day: datetime.date) -> tuple[Counter, Counter] | None:
-    """The counts from the clearance summary (``training/clearance.py``), or None where a person counted has no row
-    that answers for ``day``."""
+    """The counts from the clearance summary's sum (``training/clearance.py``), or None where some row does not answer
+    for ``day``: one computed after it, one that stops answering by it, or none at all where people are counted. Two
+    queries, on the count's rows and the summary's indexes, whatever the number of people."""
+    if not clearance.answers_for(day, counted_people()):
+        return None
     rows = (
-        counted_people()
-        .values("home_site_id", "function")
-        .annotate(
-            people=Count("pk"),
-            answered=Count("pk", filter=clearance.answers_on(day)),
-            held=Count("pk", filter=clearance.answers_on(day) & clearance.cleared_on(day)),
-        )
+        ClearanceCount.objects.filter(function__in=Curriculum.objects.values("function"))
+        .values("site_id", "function")
+        .annotate(total=Sum("people"), held=Sum("people", filter=Q(cleared_until__gt=day)))
         .order_by()
     )
     cleared, totals = Counter(), Counter()
     for row in rows:
-        if row["answered"] != row["people"]:
-            return None
-        key = (row["home_site_id"], row["function"])
-        totals[key], cleared[key] = row["people"], row["held"]
+        key = (row["site_id"], row["function"])
+        totals[key], cleared[key] = row["total"], row["held"] or 0
     return cleared, totals
 
 

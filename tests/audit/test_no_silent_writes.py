@@ -35,7 +35,9 @@ FORBIDDEN_ATTRIBUTES = {
 # derived and not audited, deleted in one statement when they are rewritten, the exchange summary's rows, derived and
 # not audited likewise (counts added to in place, deleted in one statement when rebuilt), the summary of held
 # qualifications' rows, derived and not audited likewise (deleted in one statement when rewritten, and counted with
-# the check that every row answers in one SELECT), and the exports' reads on PostgreSQL.
+# the check that every row answers in one SELECT), the clearance summary's sum, derived and not audited likewise (counts
+# added to in place in one INSERT … ON CONFLICT, rows marked as answering for no day, and the check that every row
+# answers in one SELECT), and the exports' reads on PostgreSQL.
 ALLOWED = {
     ("core/views.py", "execute"),
     ("audit/protection.py", "execute"),
@@ -48,6 +50,8 @@ ALLOWED = {
     ("training/readiness.py", "execute"),  # reads who is qualified, in one SELECT
     ("bench/__main__.py", "execute"),  # ANALYZE after the benchmark's bulk load
     ("training/clearance.py", "_raw_delete"),
+    ("training/clearance.py", "update"),
+    ("training/clearance.py", "execute"),
     ("training/holdings.py", "_raw_delete"),
     ("training/holdings.py", "execute"),  # counts what expires soon, and whether every row answers, in one SELECT
     ("partners/summary.py", "_raw_delete"),

@@ -19,14 +19,24 @@ from demo.synthetic import add_synthetic_exchanges
 from milestones import dashboard, panels
 from partners import summary
 from partners.fiscal import Basis
-from partners.models import Exchange, ExchangeMonth, Function
+from partners.models import Exchange, ExchangeDay, ExchangeMonth, Function
 from partners.services import exchange_save
 from tests.factories import ExchangeFactory, PartnershipFactory, PersonFactory
 
 D = datetime.date
 # Month, quarter and year ends on either side, in the calendar's quarters and in fiscal years starting in April and
-# October: the days the "on exchange now" count and the chart's window turn on.
-DAYS = [D(2025, 2, 1), D(2025, 12, 31), D(2026, 1, 1), D(2026, 3, 31), D(2026, 4, 1), D(2026, 11, 25)]
+# October: the days the "on exchange now" count and the chart's window turn on, and days people left or came back on
+# within a month.
+DAYS = [
+    D(2025, 1, 31),
+    D(2025, 2, 1),
+    D(2025, 11, 30),
+    D(2025, 12, 31),
+    D(2026, 1, 1),
+    D(2026, 3, 31),
+    D(2026, 4, 1),
+    D(2026, 11, 25),
+]
 BASES = [None, Basis(4), Basis(10)]
 MANUFACTURING, QC = Function.MANUFACTURING, Function.QUALITY_CONTROL
 
@@ -190,10 +200,26 @@ def test_the_dashboard_reads_the_summary_where_it_answers_and_the_records_elsewh
     assert planned(dashboard.Filters(start=D(2026, 1, 1))) == [1]
 
 
+def test_who_is_on_exchange_today_is_read_from_the_summary_where_it_answers(alliance):
+    exchange(alliance, person=alliance.agc_person, dates=VARIED[1])  # began 2025-11-30, not back yet
+    ExchangeDay.objects.filter(day=D(2025, 11, 30)).update(began=3)  # a summary that says otherwise
+
+    def on_exchange(filters: dashboard.Filters, day: datetime.date) -> int:
+        board = panels.Board(filters, day, user=None)
+        return panels.Exchanges().get_context(board)["on_exchange_total"]
+
+    # In the month it began, from its day; in later months, from its month.
+    assert on_exchange(dashboard.Filters(), D(2025, 11, 30)) == 3
+    assert on_exchange(dashboard.Filters(partnership=alliance.partnership), D(2025, 11, 30)) == 3
+    assert on_exchange(dashboard.Filters(), D(2026, 1, 1)) == 1
+    assert on_exchange(dashboard.Filters(site=alliance.yokohama), D(2025, 11, 30)) == 1
+    assert on_exchange(dashboard.Filters(end=D(2026, 1, 1)), D(2025, 11, 30)) == 1
+
+
 def test_rebuild_exchange_summary_checks_the_summary_and_rewrites_it(alliance, varied, capsys):
     ExchangeMonth.objects.filter(month=D(2026, 3, 1)).update(starting=0)
     ExchangeMonth.objects.filter(month=D(2025, 6, 1)).delete()
-    with pytest.raises(CommandError, match="months of the exchange summary disagree"):
+    with pytest.raises(CommandError, match="months or days of the exchange summary disagree"):
         call_command("rebuild_exchange_summary", "--check")
     call_command("rebuild_exchange_summary")
     call_command("rebuild_exchange_summary", "--check")

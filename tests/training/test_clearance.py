@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import threading
 import time
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -17,12 +18,20 @@ from django.db import connection, connections, transaction
 from audit.versions import version_of
 from partners.models import Person
 from signatures.services import signature_create
-from tests.factories import PersonFactory, UserFactory
+from tests.factories import PersonFactory, SiteFactory, UserFactory
 from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixture)
 from tests.training.test_status import trained, version
 from training import clearance, readiness
 from training.clearance import disagreeing
-from training.models import Clearance, Curriculum, Requirement, RequirementVersion, TrainingRecord, add_months
+from training.models import (
+    Clearance,
+    ClearanceCount,
+    Curriculum,
+    Requirement,
+    RequirementVersion,
+    TrainingRecord,
+    add_months,
+)
 
 D = datetime.date
 TODAY = D(2026, 11, 25)
@@ -245,18 +254,34 @@ def test_days_the_summary_cannot_answer_are_counted_from_the_records(board):
     assert readiness.qualified(ahead).cleared != readiness.qualified(ahead - datetime.timedelta(days=1)).cleared
 
 
-def test_a_person_without_a_summary_row_is_counted_from_the_records(board):
-    Clearance.objects.filter(person=yokohama("Yokohama 0")).delete()
+def test_a_person_deleted_leaves_the_count(board, alliance):
+    gone = PersonFactory(name="Entered twice", employer=alliance.agc_bio, home_site=alliance.yokohama)
+    assert_summary_is_the_records()
+    gone._change_reason = "Entered twice"
+    gone.delete()  # their row goes with them, and from the count
+    assert_summary_is_the_records()
+
+
+def test_a_row_missing_is_found_by_the_check_and_a_summary_without_rows_is_not_read(board):
+    """The count adds up the rows: a row deleted outside the summary's upkeep leaves its person uncounted, which the
+    check reports; with no rows at all, the count reads the records."""
+    missing = yokohama("Yokohama 0")
+    Clearance.objects.filter(person=missing).delete()
+    assert disagreeing(TODAY) == [missing.pk]
+    Clearance.objects.all().delete()
     assert readiness.summarised(TODAY) is None
     counted = readiness.qualified(TODAY)
     assert (counted.cleared, counted.totals) == readiness.from_records(TODAY)
+    clearance.rebuild()
+    assert_summary_is_the_records()
 
 
 def test_rebuild_clearances_checks_the_summary_and_rewrites_it(board, capsys):
     row = Clearance.objects.get(person=yokohama("Yokohama 0"))
     row.cleared = not row.cleared
     row.save()
-    with pytest.raises(CommandError, match="1 people's clearance summary disagrees"):
+    # The row, and the counts it was and would be in, which a save of the row alone left as they were.
+    with pytest.raises(CommandError, match="3 rows of the clearance summary disagree with the records: person "):
         call_command("rebuild_clearances", "--check")
     call_command("rebuild_clearances")
     call_command("rebuild_clearances", "--check")
@@ -301,3 +326,39 @@ def test_a_record_corrected_and_its_person_edited_at_once_leave_the_row_the_reco
     assert failures == []
     assert cleared_today() == 1
     assert_summary_is_the_records()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
+)
+def test_two_writers_adding_to_a_count_not_yet_there_at_once_both_add_their_own(committed_db, board, alliance):
+    """Two writes that each add a person to a count no row holds yet (a record saved and a person saved write
+    histories under different locks, so nothing else orders them): the later waits for the earlier's row, then adds
+    to it, instead of inserting a second one or failing."""
+    new_site = SiteFactory(company=alliance.agc_bio, name="New plant")
+    key = (new_site.pk, "manufacturing", ClearanceCount.NOT_CLEARED)
+    added, adding = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                clearance.add_to_counts(Counter({key: 1}))
+                added.set()
+                adding.wait(timeout=5)
+                time.sleep(0.5)
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert added.wait(timeout=10)
+    adding.set()
+    with transaction.atomic():
+        clearance.add_to_counts(Counter({key: 1}))  # waits for the first to commit, then adds to its row
+    thread.join(timeout=30)
+
+    assert failures == []
+    assert ClearanceCount.objects.get(site=new_site).people == 2
