@@ -146,7 +146,10 @@ def tally(rows: Iterable[Clearance], sign: int = 1, into: Counter | None = None)
 def add_to_counts(changes: Counter) -> None:
     """Add these changes to the count, in one statement that creates the rows missing: two writers adding to one row
     each add their own (the database locks the row), whoever created it. Rows brought to zero go."""
-    changes = {key: n for key, n in changes.items() if n}
+    # In the order of their keys: the statement locks the rows as it meets them, and two writers meeting the same two
+    # rows in opposite orders (one moving a person from a count to another, one moving someone back) would each
+    # hold the row the other waits for.
+    changes = {key: n for key, n in sorted(changes.items()) if n}
     if not changes:
         return
     quote = connection.ops.quote_name
