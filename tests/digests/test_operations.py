@@ -13,19 +13,19 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, connections
 from django.utils import timezone
 
 from accounts import roles
 from digests.models import DigestSent
 from digests.services import Result, digest_send
+from tests.concurrency import postgresql_only, side_by_side
 from tests.digests.conftest import reader, today_in_tokyo
 from tests.factories import ActionFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: two connections writing at once")
+@postgresql_only
 def test_two_runs_at_once_send_one_digest(committed_db, alliance, monkeypatch):
     ActionFactory(
         partnership=alliance.partnership, owner=alliance.agc_person, due_on=today_in_tokyo().replace(year=2020)
@@ -41,25 +41,15 @@ def test_two_runs_at_once_send_one_digest(committed_db, alliance, monkeypatch):
         return send(self, *args, **kwargs)
 
     monkeypatch.setattr(mail.EmailMultiAlternatives, "send", slow_send)
-    results: list = []
 
-    def run(started: threading.Event | None) -> None:
-        try:
-            if started:
-                started.set()
-            results.append(digest_send(user=manager, now=timezone.now()).result)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            results.append(error)
-        finally:
-            connections.close_all()
+    def send_now():
+        return digest_send(user=manager, now=timezone.now()).result
 
-    first = threading.Thread(target=run, args=(None,))
-    first.start()
-    time.sleep(0.5)
-    second = threading.Thread(target=run, args=(second_started,))
-    second.start()
-    first.join(timeout=30)
-    second.join(timeout=30)
+    def send_second():
+        second_started.set()
+        return send_now()
+
+    results = side_by_side(send_now, send_second, stagger=0.5)
     assert sorted(results) == sorted([Result.SENT, Result.ALREADY])
     assert len(mail.outbox) == 1
     assert DigestSent.objects.filter(user=manager).count() == 1

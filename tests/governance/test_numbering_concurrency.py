@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-
-import pytest
-from django.db import connection, connections
+from functools import partial
 
 from governance.models import Decision
 from governance.services import decision_save
+from tests.concurrency import failures_of, postgresql_only, side_by_side
 from tests.factories import CompanyFactory, PartnershipFactory
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race to lose",
-)
+pytestmark = postgresql_only
 
 
 def test_two_decisions_saved_at_once_take_consecutive_numbers(committed_db, monkeypatch):
@@ -32,21 +28,11 @@ def test_two_decisions_saved_at_once_take_consecutive_numbers(committed_db, monk
         return format_number(*args)
 
     monkeypatch.setattr(Decision, "format_number", staticmethod(meet_then_format))
-    failures: list[BaseException] = []
 
     def save(title: str) -> None:
-        try:
-            decision_save(decision=Decision(partnership=partnership, title=title, text="Agreed."))
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-        finally:
-            connections.close_all()
+        decision_save(decision=Decision(partnership=partnership, title=title, text="Agreed."))
 
-    threads = [threading.Thread(target=save, args=(f"Decision {n}",)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    failures = failures_of(side_by_side(partial(save, "Decision 1"), partial(save, "Decision 2")))
     assert failures == []
     assert sorted(Decision.objects.values_list("number", flat=True)) == [
         f"JSC-{Decision.objects.first().year}-01",

@@ -6,14 +6,12 @@ in bulk, and two writes at once on PostgreSQL."""
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 from unittest import mock
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError
 
 from demo.synthetic import add_synthetic_exchanges
 from milestones import dashboard, panels
@@ -21,6 +19,7 @@ from partners import summary
 from partners.fiscal import Basis
 from partners.models import Exchange, ExchangeDay, ExchangeMonth, Function
 from partners.services import exchange_save
+from tests.concurrency import at_once, postgresql_only
 from tests.factories import ExchangeFactory, PartnershipFactory, PersonFactory
 
 D = datetime.date
@@ -225,41 +224,6 @@ def test_rebuild_exchange_summary_checks_the_summary_and_rewrites_it(alliance, v
     call_command("rebuild_exchange_summary", "--check")
     assert "agrees with the exchanges" in capsys.readouterr().out
     assert_summary_is_the_records(alliance.partnership)
-
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
-)
-
-
-def at_once(first, second) -> list[BaseException]:
-    """Run ``first`` in a transaction of its own that stays open while ``second`` runs in this one."""
-    started, going = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with transaction.atomic():
-                first()
-                started.set()
-                going.wait(timeout=5)
-                time.sleep(0.5)
-        except BaseException as error:  # noqa: BLE001 - reported by the caller's assertion
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    assert started.wait(timeout=10)
-    going.set()
-    try:
-        with transaction.atomic():
-            second()
-    except BaseException as error:  # noqa: BLE001
-        failures.append(error)
-    thread.join(timeout=30)
-    return failures
 
 
 @postgresql_only

@@ -6,18 +6,17 @@ written, where qualifications expire and versions take effect."""
 from __future__ import annotations
 
 import datetime
-import threading
-import time
 from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from audit.versions import version_of
 from partners.models import Person
 from signatures.services import signature_create
+from tests.concurrency import at_once, postgresql_only
 from tests.factories import PersonFactory, SiteFactory, UserFactory
 from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixture)
 from tests.training.test_status import trained, version
@@ -289,76 +288,41 @@ def test_rebuild_clearances_checks_the_summary_and_rewrites_it(board, capsys):
     assert_summary_is_the_records()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
-)
+@postgresql_only
 def test_a_record_corrected_and_its_person_edited_at_once_leave_the_row_the_records_give(committed_db, board):
     record = TrainingRecord.objects.get(person=yokohama("Elsewhere"), requirement__code="SOP-YEARLY")
     assert cleared_today() == 2
-    corrected, editing = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
     def correct() -> None:
-        # The correction rewrites the person's row, then its transaction stays open while the edit starts.
-        try:
-            with transaction.atomic():
-                record.completed_on = D(2025, 10, 1)  # already expired: no longer cleared
-                record._change_reason = "Date corrected"
-                record.save()
-                corrected.set()
-                editing.wait(timeout=5)
-                time.sleep(0.5)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-        finally:
-            connections.close_all()
+        record.completed_on = D(2025, 10, 1)  # already expired: no longer cleared
+        record._change_reason = "Date corrected"
+        record.save()
 
-    thread = threading.Thread(target=correct)
-    thread.start()
-    assert corrected.wait(timeout=10)
-    editing.set()
-    person = yokohama("Elsewhere")
-    person.job_title = "Senior QC analyst"
-    person._change_reason = "Promoted"
-    person.save()  # waits for the correction to commit, then reads it
-    thread.join(timeout=30)
+    def edit() -> None:
+        person = yokohama("Elsewhere")
+        person.job_title = "Senior QC analyst"
+        person._change_reason = "Promoted"
+        person.save()  # waits for the correction to commit, then reads it
+
+    failures = at_once(correct, edit)
 
     assert failures == []
     assert cleared_today() == 1
     assert_summary_is_the_records()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
-)
+@postgresql_only
 def test_two_writers_adding_to_a_count_not_yet_there_at_once_both_add_their_own(committed_db, board, alliance):
     """Two writes that each add a person to a count no row holds yet (a record saved and a person saved write
     histories under different locks, so nothing else orders them): the later waits for the earlier's row, then adds
     to it, instead of inserting a second one or failing."""
     new_site = SiteFactory(company=alliance.agc_bio, name="New plant")
     key = (new_site.pk, "manufacturing", ClearanceCount.NOT_CLEARED)
-    added, adding = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                clearance.add_to_counts(Counter({key: 1}))
-                added.set()
-                adding.wait(timeout=5)
-                time.sleep(0.5)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-        finally:
-            connections.close_all()
+    def add() -> None:
+        clearance.add_to_counts(Counter({key: 1}))  # the second waits for the first to commit, then adds to its row
 
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert added.wait(timeout=10)
-    adding.set()
-    with transaction.atomic():
-        clearance.add_to_counts(Counter({key: 1}))  # waits for the first to commit, then adds to its row
-    thread.join(timeout=30)
+    failures = at_once(add, add)
 
     assert failures == []
     assert ClearanceCount.objects.get(site=new_site).people == 2

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
+from functools import partial
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from audit.versions import version_of
 from partners.models import Function, Person
 from signatures import content
 from signatures.models import Signature
 from signatures.services import signature_create
+from tests.concurrency import at_once, failures_of, postgresql_only, side_by_side
 from tests.factories import PersonFactory, RequirementFactory, RequirementVersionFactory, UserFactory
 from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixture)
 from tests.training.test_status import trained, version
@@ -330,48 +331,31 @@ def test_rebuild_holdings_checks_the_summary_and_rewrites_it(board, capsys):
     assert_summary_is_the_records()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
-)
+@postgresql_only
 def test_a_record_corrected_while_its_requirement_changes_leaves_the_rows_the_records_give(committed_db, board):
     """The requirement's rewrite of everyone holding it waits for the correction to commit, then reads it (someone
     no curriculum asks it of, so only this summary's rewrite locks them)."""
     monthly = Requirement.objects.get(code="SOP-MONTHLY")
     record = trained(person("Elsewhere"), monthly, D(2026, 11, 1))
-    corrected, changing = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
 
     def correct() -> None:
-        try:
-            with transaction.atomic():
-                record.completed_on = D(2026, 11, 20)
-                record._change_reason = "Date corrected"
-                record.save()
-                corrected.set()
-                changing.wait(timeout=5)
-                time.sleep(0.5)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-        finally:
-            connections.close_all()
+        record.completed_on = D(2026, 11, 20)
+        record._change_reason = "Date corrected"
+        record.save()
 
-    thread = threading.Thread(target=correct)
-    thread.start()
-    assert corrected.wait(timeout=10)
-    changing.set()
-    monthly.validity_months = 2  # 20 November + 2 months: expires on 20 January, within the window
-    monthly._change_reason = "Longer validity"
-    monthly.save()  # waits for the correction to commit, then reads it
-    thread.join(timeout=30)
+    def change() -> None:
+        monthly.validity_months = 2  # 20 November + 2 months: expires on 20 January, within the window
+        monthly._change_reason = "Longer validity"
+        monthly.save()  # waits for the correction to commit, then reads it
+
+    failures = at_once(correct, change)
 
     assert failures == []
     assert Holding.objects.get(person=person("Elsewhere"), requirement=monthly).expires_on == D(2027, 1, 20)
     assert_summary_is_the_records()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite has one writer at a time, so there is no race"
-)
+@postgresql_only
 def test_a_requirement_and_another_ones_version_saved_at_once_with_crossing_people_both_save(committed_db, monkeypatch):
     """Each requirement is asked of one person and held by the other. A change to one and a new version of the other,
     saved at once (their history goes to two chains, so neither waits for the other's chain head): each save's rewrite
@@ -399,25 +383,15 @@ def test_a_requirement_and_another_ones_version_saved_at_once_with_crossing_peop
         rewrite(people=people, requirements=requirements)
 
     monkeypatch.setattr(holdings, "refresh", meet_then_rewrite)
-    failures: list[BaseException] = []
 
     def save(record) -> None:
-        try:
-            with transaction.atomic():
-                record._change_reason = "Revised procedure"
-                record.save()
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            failures.append(error)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            record._change_reason = "Revised procedure"
+            record.save()
 
     first.validity_months = 6
     revised = RequirementVersion(requirement=second, version=2, effective_from=D(2026, 12, 1))
-    threads = [threading.Thread(target=save, args=(record,)) for record in (first, revised)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    failures = failures_of(side_by_side(partial(save, first), partial(save, revised)))
 
     assert failures == []
     assert Requirement.objects.get(pk=first.pk).validity_months == 6
