@@ -3,10 +3,11 @@
 Django's search turns each word into an OR of ``UPPER(column::text) LIKE UPPER('%word%')`` over every search field,
 here across a record and the person it belongs to. An OR across two tables cannot be answered from an index of
 either, so PostgreSQL reads the list's ordering index and tests every row (and counts by testing every row again).
-Here each word asks each table on its own: the people (or other related records) whose fields contain the word,
-found through their trigram indexes, and the records whose own fields contain it, through theirs. A record matches
-a word when it is one of those, and the search keeps the records that match every word: the same rows as Django's
-search, word for word, with the same lookups, only asked table by table.
+Here each table is asked on its own. First, in one query, the keys of the related records (the people, the
+requirements) whose fields contain each word, through their trigram indexes. Then the records where each word is in
+one of their own fields (through their own trigram index) or in a related record of those keys (through the foreign
+key's index). A record is kept when every word matches it one way or the other: the same rows as Django's search,
+word for word, with the same lookups, only asked table by table.
 
 The indexes are expression indexes on ``UPPER(column::text)`` (``gin_trgm_ops``), the very expression of Django's
 ``icontains`` on PostgreSQL, so the planner can use them for the query as Django writes it. A word of fewer than
@@ -97,8 +98,8 @@ def related_matches(groups: dict, words: list[str], using: str) -> dict[tuple[st
 def by_table(model: type[models.Model], search_fields) -> dict[str, tuple[type[models.Model], list[str]]] | None:
     """The search fields by the path to their table: ``{"": (model, own fields), "person": (Person, [...])}``.
 
-    None when a field is not a plain text field reached through one-valued relations (a foreign key followed
-    forwards), searched as Django searches by default (``icontains``): then Django's own search runs.
+    None when a field is not a plain text field reached through one-valued relations (a foreign key to a primary key,
+    followed forwards), searched as Django searches by default (``icontains``): then Django's own search runs.
     """
     groups: dict[str, tuple[type[models.Model], list[str]]] = {}
     for name in map(str, search_fields):
@@ -109,7 +110,10 @@ def by_table(model: type[models.Model], search_fields) -> dict[str, tuple[type[m
         try:
             for part in path:
                 field = opts.get_field(part)
+                # One related record per row, found by its key (the keys are what the first query gives).
                 if not (field.many_to_one or (field.one_to_one and field.concrete)):
+                    return None
+                if not field.target_field.primary_key:
                     return None
                 opts = field.related_model._meta
             field = opts.get_field(last)

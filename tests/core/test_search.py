@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from unittest import mock
+from unittest.mock import PropertyMock
 
 import pytest
 from django.contrib import admin
-from django.db import connection
+from django.db import connection, models
 from django.test import RequestFactory
 
 from core.admin import bound_search
@@ -139,6 +141,14 @@ def test_a_search_field_it_cannot_split_leaves_the_search_to_django():
     assert by_table(Exchange, ["training_records__evidence"]) is None  # many per exchange
     assert by_table(Exchange, ["person"]) is None
     assert by_table(Exchange, ["planned_start"]) is None
+
+
+def test_a_foreign_key_to_another_field_than_the_key_leaves_the_search_to_django():
+    # The first query gives related records' keys: a foreign key holding another of their fields could not use them.
+    email = PropertyMock(return_value=Person._meta.get_field("email"))
+    with mock.patch.object(models.ForeignKey, "target_field", new_callable=lambda: email):
+        assert by_table(Exchange, ["person__name"]) is None
+    assert by_table(Exchange, ["person__name"]) is not None
 
 
 def test_the_admin_list_shows_what_the_search_finds(staff_client, searched):
