@@ -114,8 +114,8 @@ def test_the_search_finds_exactly_what_djangos_search_finds(searched, model, inl
 def test_a_word_may_match_the_record_and_the_next_word_its_person(searched):
     model_admin = admin.site._registry[Exchange]
     found = our_results(model_admin, "yamada kyoto")
-    # Yamada's own exchange (his name, the objective's "Kyoto") and Sato's (京都 is not Kyoto, but his objective
-    # names Yamada and no field of his says Kyoto): one row.
+    # Yamada's exchange: "yamada" in his name, "kyoto" in its objective. Not Sato's: its objective names Yamada, but
+    # neither it nor he says Kyoto (his 京都 is another word).
     assert found == {Exchange.objects.get(person=searched.medinet_person).pk}
 
 
