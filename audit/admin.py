@@ -16,10 +16,11 @@ from audit.forms import (
 )
 from core.admin import BoundedSearchMixin
 from core.fields import SafeModelChoiceField, SafeModelMultipleChoiceField
+from core.search import IndexedSearchMixin
 from core.widgets import SafeAutocompleteSelect, SafeAutocompleteSelectMultiple
 
 
-class AuditedAdmin(BoundedSearchMixin, admin.ModelAdmin):
+class AuditedAdmin(BoundedSearchMixin, IndexedSearchMixin, admin.ModelAdmin):
     """Admin for a record on the audit trail: every edit and delete carries a reason, and every edit form the
     version it was opened on, so that it cannot save over a colleague's change made since (audit/versions.py).
 

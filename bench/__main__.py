@@ -7,7 +7,7 @@ CSV, XLSX and JSON, and on PostgreSQL its own COPY of the same query as the refe
 computed datasets' CSVs (qualification status, signatures: every synthetic training record is signed) by COPY and by
 the Python writer, against a plain COPY of their own SELECT; the audit-trail CSV at the largest size (on PostgreSQL by
 COPY and by the Python rows). At the largest size, the exchange, person and training-record admin lists against
-Django's stock changelist of the same rows. Then the cost of history on a save.
+Django's stock changelist of the same rows, unsearched and searched. Then the cost of history on a save.
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ def main() -> None:
         rows.append(measure_size())
         print(f"measured {rows[-1]['exchanges']:,} exchanges, {rows[-1]['milestones']:,} milestones", flush=True)
     lists = admin_lists.lines(admin_lists.measure())
+    searches = admin_lists.lines(admin_lists.measure_searches(), first="list: search")
     training_lines = training.report()
     saves = audit_overhead.measure()
     reference = import_export_reference.measure()
@@ -150,6 +151,11 @@ def main() -> None:
             f"median of {admin_lists.ROUNDS} interleaved rounds:",
             "",
             *lists,
+            "",
+            "The same lists searched, against Django's search with our search fields "
+            "(on PostgreSQL ours reads each table through its trigram indexes, core/search.py):",
+            "",
+            *searches,
             "",
             "Pages: median of 5 renders through Django's test client after a warm-up; the dashboard cold with",
             "the cache emptied before each render, warm from the cache. Exports: exchanges, all",

@@ -51,6 +51,7 @@ class TrainingRecordAdmin(SpreadsheetImportMixin, AuditedAdmin):
     list_filter = ["result", "requirement", "completed_on"]
     list_select_related = ["person", "version__requirement", "trainer", "evaluator"]
     search_fields = ["person__name", "person__name_ja", "requirement__code", "evidence"]
+    indexed_search = True  # as the exchange list's (core/search.py)
     autocomplete_fields = ["person", "requirement", "version", "trainer", "evaluator", "exchange"]
     # As the exchange list: a page read through the training_completed_on index, one count, no date hierarchy.
     ordering = ["-completed_on", "-pk"]

@@ -1,11 +1,14 @@
 """The busiest admin lists run the same few queries at 5 rows and at 50: each row's related records come in the
-page's own query, nothing counts the whole table twice, and no date hierarchy reads every row's date."""
+page's own query, nothing counts the whole table twice, and no date hierarchy reads every row's date. A search adds
+one query on PostgreSQL where it reaches other tables: the keys of the related records (people, requirements) that
+contain each word, asked once before the count and the page (core/search.py)."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from demo.seed import add_synthetic_exchanges
@@ -42,6 +45,8 @@ LISTS = {
     "partners.person": (people, 7),
     "training.trainingrecord": (training_records, 7),
 }
+# The lists whose search reaches other tables: on PostgreSQL, one query for the related records' keys.
+SEARCHED_ACROSS_TABLES = {"partners.exchange", "training.trainingrecord"}
 
 
 @pytest.mark.parametrize("rows", [5, 50])
@@ -70,6 +75,8 @@ def test_a_search_counts_what_it_found_and_not_the_whole_table_again(
     url = changelist(label)
     make(alliance, 5)
     staff_client.get(url)
+    if connection.vendor == "postgresql" and label in SEARCHED_ACROSS_TABLES:
+        queries += 1
 
     with django_assert_num_queries(queries):
         response = staff_client.get(url, {"q": "Nobody-by-this-name"})

@@ -60,3 +60,14 @@ def test_the_stock_reference_draws_its_rows_with_djangos_own_code(records, model
     user = UserFactory(username="admin", is_superuser=True)
     with mock.patch("core.changelist.column", side_effect=AssertionError("drawn by core/changelist.py")):
         assert len(shown(page(stock_admin(model), user))) == model.objects.count()
+
+
+@pytest.mark.parametrize("model", LISTS.values(), ids=LISTS.keys())
+def test_the_searched_stock_reference_finds_what_our_list_finds(records, model):
+    user = UserFactory(username="admin", is_superuser=True)
+    ours, stock = (
+        page(admin.site._registry[model], user, '"Trainee 1"'),
+        page(stock_admin(model, searched=True), user, '"Trainee 1"'),
+    )
+    assert stock.context_data["cl"].result_count == ours.context_data["cl"].result_count == 1
+    assert sorted(shown(stock)) == sorted(shown(ours))

@@ -1,0 +1,199 @@
+"""The admin's search through trigram indexes (core/search.py) finds exactly what Django's own search finds."""
+
+from __future__ import annotations
+
+import datetime
+from unittest import mock
+from unittest.mock import PropertyMock
+
+import pytest
+from django.contrib import admin
+from django.db import connection, models
+from django.test import RequestFactory
+
+from core.admin import bound_search
+from core.search import IndexedSearchMixin, by_table, search_by_index
+from demo.seed import add_synthetic_exchanges
+from partners.models import Exchange, Person
+from tests.factories import ExchangeFactory, PersonFactory, RequirementVersionFactory, TrainingRecordFactory
+from training.models import TrainingRecord
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
+
+# Words in one field or in none, across the record and its person, short words, LIKE's wildcards, case, quoted
+# phrases, Japanese, and an empty quoted phrase (which Django reads as "contains nothing": every row).
+SEARCHES = [
+    "demo",
+    "DEMO person",
+    '"Person 000000"',
+    "0000003",
+    "Yamada",
+    "yamada kyoto",
+    "kyoto yamada",
+    "gowning yamada",
+    "Takahashi gowning",
+    "SOP-QA",
+    "form-17",
+    "ya",
+    "50%",
+    "a_b",
+    "山田",
+    "山田 京都",
+    "'Cell therapy' takumi",
+    "synthetic record 0000002",
+    "@medinet",
+    "nobody-by-this-name",
+    '""',
+    "Demo Person Synthetic demo record",
+]
+
+
+@pytest.fixture
+def searched(alliance):
+    """People, exchanges and training records whose words sit in one table or the other."""
+    add_synthetic_exchanges(alliance.partnership, 25, seed=3)
+    yamada = alliance.medinet_person
+    kyoto = PersonFactory(name="Kenji Sato", name_ja="佐藤 京都", employer=alliance.agc_bio, job_title="QA lead")
+    percent = PersonFactory(name="Aya 50% Ueda", employer=alliance.medinet, email="a_b@medinet.example")
+    for number, (person, objectives) in enumerate(
+        [
+            (yamada, "Learn the Kyoto line's cell therapy batch record."),
+            (alliance.agc_person, "Gowning qualification at 山田 site."),
+            (kyoto, "Shadow Takumi on the Yamada process."),
+            (percent, "Reach 50% of the aseptic steps."),
+        ]
+    ):
+        ExchangeFactory(
+            person=person,
+            partnership=alliance.partnership,
+            host_company=alliance.medinet if person.employer_id != alliance.medinet.pk else alliance.agc_bio,
+            objectives=objectives,
+            planned_start=datetime.date(2025, 1, 6) + datetime.timedelta(days=number),
+        )
+    gowning = RequirementVersionFactory(requirement__code="SOP-QA-001", requirement__title="Aseptic gowning")
+    other = RequirementVersionFactory(requirement__code="SOP-MFG-900", requirement__title="Line clearance")
+    for person, version, evidence in [
+        (yamada, gowning, "FORM-17 Kyoto"),
+        (alliance.agc_person, other, "Gowning sign-off"),
+        (kyoto, gowning, ""),
+        (percent, other, "50% a_b"),
+    ]:
+        TrainingRecordFactory(person=person, version=version, evidence=evidence, trainer=alliance.agc_supervisor)
+    return alliance
+
+
+def stock_results(model_admin, term: str) -> set[int]:
+    """What Django's own search finds for the words the admin keeps of ``term``."""
+    request = RequestFactory().get("/")
+    queryset = model_admin.get_queryset(request)
+    found, _duplicates = admin.ModelAdmin.get_search_results(model_admin, request, queryset, bound_search(term).term)
+    return set(found.values_list("pk", flat=True))
+
+
+def our_results(model_admin, term: str) -> set[int]:
+    request = RequestFactory().get("/")
+    found, duplicates = model_admin.get_search_results(request, model_admin.get_queryset(request), term)
+    assert not duplicates
+    return set(found.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("inline", [1000, 1], ids=["keys as lists", "keys by subquery"])
+@pytest.mark.parametrize("model", [Exchange, Person, TrainingRecord])
+def test_the_search_finds_exactly_what_djangos_search_finds(searched, model, inline, monkeypatch):
+    monkeypatch.setattr("core.search.INLINE", inline)
+    model_admin = admin.site._registry[model]
+    assert model_admin.indexed_search
+    found_something = 0
+    for term in SEARCHES:
+        expected = stock_results(model_admin, term)
+        assert our_results(model_admin, term) == expected, term
+        found_something += bool(expected) and len(expected) < model.objects.count()
+    assert found_something >= 5  # the words do pick rows out, on every list
+
+
+def test_a_word_may_match_the_record_and_the_next_word_its_person(searched):
+    model_admin = admin.site._registry[Exchange]
+    found = our_results(model_admin, "yamada kyoto")
+    # Yamada's exchange: "yamada" in his name, "kyoto" in its objective. Not Sato's: its objective names Yamada, but
+    # neither it nor he says Kyoto (his 京都 is another word).
+    assert found == {Exchange.objects.get(person=searched.medinet_person).pk}
+
+
+@pytest.mark.parametrize("model", [Exchange, Person, TrainingRecord])
+def test_postgresql_asks_each_table_on_its_own_and_sqlite_and_one_table_run_djangos_search(searched, model):
+    model_admin = admin.site._registry[model]
+    found = search_by_index(model_admin.get_queryset(None), model_admin.search_fields, "yamada kyoto")
+    if connection.vendor == "postgresql" and model is not Person:
+        assert found is not None
+        # No OR across the join: the condition names only the record's own table.
+        assert "partners_person" not in str(found.query).partition(" WHERE ")[2]
+    else:
+        assert found is None
+
+
+def test_a_search_field_it_cannot_split_leaves_the_search_to_django():
+    assert by_table(Exchange, ["person__name", "objectives"]) == {
+        "person": (Person, ["name"]),
+        "": (Exchange, ["objectives"]),
+    }
+    assert by_table(Exchange, ["^person__name"]) is None
+    assert by_table(Exchange, ["person__name__iexact"]) is None
+    assert by_table(Exchange, ["training_records__evidence"]) is None  # many per exchange
+    assert by_table(Exchange, ["person"]) is None
+    assert by_table(Exchange, ["planned_start"]) is None
+
+
+def test_a_foreign_key_to_another_field_than_the_key_leaves_the_search_to_django():
+    # The first query gives related records' keys: a foreign key holding another of their fields could not use them.
+    email = PropertyMock(return_value=Person._meta.get_field("email"))
+    with mock.patch.object(models.ForeignKey, "target_field", new_callable=lambda: email):
+        assert by_table(Exchange, ["person__name"]) is None
+    assert by_table(Exchange, ["person__name"]) is not None
+
+
+def test_the_admin_list_shows_what_the_search_finds(staff_client, searched):
+    from django.urls import reverse
+
+    response = staff_client.get(reverse("admin:partners_exchange_changelist"), {"q": "gowning 山田"})
+    assert response.status_code == 200
+    assert [exchange.person for exchange in response.context["cl"].result_list] == [searched.agc_person]
+
+
+def plan(queryset) -> str:
+    """PostgreSQL's plan for ``queryset`` if it can read it through an index of its condition (a handful of rows
+    would be read whole; the key's or the order's index would serve any condition)."""
+    with connection.cursor() as cursor:
+        for kind in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_every_field_searched_by_index_is_read_through_its_trigram_index():
+    searched_by_index = [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, IndexedSearchMixin) and model_admin.indexed_search
+    ]
+    assert len(searched_by_index) == 3
+    unindexed = []
+    for model_admin in searched_by_index:
+        for related, fields in by_table(model_admin.model, model_admin.search_fields).values():
+            for name in fields:
+                # The lookup as Django's search writes it: UPPER(column::text) LIKE UPPER('%word%').
+                lookup = related._base_manager.filter(**{f"{name}__icontains": "yamada"}).order_by().values("pk")
+                if "_trgm" not in plan(lookup):
+                    unindexed.append(f"{related._meta.db_table}.{name}")
+    assert unindexed == []
+
+
+@postgres_only
+def test_the_search_reads_the_records_own_fields_and_the_people_found_through_indexes(searched):
+    model_admin = admin.site._registry[Exchange]
+    found = search_by_index(model_admin.get_queryset(None), model_admin.search_fields, "yamada kyoto")
+    shown = plan(found.order_by())
+    assert "exchange_objectives_trgm" in shown, shown
+    assert "partners_person" not in shown, shown  # the people's keys came as a list
