@@ -1,8 +1,8 @@
 """How `make test` (--dist loadgroup) hands the tests to its workers: the longest work first, each long unit to a
 worker that is not already busy with one, and the short tests filling in around them.
 
-The suite's long work units are named in one place, ``HEAVY`` below: an ``xdist_group`` name and the seconds of CPU
-it was measured to take. A test or module joins one with ``heavy(name)`` (``pytestmark = heavy("production-server")``),
+The suite's long work units are named in one place, ``HEAVY`` below: an ``xdist_group`` name and the seconds it was
+measured to take. A test or module joins one with ``heavy(name)`` (``pytestmark = heavy("production-server")``),
 which is ``pytest.mark.xdist_group(name)`` for a name in the table and an error for any other. xdist's controller
 sees nothing of the tests but their ids, and a grouped test's id ends in ``@group``: the group is how the cost reaches
 the scheduler. A test that comes to take more than about ten seconds belongs in the table (``--durations`` on its
@@ -21,7 +21,10 @@ current one. ``HeavyGroupsApart`` decides which unit that is (``next_unit``):
 
 With two workers and the measured costs, the two languages' page checks start side by side, the production server's
 tests, the 20,000-row import and the other heavy units follow on whichever worker finishes first, and the run ends on
-short tests, not on a heavy unit one worker started late.
+short tests, not on a heavy unit one worker started late. The short tests keep the collection's order
+(pytest-django's: the database tests first, the browser journeys last, after which a worker's running Playwright
+would refuse a database's setup): the heavy units are all handed out early in the run, before the queue reaches the
+journeys.
 
 Each worker names a test's group by appending ``@group`` to the test's id, which pytest 9.2 no longer lets it
 change (pytest-dev/pytest-xdist#1386): requirements-dev.txt keeps pytest below 9.2 until xdist can.
@@ -34,17 +37,18 @@ from collections.abc import Iterable
 import pytest
 from xdist.scheduler import LoadGroupScheduling
 
-# The long work units: xdist group → seconds on one worker (SQLite, `--reuse-db`, measured file by file with
-# `--durations`; docs/benchmarks.md, "Test suite time"). Only their order matters: the heaviest starts first.
+# The long work units: xdist group → seconds on one worker on an idle machine (SQLite, `--reuse-db`, measured file by
+# file; docs/benchmarks.md, "Test suite time"). Only their order matters: the heaviest starts first.
 HEAVY: dict[str, float] = {
     # tests/browser/test_accessibility.py: every page in one language, axe and the Nu Html Checker.
     "pages-en": 74,
     "pages-ja": 74,
     # tests/core/test_production_server.py: gunicorn on a demo database, its static files compressed.
     "production-server": 45,
-    # tests/accounts/test_access.py: the URL × persona table, each persona a test.
+    # tests/accounts/test_access.py: the URL × persona table, each persona a test (33 s on a busy machine, halved).
     "access-table": 15,
-    # tests/accounts/test_languages.py: every page read in each language for labels left in the other.
+    # tests/accounts/test_languages.py: every page read in each language for labels left in the other (22 s on a busy
+    # machine, halved).
     "every-page-in-one-language": 11,
     # tests/training/test_import_files.py: a file of 20,000 rows previewed and imported.
     "import-limit": 21,
