@@ -43,7 +43,7 @@ $(A11Y_TOOLS): tools/a11y/package-lock.json
 # its own app server and journeys database). Each worker keeps its test database between runs and migrate brings it
 # up to date; after editing or removing a migration, `make test PYTEST_DB=--create-db` builds it anew (CI always
 # does). Tests marked with one xdist_group run on one worker (--dist loadgroup): the page checks of one language
-# share a visit of every page; each language's go to a worker of their own (tests/scheduling.py).
+# share a visit of every page; the long units (tests/scheduling.py, HEAVY) start first, longest first.
 # PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_WORKERS ?= auto
 PYTEST_DB ?= --reuse-db

@@ -41,7 +41,7 @@ def pytest_configure(config):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Under --dist loadgroup (`make test`), the page checks of each language on a worker of its own."""
+    """Under --dist loadgroup (`make test`), the long work units first, longest first (tests/scheduling.py)."""
     if config.getoption("dist") == "loadgroup":
         from tests.scheduling import HeavyGroupsApart
 

@@ -12,6 +12,7 @@ from api.datasets import api_datasets
 from audit.registry import audited_models
 from tests.accounts.conftest import WORLD_PROVIDER
 from tests.conftest import PERSONAS, login_as
+from tests.scheduling import heavy
 
 OK, BAD_REQUEST, UNAUTHORIZED, DENIED, NOT_FOUND, NOT_ALLOWED, UNAVAILABLE = 200, 400, 401, 403, 404, 405, 503
 TO_LOGIN = "login"  # 302 to a login page (the admin may send anonymous visitors to its own)
@@ -243,6 +244,7 @@ def check(response, expected, name: str, world) -> None:
         assert response.status_code == expected
 
 
+@heavy("access-table")
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_access_table(client, world, persona):
     login_as(client, persona)

@@ -20,6 +20,7 @@ from milestones.models import Milestone
 from partners.models import Exchange, Function
 from tests.accounts.test_access import TABLE, url_for
 from tests.factories import MilestoneFactory, UserFactory
+from tests.scheduling import heavy
 from training.models import TrainingRecord
 
 OK = 200
@@ -175,6 +176,7 @@ def as_user_speaking(client, language: str):
     return client
 
 
+@heavy("every-page-in-one-language")
 def test_a_japanese_user_sees_no_english_label_on_any_page(client, bilingual):
     as_user_speaking(client, "ja")
     seen, data = walk(client, pages(bilingual), "ja"), stored_values()
@@ -182,6 +184,7 @@ def test_a_japanese_user_sees_no_english_label_on_any_page(client, bilingual):
     assert untranslated == {}
 
 
+@heavy("every-page-in-one-language")
 def test_an_english_user_sees_no_japanese_label_on_any_page(client, bilingual):
     as_user_speaking(client, "en")
     japanese = {url: JAPANESE.findall(text) for url, text in walk(client, pages(bilingual), "en").items()}

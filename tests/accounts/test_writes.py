@@ -64,6 +64,7 @@ from tests.factories import (
     SiteFactory,
 )
 from tests.html_forms import form_values
+from tests.scheduling import heavy
 from training.imports.checking import plan_import
 from training.imports.reading import read_sheet
 from training.imports.services import remember_preview, upload_store
@@ -171,6 +172,7 @@ def test_every_admin_add_change_and_delete_page_is_in_the_write_table():
     assert pages - WRITES.keys() == set()
 
 
+@heavy("write-table")
 def test_write_table(world, spares):
     """Every persona in one test: each attempt is rolled back, so every persona posts to the same records, and the
     forms the administrator's pages render are fetched once for all five (``rendered``)."""

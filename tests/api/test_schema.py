@@ -20,6 +20,7 @@ from tests.factories import (
     TrainingRecordFactory,
     UserFactory,
 )
+from tests.scheduling import heavy
 
 
 @pytest.fixture
@@ -55,6 +56,7 @@ def api_schema(db, records, role_tokens, settings, test_transaction_kept_open):
     return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, headers=headers)
 
 
+@heavy("api-schema")
 def test_every_response_of_every_role_conforms_to_the_schema(api_schema, role_tokens):
     """Every operation, with data the schema allows, as every role: no 5xx, every status, header and body documented.
 

@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from tests.browser.conftest import ROOT, launched_browser, log_in
+from tests.scheduling import heavy
 
 TOOLS = ROOT / "tools" / "a11y" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
@@ -111,7 +112,7 @@ def checked_pages(database_url: str) -> dict[str, list[str]]:
 # visited side by side and each only once.
 @pytest.fixture(
     scope="module",
-    params=[pytest.param(language, marks=pytest.mark.xdist_group(f"pages-{language}")) for language in LANGUAGES],
+    params=[pytest.param(language, marks=heavy(f"pages-{language}")) for language in LANGUAGES],
 )
 def visited(request, app_server, tmp_path_factory):
     """Visit every page once in one language, as each persona: axe's serious findings, and the HTML each page sent."""

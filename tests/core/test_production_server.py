@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.scheduling import heavy
 from tests.servers import DEMO_PASSWORD, Response, Visitor, demo_database, free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ PASSWORD = DEMO_PASSWORD
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 # One worker runs every test here under `make test` (--dist loadgroup), so the module's server starts once: its
 # collectstatic compresses every static file (gzip and Brotli): a minute or more of CPU for each worker starting one.
-pytestmark = pytest.mark.xdist_group("production-server")
+pytestmark = heavy("production-server")
 
 
 @pytest.fixture(scope="module")

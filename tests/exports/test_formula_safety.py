@@ -42,6 +42,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.properties import examples
+from tests.scheduling import heavy
 from tests.training.test_status import requirement, trained
 from training.models import TrainingRecord
 
@@ -289,6 +290,7 @@ def hostile_records(alliance, name: str, code: str, objectives: str, outcome: st
     )
 
 
+@heavy("formula-safety")
 @PROPERTY
 @given(name=NAME, code=NAME, objectives=TEXT, outcome=TEXT, reason=TEXT)
 @example(name=PAYLOAD, code=PAYLOAD, objectives=PAYLOAD, outcome="-12.5", reason=PAYLOAD)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from tests.accounts.test_languages import english_words, page_text, stored_values, without_data
 from tests.factories import PersonFactory
 from tests.fixtures.imports import HEADER, decompression_bomb, fixture, records_csv
+from tests.scheduling import heavy
 from tests.training.importing import IMPORT_URL, confirm, page_errors, preview_url, previewed, upload
 from training.models import ImportUpload, Requirement, RequirementVersion, TrainingImport, TrainingRecord
 
@@ -271,6 +272,7 @@ def fifty_people(db):
     return [PersonFactory(email=f"operator{n:02d}@medinet.example").email for n in range(50)]
 
 
+@heavy("import-limit")
 def test_twenty_thousand_rows_are_accepted_and_imported(staff_client, trainees, fifty_people):
     stored, preview = previewed(staff_client, records_csv(20_000, fifty_people), "big.csv")
     assert preview.context["counts"]["new"] == 20_000
