@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext
 
+from core.expressions import DaysBetween
 from milestones.models import Dependency, Milestone
 from milestones.movement import is_forecast_move
 from milestones.quarters import Quarter, quarters_between
@@ -112,61 +112,62 @@ class Headcount:
         return sum(counts[index] for (d, _f), counts in self.counts.items() if d == direction)
 
 
-class Figures:
-    """One milestone as the dashboard's figures read it (red/amber/green, years, slips, the next one, the countdown,
-    the people it needs): its own fields, and the model's own properties over them, taken from ``Milestone`` so each
-    rule stays in one place. A row of plain values, where a model instance per milestone (with its site, owner and
-    decision) cost most of the headline's time at a thousand milestones; ``with_details`` gives the milestones a
-    panel draws."""
+# The order the milestones are listed and the timeline drawn in: by site (partnership-wide first), baseline, title.
+LIST_ORDER = (F("site__name").asc(nulls_first=True), "baseline_date", "title", "pk")
 
-    FIELDS = (
-        "pk",
-        "title",
-        "title_ja",
-        "status",
-        "baseline_date",
-        "forecast_date",
-        "actual_date",
-        "countdown",
-        "site_id",
-        "required_function",
-        "required_headcount",
+
+@dataclass(frozen=True)
+class Tally:
+    """How many of the filtered milestones share a year (of the chosen basis), a status, a rating and whether they
+    are off baseline: what the headline, the years and the slips count."""
+
+    year: int
+    status: str
+    rag: str | None
+    off_baseline: bool
+    count: int
+
+
+def tallies(filters: Filters, today: datetime.date) -> list[Tally]:
+    """The filtered milestones counted by the database, rated by ``MilestoneQuerySet.rated`` (the model's own rules
+    in SQL): one grouped query, a few dozen rows whatever the number of milestones."""
+    rows = (
+        Milestone.objects.filtered(**filters.scope())
+        .rated(today)
+        .values("status", "rag", "off_baseline", year=filters.basis.year_expression(F("expected")))
+        .annotate(count=Count("pk"))
+        .order_by()
     )
-    __slots__ = FIELDS
-    Status = Milestone.Status
-    expected_date = Milestone.expected_date
-    is_open = Milestone.is_open
-    slip_days = Milestone.slip_days
-    rag = Milestone.rag
-    display_title = Milestone.display_title
-    get_absolute_url = Milestone.get_absolute_url
-
-    def __init__(self, *values) -> None:
-        for name, value in zip(self.FIELDS, values, strict=True):
-            setattr(self, name, value)
+    return [Tally(**row) for row in rows]
 
 
-# What the figures accept: a milestone, or its figures.
-Rated = Milestone | Figures
+def drawn(filters: Filters, today: datetime.date) -> list[Milestone]:
+    """Every filtered milestone a panel draws, with its site, owner and decision, in the list's order: one query.
 
-
-def milestone_figures(filters: Filters) -> list[Figures]:
-    """The filtered milestones in the list's order, as the figures read them: one query, no model instances."""
-    milestones = Milestone.objects.filtered(**filters.scope())
-    milestones = milestones.order_by(F("site__name").asc(nulls_first=True), "baseline_date", "title")
-    return [Figures(*row) for row in milestones.values_list(*Figures.FIELDS)]
-
-
-def with_details(pks) -> dict[int, Milestone]:
-    """Milestone id → the milestone with what a row draws (site, owner, decision): one query for those shown."""
-    return Milestone.objects.for_list().in_bulk(list(pks))
+    The database picks them by the orders of the rules below (``nearest``, ``biggest_slips``, ``next_milestone``,
+    ``countdown``) and those that need people; the panels then apply the rules to these few, so each list is the one
+    the rule gives over every milestone."""
+    scoped = Milestone.objects.filtered(**filters.scope())
+    rated = scoped.rated(today)
+    nearest_today = rated.order_by(Abs(DaysBetween(Value(today), F("expected"))), "pk")
+    furthest_off = rated.filter(off_baseline=True).order_by(Abs("slip").desc(), "title", *LIST_ORDER)
+    next_open = rated.open().order_by("expected", "title", *LIST_ORDER)
+    counted_down = rated.filter(countdown=True).exclude(status=Milestone.Status.CANCELLED)
+    picked = (
+        Q(pk__in=nearest_today.values("pk")[:TIMELINE_ROWS])
+        | Q(pk__in=furthest_off.values("pk")[:SLIPS_SHOWN])
+        | Q(pk__in=next_open.values("pk")[:1])
+        | Q(pk__in=counted_down.order_by("expected", *LIST_ORDER).values("pk")[:1])
+        | Q(required_headcount__gt=0, site__isnull=False)
+    )
+    return list(scoped.for_list().filter(picked).order_by(*LIST_ORDER))
 
 
 def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
     return Exchange.objects.filtered(**filters.scope())
 
 
-def nearest(milestones: list[Rated], today: datetime.date, limit: int | None = None) -> list[Rated]:
+def nearest(milestones: list[Milestone], today: datetime.date, limit: int | None = None) -> list[Milestone]:
     """At most ``limit`` milestones, those due nearest to today, kept in the list's own order."""
     limit = limit or TIMELINE_ROWS
     if len(milestones) <= limit:
@@ -184,19 +185,30 @@ def dependency_edges(milestones: list[Milestone]) -> list[tuple[int, int]]:
     )
 
 
-def rag_counts(milestones: list[Rated], today: datetime.date) -> dict[str, int]:
-    counts = Counter(m.rag(today) for m in milestones)
-    return {rag.value: counts.get(rag, 0) for rag in Rag}
+def rag_counts(tallies: list[Tally]) -> dict[str, int]:
+    counts = dict.fromkeys((rag.value for rag in Rag), 0)
+    for tally in tallies:
+        if tally.rag is not None:
+            counts[tally.rag] += tally.count
+    return counts
 
 
-def next_milestone(milestones: list[Rated]) -> Rated | None:
+def off_baseline_total(tallies: list[Tally]) -> int:
+    return sum(tally.count for tally in tallies if tally.off_baseline)
+
+
+def milestones_total(tallies: list[Tally]) -> int:
+    return sum(tally.count for tally in tallies)
+
+
+def next_milestone(milestones: list[Milestone]) -> Milestone | None:
     open_ones = [m for m in milestones if m.is_open]
     return min(open_ones, key=lambda m: (m.expected_date, m.title), default=None)
 
 
 @dataclass
 class Countdown:
-    milestone: Rated
+    milestone: Milestone
     days: int  # negative once the date has passed
 
     @property
@@ -208,7 +220,7 @@ class Countdown:
         return self.milestone.status == Milestone.Status.DONE
 
 
-def countdown(milestones: list[Rated], today: datetime.date) -> Countdown | None:
+def countdown(milestones: list[Milestone], today: datetime.date) -> Countdown | None:
     key = [m for m in milestones if m.countdown and m.status != Milestone.Status.CANCELLED]
     if not key:
         return None
@@ -216,7 +228,7 @@ def countdown(milestones: list[Rated], today: datetime.date) -> Countdown | None
     return Countdown(milestone, (milestone.expected_date - today).days)
 
 
-def off_baseline(milestone: Rated) -> bool:
+def off_baseline(milestone: Milestone) -> bool:
     return milestone.status != Milestone.Status.CANCELLED and milestone.slip_days != 0
 
 
@@ -251,7 +263,7 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
     return sorted(result, key=lambda s: (-s.days, s.milestone.title))
 
 
-def biggest_slips(milestones: list[Rated]) -> list[Rated]:
+def biggest_slips(milestones: list[Milestone]) -> list[Milestone]:
     """The milestones furthest off baseline, so the slips panel reads their history only."""
     off = [m for m in milestones if off_baseline(m)]
     return sorted(off, key=lambda m: (-abs(m.slip_days), m.title))[:SLIPS_SHOWN]
@@ -374,16 +386,15 @@ def default_quarters(filters: Filters, today: datetime.date) -> list[Quarter]:
     return quarters_between(*chart_window(filters.start, filters.end, month, today), month)
 
 
-def by_year(milestones: list[Rated], basis: Basis) -> list[YearSummary]:
-    """Milestones per calendar or fiscal year of their expected date, earliest year first."""
+def by_year(tallies: list[Tally], basis: Basis) -> list[YearSummary]:
+    """Milestones per calendar or fiscal year of their expected date, earliest year first (the cancelled left out)."""
     years: dict[int, YearSummary] = {}
-    for milestone in milestones:
-        if milestone.status == Milestone.Status.CANCELLED:
+    for tally in tallies:
+        if tally.status == Milestone.Status.CANCELLED:
             continue
-        year = basis.year_of(milestone.expected_date)
-        summary = years.setdefault(year, YearSummary(basis.year_label(year)))
-        summary.total += 1
-        summary.done += milestone.status == Milestone.Status.DONE
-        summary.open += milestone.is_open
-        summary.off_baseline += off_baseline(milestone)
+        summary = years.setdefault(tally.year, YearSummary(basis.year_label(tally.year)))
+        summary.total += tally.count
+        summary.done += tally.count if tally.status == Milestone.Status.DONE else 0
+        summary.open += tally.count if tally.status in Milestone.Status.open_statuses() else 0
+        summary.off_baseline += tally.count if tally.off_baseline else 0
     return [years[year] for year in sorted(years)]

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
-from milestones.rag import Rag, rag_for
+from core.expressions import DaysBetween
+from milestones.rag import Rag, rag_case, rag_for
 from partners.models import Company, Function, Partnership, Person, Site
 from partners.names import local_name, local_name_expression
 
@@ -28,6 +30,30 @@ class MilestoneQuerySet(AuditedQuerySet):
     def open(self) -> MilestoneQuerySet:
         """Milestones still to reach (see ``Milestone.Status.open_statuses``)."""
         return self.filter(status__in=Milestone.Status.open_statuses())
+
+    def rated(self, today: datetime.date) -> MilestoneQuerySet:
+        """Each milestone with the model's figures computed by the database, so many milestones are counted there:
+        ``expected`` (``expected_date``), ``slip`` (``slip_days``), ``rag`` (``rag(today)``'s value) and
+        ``off_baseline`` (the dashboard's ``off_baseline``)."""
+        status = Milestone.Status
+        return self.annotate(
+            expected=Coalesce("actual_date", "forecast_date", "baseline_date"),
+            slip=DaysBetween("baseline_date", F("expected")),
+        ).annotate(
+            rag=rag_case(
+                cancelled=Q(status=status.CANCELLED),
+                done=Q(status=status.DONE),
+                started=~Q(status=status.NOT_STARTED),
+                slip_days=F("slip"),
+                due=F("expected"),
+                today=today,
+            ),
+            off_baseline=Case(
+                When(Q(status=status.CANCELLED) | Q(slip=0), then=Value(False)),
+                default=Value(True),
+                output_field=models.BooleanField(),
+            ),
+        )
 
     def for_list(self) -> MilestoneQuerySet:
         return self.select_related("partnership", "site__company", "owner", "baseline_decision")
