@@ -148,11 +148,11 @@ def drawn(filters: Filters, today: datetime.date) -> list[Milestone]:
     ``countdown``) and those that need people; the panels then apply the rules to these few, so each list is the one
     the rule gives over every milestone."""
     scoped = Milestone.objects.filtered(**filters.scope())
-    rated = scoped.rated(today)
-    nearest_today = rated.order_by(Abs(DaysBetween(Value(today), F("expected"))), "pk")
-    furthest_off = rated.filter(off_baseline=True).order_by(Abs("slip").desc(), "title", *LIST_ORDER)
-    next_open = rated.open().order_by("expected", "title", *LIST_ORDER)
-    counted_down = rated.filter(countdown=True).exclude(status=Milestone.Status.CANCELLED)
+    dated = scoped.dated()
+    nearest_today = dated.order_by(Abs(DaysBetween(Value(today), F("expected"))), "pk")
+    furthest_off = scoped.off_baseline().order_by(Abs("slip").desc(), "title", *LIST_ORDER)
+    next_open = dated.open().order_by("expected", "title", *LIST_ORDER)
+    counted_down = dated.filter(countdown=True).exclude(status=Milestone.Status.CANCELLED)
     picked = (
         Q(pk__in=nearest_today.values("pk")[:TIMELINE_ROWS])
         | Q(pk__in=furthest_off.values("pk")[:SLIPS_SHOWN])
@@ -229,6 +229,7 @@ def countdown(milestones: list[Milestone], today: datetime.date) -> Countdown | 
 
 
 def off_baseline(milestone: Milestone) -> bool:
+    """Whether the slips list the milestone (``OFF_BASELINE`` in ``milestones/models.py`` is the same rule in SQL)."""
     return milestone.status != Milestone.Status.CANCELLED and milestone.slip_days != 0
 
 

@@ -31,15 +31,22 @@ class MilestoneQuerySet(AuditedQuerySet):
         """Milestones still to reach (see ``Milestone.Status.open_statuses``)."""
         return self.filter(status__in=Milestone.Status.open_statuses())
 
+    def dated(self) -> MilestoneQuerySet:
+        """Each milestone with ``expected`` and ``slip``: the model's ``expected_date`` and ``slip_days`` computed by
+        the database, to order and pick milestones by there."""
+        return self.annotate(expected=Coalesce("actual_date", "forecast_date", "baseline_date")).annotate(
+            slip=DaysBetween("baseline_date", F("expected"))
+        )
+
+    def off_baseline(self) -> MilestoneQuerySet:
+        """The milestones the dashboard lists as off their baseline (``dashboard.off_baseline``), dated."""
+        return self.dated().filter(OFF_BASELINE)
+
     def rated(self, today: datetime.date) -> MilestoneQuerySet:
-        """Each milestone with the model's figures computed by the database, so many milestones are counted there:
-        ``expected`` (``expected_date``), ``slip`` (``slip_days``), ``rag`` (``rag(today)``'s value) and
-        ``off_baseline`` (the dashboard's ``off_baseline``)."""
+        """Each milestone dated, with ``rag`` (``rag(today)``'s value) and ``off_baseline``, computed by the database so
+        that many milestones are counted there."""
         status = Milestone.Status
-        return self.annotate(
-            expected=Coalesce("actual_date", "forecast_date", "baseline_date"),
-            slip=DaysBetween("baseline_date", F("expected")),
-        ).annotate(
+        return self.dated().annotate(
             rag=rag_case(
                 cancelled=Q(status=status.CANCELLED),
                 done=Q(status=status.DONE),
@@ -48,11 +55,7 @@ class MilestoneQuerySet(AuditedQuerySet):
                 due=F("expected"),
                 today=today,
             ),
-            off_baseline=Case(
-                When(Q(status=status.CANCELLED) | Q(slip=0), then=Value(False)),
-                default=Value(True),
-                output_field=models.BooleanField(),
-            ),
+            off_baseline=Case(When(OFF_BASELINE, then=Value(True)), default=Value(False)),
         )
 
     def for_list(self) -> MilestoneQuerySet:
@@ -130,6 +133,11 @@ class MilestoneStatus(models.TextChoices):
     def open_statuses(cls) -> list[str]:
         """What "open" means everywhere: neither done nor cancelled, so still to reach."""
         return [cls.NOT_STARTED, cls.IN_PROGRESS]
+
+
+# Off the baseline, as the dashboard counts it (``dashboard.off_baseline``): not cancelled, and expected on another day
+# than the baseline. A condition over ``MilestoneQuerySet.dated``.
+OFF_BASELINE = ~Q(status=MilestoneStatus.CANCELLED) & ~Q(slip=0)
 
 
 class Milestone(models.Model):

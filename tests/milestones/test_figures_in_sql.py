@@ -134,10 +134,19 @@ def test_ties_are_broken_as_the_list_orders_them(alliance, monkeypatch, rows, sl
             forecast_date=TODAY + datetime.timedelta(days=20 if n % 3 else 0),
             countdown=n in (4, 7),
         )
+    # Next: due first, the title deciding between two due the same day, whatever the list's order.
+    for title, baseline in [("Tie next B", -8), ("Tie next A", -3)]:
+        MilestoneFactory(
+            partnership=alliance.partnership,
+            title=title,
+            baseline_date=TODAY + datetime.timedelta(days=baseline),
+            forecast_date=TODAY - datetime.timedelta(days=1),
+        )
     monkeypatch.setattr(dashboard, "TIMELINE_ROWS", rows)
     monkeypatch.setattr(dashboard, "SLIPS_SHOWN", slips)
     drawn, everything = dashboard.drawn(dashboard.Filters(), TODAY), in_list_order()
     assert [m.pk for m in dashboard.nearest(drawn, TODAY)] == [m.pk for m in dashboard.nearest(everything, TODAY)]
     assert [m.pk for m in dashboard.biggest_slips(drawn)] == [m.pk for m in dashboard.biggest_slips(everything)]
     assert dashboard.next_milestone(drawn).pk == dashboard.next_milestone(everything).pk
+    assert dashboard.next_milestone(drawn).title == "Tie next A"
     assert dashboard.countdown(drawn, TODAY).milestone.pk == dashboard.countdown(everything, TODAY).milestone.pk
