@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import dateformat
-from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from core.text import char_width
-from milestones.dashboard import Headcount
+from milestones.dashboard import Headcount, short_dates
 from milestones.models import Milestone
 from milestones.rag import Rag
 
@@ -104,18 +100,6 @@ class TimelineRow:
     def baseline_points(self) -> str:
         x, y = self.baseline_x, self.y
         return f"{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}"
-
-
-def short_dates() -> Callable[[datetime.date | None], str]:
-    """What ``|date:"SHORT_DATE_FORMAT"`` writes, with the active language's format looked up once and each date
-    formatted once (a row's forecast is mostly its expected date too)."""
-    short = get_format("SHORT_DATE_FORMAT")
-
-    @functools.cache
-    def written(day: datetime.date | None) -> str:
-        return dateformat.format(day, short) if day else ""
-
-    return written
 
 
 @dataclass

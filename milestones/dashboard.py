@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Abs, Coalesce
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.translation import gettext
 
 from core.expressions import DaysBetween
 from milestones.models import Dependency, Milestone
 from milestones.movement import is_forecast_move
 from milestones.quarters import Quarter, quarters_between
-from milestones.rag import Rag
 from partners.fiscal import Basis
 from partners.models import Company, Exchange, Function, Partnership, Site
 from partners.models.exchange import BACK_ON, direction_label
@@ -58,21 +61,17 @@ class Filters:
 
 
 @dataclass
-class YearSummary:
-    label: str
-    total: int = 0
-    done: int = 0
-    open: int = 0
-    off_baseline: int = 0
-
-
-@dataclass
 class Slip:
     milestone: Milestone
     days: int
     moved_on: datetime.datetime | None
     moved_by: str
     reason: str
+    # Written once here rather than per row by the template: the title, the link and the two dates.
+    title: str = ""
+    url: str = ""
+    baseline: str = ""
+    expected: str = ""
 
 
 @dataclass
@@ -116,31 +115,6 @@ class Headcount:
 LIST_ORDER = (F("site__name").asc(nulls_first=True), "baseline_date", "title", "pk")
 
 
-@dataclass(frozen=True)
-class Tally:
-    """How many of the filtered milestones share a year (of the chosen basis), a status, a rating and whether they
-    are off baseline: what the headline, the years and the slips count."""
-
-    year: int
-    status: str
-    rag: str | None
-    off_baseline: bool
-    count: int
-
-
-def tallies(filters: Filters, today: datetime.date) -> list[Tally]:
-    """The filtered milestones counted by the database, rated by ``MilestoneQuerySet.rated`` (the model's own rules
-    in SQL): one grouped query, a few dozen rows whatever the number of milestones."""
-    rows = (
-        Milestone.objects.filtered(**filters.scope())
-        .rated(today)
-        .values("status", "rag", "off_baseline", year=filters.basis.year_expression(F("expected")))
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return [Tally(**row) for row in rows]
-
-
 def drawn(filters: Filters, today: datetime.date) -> list[Milestone]:
     """Every filtered milestone a panel draws, with its site, owner and decision, in the list's order: one query.
 
@@ -163,6 +137,18 @@ def drawn(filters: Filters, today: datetime.date) -> list[Milestone]:
     return list(scoped.for_list().filter(picked).order_by(*LIST_ORDER))
 
 
+def short_dates() -> Callable[[datetime.date | None], str]:
+    """What ``|date:"SHORT_DATE_FORMAT"`` writes, with the active language's format looked up once and each date
+    formatted once (a row's forecast is mostly its expected date too)."""
+    short = get_format("SHORT_DATE_FORMAT")
+
+    @functools.cache
+    def written(day: datetime.date | None) -> str:
+        return dateformat.format(day, short) if day else ""
+
+    return written
+
+
 def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
     return Exchange.objects.filtered(**filters.scope())
 
@@ -183,22 +169,6 @@ def dependency_edges(milestones: list[Milestone]) -> list[tuple[int, int]]:
             "depends_on_id", "milestone_id"
         )
     )
-
-
-def rag_counts(tallies: list[Tally]) -> dict[str, int]:
-    counts = dict.fromkeys((rag.value for rag in Rag), 0)
-    for tally in tallies:
-        if tally.rag is not None:
-            counts[tally.rag] += tally.count
-    return counts
-
-
-def off_baseline_total(tallies: list[Tally]) -> int:
-    return sum(tally.count for tally in tallies if tally.off_baseline)
-
-
-def milestones_total(tallies: list[Tally]) -> int:
-    return sum(tally.count for tally in tallies)
 
 
 def next_milestone(milestones: list[Milestone]) -> Milestone | None:
@@ -260,7 +230,19 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
         if is_forecast_move(previous.get(pk), dates):
             moves[pk] = (when, who or gettext("system"), reason or "")
         previous[pk] = dates
-    result = [Slip(m, m.slip_days, *moves.get(pk, (None, "", ""))) for pk, m in slipped.items()]
+    short = short_dates()
+    result = [
+        Slip(
+            m,
+            m.slip_days,
+            *moves.get(pk, (None, "", "")),
+            title=m.display_title,
+            url=m.get_absolute_url(),
+            baseline=short(m.baseline_date),
+            expected=short(m.expected_date),
+        )
+        for pk, m in slipped.items()
+    ]
     return sorted(result, key=lambda s: (-s.days, s.milestone.title))
 
 
@@ -385,17 +367,3 @@ def default_quarters(filters: Filters, today: datetime.date) -> list[Quarter]:
     """The window's quarters (a year either side of today without one), in the chosen year's quarters."""
     month = filters.basis.start_month
     return quarters_between(*chart_window(filters.start, filters.end, month, today), month)
-
-
-def by_year(tallies: list[Tally], basis: Basis) -> list[YearSummary]:
-    """Milestones per calendar or fiscal year of their expected date, earliest year first (the cancelled left out)."""
-    years: dict[int, YearSummary] = {}
-    for tally in tallies:
-        if tally.status == Milestone.Status.CANCELLED:
-            continue
-        summary = years.setdefault(tally.year, YearSummary(basis.year_label(tally.year)))
-        summary.total += tally.count
-        summary.done += tally.count if tally.status == Milestone.Status.DONE else 0
-        summary.open += tally.count if tally.status in Milestone.Status.open_statuses() else 0
-        summary.off_baseline += tally.count if tally.off_baseline else 0
-    return [years[year] for year in sorted(years)]

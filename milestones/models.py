@@ -32,19 +32,16 @@ class MilestoneQuerySet(AuditedQuerySet):
         return self.filter(status__in=Milestone.Status.open_statuses())
 
     def dated(self) -> MilestoneQuerySet:
-        """Each milestone with ``expected`` and ``slip``: the model's ``expected_date`` and ``slip_days`` computed by
-        the database, to order and pick milestones by there."""
-        return self.annotate(expected=Coalesce("actual_date", "forecast_date", "baseline_date")).annotate(
-            slip=DaysBetween("baseline_date", F("expected"))
-        )
+        """Each milestone with ``expected`` and ``slip``: the model's ``expected_date`` and ``slip_days``, in SQL."""
+        expected = Coalesce("actual_date", "forecast_date", "baseline_date")
+        return self.annotate(expected=expected).annotate(slip=DaysBetween("baseline_date", F("expected")))
 
     def off_baseline(self) -> MilestoneQuerySet:
         """The milestones the dashboard lists as off their baseline (``dashboard.off_baseline``), dated."""
         return self.dated().filter(OFF_BASELINE)
 
     def rated(self, today: datetime.date) -> MilestoneQuerySet:
-        """Each milestone dated, with ``rag`` (``rag(today)``'s value) and ``off_baseline``, computed by the database so
-        that many milestones are counted there."""
+        """Each milestone dated, with ``rag`` (``rag(today)``'s value) and ``off_baseline``, for counting in SQL."""
         status = Milestone.Status
         return self.dated().annotate(
             rag=rag_case(
@@ -135,8 +132,7 @@ class MilestoneStatus(models.TextChoices):
         return [cls.NOT_STARTED, cls.IN_PROGRESS]
 
 
-# Off the baseline, as the dashboard counts it (``dashboard.off_baseline``): not cancelled, and expected on another day
-# than the baseline. A condition over ``MilestoneQuerySet.dated``.
+# Off the baseline as the dashboard counts it (``dashboard.off_baseline``), over ``MilestoneQuerySet.dated``.
 OFF_BASELINE = ~Q(status=MilestoneStatus.CANCELLED) & ~Q(slip=0)
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import CalendarToken
-from milestones import cache, charts, dashboard, movement
+from milestones import cache, charts, dashboard, figures, movement
 from milestones.models import Milestone
 from partners import summary
 from partners.models import Exchange
@@ -35,9 +35,9 @@ class Board:
     user: AbstractBaseUser
 
     @cached_property
-    def tallies(self) -> list[dashboard.Tally]:
+    def tallies(self) -> list[figures.Tally]:
         """Every filtered milestone, counted by the database: for the panels that count them."""
-        return dashboard.tallies(self.filters, self.today)
+        return figures.tallies(self.filters, self.today)
 
     @cached_property
     def milestones(self) -> list[Milestone]:
@@ -144,7 +144,7 @@ class Headline(Panel):
 
     def get_context(self, board: Board) -> dict:
         return {
-            "rag_counts": dashboard.rag_counts(board.tallies),
+            "rag_counts": figures.rag_counts(board.tallies),
             "next_milestone": dashboard.next_milestone(board.milestones),
             "countdown": dashboard.countdown(board.milestones, board.today),
             "direction_counts": dashboard.exchange_counts(
@@ -164,7 +164,7 @@ class Timeline(Panel):
 
     def get_context(self, board: Board) -> dict:
         shown = board.nearest
-        total = dashboard.milestones_total(board.tallies)
+        total = figures.milestones_total(board.tallies)
         return {
             "milestones_total": total,
             "timeline": charts.timeline(shown, dashboard.dependency_edges(shown), board.today),
@@ -179,7 +179,7 @@ class Years(Panel):
 
     def get_context(self, board: Board) -> dict:
         basis = board.filters.basis
-        return {"years": dashboard.by_year(board.tallies, basis), "basis": basis}
+        return {"years": figures.by_year(board.tallies, basis), "basis": basis}
 
 
 class Slips(Panel):
@@ -198,7 +198,7 @@ class Slips(Panel):
             "rebaselines": rebaselines,
             "rebaselines_total": moved.count(),
             "slips": dashboard.slips(board.biggest_slips),
-            "slips_total": dashboard.off_baseline_total(board.tallies),
+            "slips_total": figures.off_baseline_total(board.tallies),
         }
 
 

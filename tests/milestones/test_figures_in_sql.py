@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from milestones import dashboard
+from milestones import dashboard, figures
 from milestones.models import Milestone
 from milestones.rag import AMBER_SLIP_DAYS, DUE_SOON_DAYS, RED_SLIP_DAYS, Rag
 from partners.fiscal import Basis
@@ -79,26 +79,26 @@ def test_the_database_rates_every_milestone_as_the_model_does(every_kind):
 @pytest.mark.parametrize("fiscal", [False, True])
 def test_the_counted_figures_are_the_models_rules_over_every_milestone(every_kind, alliance, fiscal):
     basis = Basis(10, alliance.medinet) if fiscal else Basis()
-    tallies = dashboard.tallies(dashboard.Filters(year_basis=basis), TODAY)
+    tallies = figures.tallies(dashboard.Filters(year_basis=basis), TODAY)
     milestones = Milestone.objects.all()
     ratings = Counter(m.rag(TODAY) for m in milestones)
-    assert dashboard.rag_counts(tallies) == {rag.value: ratings[rag] for rag in Rag}
-    assert dashboard.off_baseline_total(tallies) == sum(dashboard.off_baseline(m) for m in milestones)
-    assert dashboard.milestones_total(tallies) == len(every_kind)
+    assert figures.rag_counts(tallies) == {rag.value: ratings[rag] for rag in Rag}
+    assert figures.off_baseline_total(tallies) == sum(dashboard.off_baseline(m) for m in milestones)
+    assert figures.milestones_total(tallies) == len(every_kind)
     years: dict[int, list[int]] = {}
     for m in milestones:
         if m.status != Milestone.Status.CANCELLED:
             counts = years.setdefault(basis.year_of(m.expected_date), [0, 0, 0, 0])
             flags = (True, m.status == Milestone.Status.DONE, m.is_open, dashboard.off_baseline(m))
             years[basis.year_of(m.expected_date)] = [n + flag for n, flag in zip(counts, flags, strict=True)]
-    expected = [dashboard.YearSummary(basis.year_label(year), *years[year]) for year in sorted(years)]
-    assert dashboard.by_year(tallies, basis) == expected
+    expected = [figures.YearSummary(basis.year_label(year), *years[year]) for year in sorted(years)]
+    assert figures.by_year(tallies, basis) == expected
     assert len(expected) == (3 if fiscal else 2)  # 2026 and 2027; MEDINET's years to September 2026, 2027 and 2028
 
 
 def test_the_filters_narrow_the_counts_as_they_narrow_the_list(every_kind, alliance):
     filters = dashboard.Filters(site=alliance.yokohama, start=D(2026, 11, 1), end=D(2026, 12, 31))
-    counted = dashboard.milestones_total(dashboard.tallies(filters, TODAY))
+    counted = figures.milestones_total(figures.tallies(filters, TODAY))
     assert counted == Milestone.objects.filtered(**filters.scope()).count()
     assert 0 < counted < len(every_kind)
 
