@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import formats, translation
 
 from demo.seed import add_synthetic_exchanges
 from milestones import panels
@@ -366,3 +367,15 @@ def test_the_timeline_lists_milestones_by_site_then_baseline(manager_client, all
     rows = manager_client.get(URL).context["timeline"].rows
     titles = [row.milestone.title for row in rows]
     assert titles == ["Partnership-wide", "Shinagawa", "Yokohama second", "Yokohama first"]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_timeline_and_slips_write_dates_as_the_date_filter_does(manager_client, alliance, today, language):
+    milestone(alliance, title="Dated", baseline_date=D(2026, 12, 3), forecast_date=D(2027, 1, 9))
+    text = manager_client.get(URL, HTTP_ACCEPT_LANGUAGE=language).text
+    with translation.override(language):
+        baseline, forecast = (formats.date_format(day, "SHORT_DATE_FORMAT") for day in (D(2026, 12, 3), D(2027, 1, 9)))
+    timeline_table = text[text.index('id="milestone-table"') :]
+    assert f"<td>{baseline}</td>\n        <td>{forecast}</td>" in timeline_table
+    slips_table = text[text.index('id="slips-table"') :]
+    assert f"<td>{baseline}</td>\n        <td>{forecast}</td>" in slips_table
