@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from core.text import char_width
-from milestones.dashboard import Headcount
+from milestones.dashboard import Headcount, short_dates
 from milestones.models import Milestone
 from milestones.rag import Rag
 
@@ -18,6 +18,8 @@ PLOT_LEFT, PLOT_RIGHT = LABEL_WIDTH + 10, WIDTH - 20
 ROW, GROUP, TOP = 26, 26, 30
 # Status is shown by shape and text as well as colour (WCAG 1.4.1).
 MARKERS = {Rag.GREEN: "circle", Rag.AMBER: "triangle", Rag.RED: "square", None: "cross"}
+# The same shapes as text, for the table beside the chart.
+SYMBOLS = {Rag.GREEN: "●", Rag.AMBER: "▲", Rag.RED: "■", None: "▬"}
 # Dark enough for 3:1 contrast against white (WCAG 1.4.11).
 COLOURS = {Rag.GREEN: "#1a7f37", Rag.AMBER: "#a15c00", Rag.RED: "#c62828", None: "#6c757d"}
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -49,6 +51,10 @@ class Tick:
 
 @dataclass
 class TimelineRow:
+    """One milestone in the timeline's chart and table, with what the page writes of it prepared once per row (its
+    title, link and dates in the language's short format, the labels translated once per page), so a long timeline
+    costs the template little more than its markup."""
+
     milestone: Milestone
     y: float
     baseline_x: float
@@ -56,6 +62,15 @@ class TimelineRow:
     rag: Rag | None
     marker: str
     done: bool
+    title: str = ""
+    url: str = ""
+    site: str = ""
+    baseline: str = ""
+    forecast: str = ""
+    actual: str = ""
+    expected: str = ""
+    rag_label: str = ""
+    status: str = ""
     depends_on: list[str] = field(default_factory=list)
 
     @property
@@ -63,8 +78,12 @@ class TimelineRow:
         return COLOURS[self.rag]
 
     @property
+    def symbol(self) -> str:
+        return SYMBOLS[self.rag]
+
+    @property
     def label(self) -> str:
-        return fit(self.milestone.display_title, LABEL_COLUMNS)
+        return fit(self.title, LABEL_COLUMNS)
 
     @property
     def marker_points(self) -> str:
@@ -108,8 +127,12 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
         return round(PLOT_LEFT + (day - first).days / span * (PLOT_RIGHT - PLOT_LEFT), 1)
 
     rows, groups, y, current_group = [], [], TOP, object()
+    short = short_dates()
+    rag_labels = {rag: str(rag.label) for rag in Rag}
+    statuses = {value: str(label) for value, label in Milestone.Status.choices}
+    partnership_wide = str(_("Partnership-wide"))
     for milestone in milestones:
-        group = milestone.site.display_name if milestone.site else str(_("Partnership-wide"))
+        group = milestone.site.display_name if milestone.site else partnership_wide
         if group != current_group:
             y += GROUP
             groups.append((group, y - 8))
@@ -124,13 +147,22 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
                 rag=rag,
                 marker=MARKERS[rag],
                 done=milestone.status == Milestone.Status.DONE,
+                title=milestone.display_title,
+                url=milestone.get_absolute_url(),
+                site=group,
+                baseline=short(milestone.baseline_date),
+                forecast=short(milestone.forecast_date),
+                actual=short(milestone.actual_date),
+                expected=short(milestone.expected_date),
+                rag_label=rag_labels.get(rag, ""),
+                status=statuses[milestone.status],
             )
         )
         y += ROW
     position = {row.milestone.pk: row for row in rows}
     for before, after in edges:
         if before in position and after in position:
-            position[after].depends_on.append(position[before].milestone.display_title)
+            position[after].depends_on.append(position[before].title)
     links = [
         (position[before].expected_x, position[before].y, position[after].expected_x, position[after].y)
         for before, after in edges

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Abs, Coalesce
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.translation import gettext
 
+from core.expressions import DaysBetween
 from milestones.models import Dependency, Milestone
 from milestones.movement import is_forecast_move
 from milestones.quarters import Quarter, quarters_between
-from milestones.rag import Rag
 from partners.fiscal import Basis
 from partners.models import Company, Exchange, Function, Partnership, Site
 from partners.models.exchange import BACK_ON, direction_label
@@ -58,21 +61,17 @@ class Filters:
 
 
 @dataclass
-class YearSummary:
-    label: str
-    total: int = 0
-    done: int = 0
-    open: int = 0
-    off_baseline: int = 0
-
-
-@dataclass
 class Slip:
     milestone: Milestone
     days: int
     moved_on: datetime.datetime | None
     moved_by: str
     reason: str
+    # Written once here rather than per row by the template: the title, the link and the two dates.
+    title: str = ""
+    url: str = ""
+    baseline: str = ""
+    expected: str = ""
 
 
 @dataclass
@@ -112,61 +111,49 @@ class Headcount:
         return sum(counts[index] for (d, _f), counts in self.counts.items() if d == direction)
 
 
-class Figures:
-    """One milestone as the dashboard's figures read it (red/amber/green, years, slips, the next one, the countdown,
-    the people it needs): its own fields, and the model's own properties over them, taken from ``Milestone`` so each
-    rule stays in one place. A row of plain values, where a model instance per milestone (with its site, owner and
-    decision) cost most of the headline's time at a thousand milestones; ``with_details`` gives the milestones a
-    panel draws."""
+# The order the milestones are listed and the timeline drawn in: by site (partnership-wide first), baseline, title.
+LIST_ORDER = (F("site__name").asc(nulls_first=True), "baseline_date", "title", "pk")
 
-    FIELDS = (
-        "pk",
-        "title",
-        "title_ja",
-        "status",
-        "baseline_date",
-        "forecast_date",
-        "actual_date",
-        "countdown",
-        "site_id",
-        "required_function",
-        "required_headcount",
+
+def drawn(filters: Filters, today: datetime.date) -> list[Milestone]:
+    """Every filtered milestone a panel draws, with its site, owner and decision, in the list's order: one query.
+
+    The database picks them by the orders of the rules below (``nearest``, ``biggest_slips``, ``next_milestone``,
+    ``countdown``) and those that need people; the panels then apply the rules to these few, so each list is the one
+    the rule gives over every milestone."""
+    scoped = Milestone.objects.filtered(**filters.scope())
+    dated = scoped.dated()
+    nearest_today = dated.order_by(Abs(DaysBetween(Value(today), F("expected"))), "pk")
+    furthest_off = scoped.off_baseline().order_by(Abs("slip").desc(), "title", *LIST_ORDER)
+    next_open = dated.open().order_by("expected", "title", *LIST_ORDER)
+    counted_down = dated.filter(countdown=True).exclude(status=Milestone.Status.CANCELLED)
+    picked = (
+        Q(pk__in=nearest_today.values("pk")[:TIMELINE_ROWS])
+        | Q(pk__in=furthest_off.values("pk")[:SLIPS_SHOWN])
+        | Q(pk__in=next_open.values("pk")[:1])
+        | Q(pk__in=counted_down.order_by("expected", *LIST_ORDER).values("pk")[:1])
+        | Q(required_headcount__gt=0, site__isnull=False)
     )
-    __slots__ = FIELDS
-    Status = Milestone.Status
-    expected_date = Milestone.expected_date
-    is_open = Milestone.is_open
-    slip_days = Milestone.slip_days
-    rag = Milestone.rag
-    display_title = Milestone.display_title
-    get_absolute_url = Milestone.get_absolute_url
-
-    def __init__(self, *values) -> None:
-        for name, value in zip(self.FIELDS, values, strict=True):
-            setattr(self, name, value)
+    return list(scoped.for_list().filter(picked).order_by(*LIST_ORDER))
 
 
-# What the figures accept: a milestone, or its figures.
-Rated = Milestone | Figures
+def short_dates() -> Callable[[datetime.date | None], str]:
+    """What ``|date:"SHORT_DATE_FORMAT"`` writes, with the active language's format looked up once and each date
+    formatted once (a row's forecast is mostly its expected date too)."""
+    short = get_format("SHORT_DATE_FORMAT")
 
+    @functools.cache
+    def written(day: datetime.date | None) -> str:
+        return dateformat.format(day, short) if day else ""
 
-def milestone_figures(filters: Filters) -> list[Figures]:
-    """The filtered milestones in the list's order, as the figures read them: one query, no model instances."""
-    milestones = Milestone.objects.filtered(**filters.scope())
-    milestones = milestones.order_by(F("site__name").asc(nulls_first=True), "baseline_date", "title")
-    return [Figures(*row) for row in milestones.values_list(*Figures.FIELDS)]
-
-
-def with_details(pks) -> dict[int, Milestone]:
-    """Milestone id → the milestone with what a row draws (site, owner, decision): one query for those shown."""
-    return Milestone.objects.for_list().in_bulk(list(pks))
+    return written
 
 
 def filtered_exchanges(filters: Filters) -> QuerySet[Exchange]:
     return Exchange.objects.filtered(**filters.scope())
 
 
-def nearest(milestones: list[Rated], today: datetime.date, limit: int | None = None) -> list[Rated]:
+def nearest(milestones: list[Milestone], today: datetime.date, limit: int | None = None) -> list[Milestone]:
     """At most ``limit`` milestones, those due nearest to today, kept in the list's own order."""
     limit = limit or TIMELINE_ROWS
     if len(milestones) <= limit:
@@ -184,19 +171,14 @@ def dependency_edges(milestones: list[Milestone]) -> list[tuple[int, int]]:
     )
 
 
-def rag_counts(milestones: list[Rated], today: datetime.date) -> dict[str, int]:
-    counts = Counter(m.rag(today) for m in milestones)
-    return {rag.value: counts.get(rag, 0) for rag in Rag}
-
-
-def next_milestone(milestones: list[Rated]) -> Rated | None:
+def next_milestone(milestones: list[Milestone]) -> Milestone | None:
     open_ones = [m for m in milestones if m.is_open]
     return min(open_ones, key=lambda m: (m.expected_date, m.title), default=None)
 
 
 @dataclass
 class Countdown:
-    milestone: Rated
+    milestone: Milestone
     days: int  # negative once the date has passed
 
     @property
@@ -208,7 +190,7 @@ class Countdown:
         return self.milestone.status == Milestone.Status.DONE
 
 
-def countdown(milestones: list[Rated], today: datetime.date) -> Countdown | None:
+def countdown(milestones: list[Milestone], today: datetime.date) -> Countdown | None:
     key = [m for m in milestones if m.countdown and m.status != Milestone.Status.CANCELLED]
     if not key:
         return None
@@ -216,7 +198,8 @@ def countdown(milestones: list[Rated], today: datetime.date) -> Countdown | None
     return Countdown(milestone, (milestone.expected_date - today).days)
 
 
-def off_baseline(milestone: Rated) -> bool:
+def off_baseline(milestone: Milestone) -> bool:
+    """Whether the slips list the milestone (``OFF_BASELINE`` in ``milestones/models.py`` is the same rule in SQL)."""
     return milestone.status != Milestone.Status.CANCELLED and milestone.slip_days != 0
 
 
@@ -247,11 +230,23 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
         if is_forecast_move(previous.get(pk), dates):
             moves[pk] = (when, who or gettext("system"), reason or "")
         previous[pk] = dates
-    result = [Slip(m, m.slip_days, *moves.get(pk, (None, "", ""))) for pk, m in slipped.items()]
+    short = short_dates()
+    result = [
+        Slip(
+            m,
+            m.slip_days,
+            *moves.get(pk, (None, "", "")),
+            title=m.display_title,
+            url=m.get_absolute_url(),
+            baseline=short(m.baseline_date),
+            expected=short(m.expected_date),
+        )
+        for pk, m in slipped.items()
+    ]
     return sorted(result, key=lambda s: (-s.days, s.milestone.title))
 
 
-def biggest_slips(milestones: list[Rated]) -> list[Rated]:
+def biggest_slips(milestones: list[Milestone]) -> list[Milestone]:
     """The milestones furthest off baseline, so the slips panel reads their history only."""
     off = [m for m in milestones if off_baseline(m)]
     return sorted(off, key=lambda m: (-abs(m.slip_days), m.title))[:SLIPS_SHOWN]
@@ -372,18 +367,3 @@ def default_quarters(filters: Filters, today: datetime.date) -> list[Quarter]:
     """The window's quarters (a year either side of today without one), in the chosen year's quarters."""
     month = filters.basis.start_month
     return quarters_between(*chart_window(filters.start, filters.end, month, today), month)
-
-
-def by_year(milestones: list[Rated], basis: Basis) -> list[YearSummary]:
-    """Milestones per calendar or fiscal year of their expected date, earliest year first."""
-    years: dict[int, YearSummary] = {}
-    for milestone in milestones:
-        if milestone.status == Milestone.Status.CANCELLED:
-            continue
-        year = basis.year_of(milestone.expected_date)
-        summary = years.setdefault(year, YearSummary(basis.year_label(year)))
-        summary.total += 1
-        summary.done += milestone.status == Milestone.Status.DONE
-        summary.open += milestone.is_open
-        summary.off_baseline += off_baseline(milestone)
-    return [years[year] for year in sorted(years)]

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedQuerySet, audit_history
-from milestones.rag import Rag, rag_for
+from core.expressions import DaysBetween
+from milestones.rag import Rag, rag_case, rag_for
 from partners.models import Company, Function, Partnership, Person, Site
 from partners.names import local_name, local_name_expression
 
@@ -28,6 +30,30 @@ class MilestoneQuerySet(AuditedQuerySet):
     def open(self) -> MilestoneQuerySet:
         """Milestones still to reach (see ``Milestone.Status.open_statuses``)."""
         return self.filter(status__in=Milestone.Status.open_statuses())
+
+    def dated(self) -> MilestoneQuerySet:
+        """Each milestone with ``expected`` and ``slip``: the model's ``expected_date`` and ``slip_days``, in SQL."""
+        expected = Coalesce("actual_date", "forecast_date", "baseline_date")
+        return self.annotate(expected=expected).annotate(slip=DaysBetween("baseline_date", F("expected")))
+
+    def off_baseline(self) -> MilestoneQuerySet:
+        """The milestones the dashboard lists as off their baseline (``dashboard.off_baseline``), dated."""
+        return self.dated().filter(OFF_BASELINE)
+
+    def rated(self, today: datetime.date) -> MilestoneQuerySet:
+        """Each milestone dated, with ``rag`` (``rag(today)``'s value) and ``off_baseline``, for counting in SQL."""
+        status = Milestone.Status
+        return self.dated().annotate(
+            rag=rag_case(
+                cancelled=Q(status=status.CANCELLED),
+                done=Q(status=status.DONE),
+                started=~Q(status=status.NOT_STARTED),
+                slip_days=F("slip"),
+                due=F("expected"),
+                today=today,
+            ),
+            off_baseline=Case(When(OFF_BASELINE, then=Value(True)), default=Value(False)),
+        )
 
     def for_list(self) -> MilestoneQuerySet:
         return self.select_related("partnership", "site__company", "owner", "baseline_decision")
@@ -104,6 +130,10 @@ class MilestoneStatus(models.TextChoices):
     def open_statuses(cls) -> list[str]:
         """What "open" means everywhere: neither done nor cancelled, so still to reach."""
         return [cls.NOT_STARTED, cls.IN_PROGRESS]
+
+
+# Off the baseline as the dashboard counts it (``dashboard.off_baseline``), over ``MilestoneQuerySet.dated``.
+OFF_BASELINE = ~Q(status=MilestoneStatus.CANCELLED) & ~Q(slip=0)
 
 
 class Milestone(models.Model):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.models import CalendarToken
-from milestones import cache, charts, dashboard, movement
+from milestones import cache, charts, dashboard, figures, movement
 from milestones.models import Milestone
 from partners import summary
 from partners.models import Exchange
@@ -35,31 +35,26 @@ class Board:
     user: AbstractBaseUser
 
     @cached_property
-    def milestones(self) -> list[dashboard.Figures]:
-        """Every filtered milestone, as the figures read it: ``shown`` gives those a panel draws in full."""
-        return dashboard.milestone_figures(self.filters)
+    def tallies(self) -> list[figures.Tally]:
+        """Every filtered milestone, counted by the database: for the panels that count them."""
+        return figures.tallies(self.filters, self.today)
 
     @cached_property
-    def nearest(self) -> list[dashboard.Figures]:
+    def milestones(self) -> list[Milestone]:
+        """The filtered milestones a panel draws, in full and in the list's order (``dashboard.drawn``)."""
+        return dashboard.drawn(self.filters, self.today)
+
+    @cached_property
+    def nearest(self) -> list[Milestone]:
         return dashboard.nearest(self.milestones, self.today)
 
     @cached_property
-    def biggest_slips(self) -> list[dashboard.Figures]:
+    def biggest_slips(self) -> list[Milestone]:
         return dashboard.biggest_slips(self.milestones)
 
     @cached_property
-    def needing_people(self) -> list[dashboard.Figures]:
+    def needing_people(self) -> list[Milestone]:
         return [m for m in self.milestones if m.required_headcount and m.site_id]
-
-    @cached_property
-    def _details(self) -> dict[int, Milestone]:
-        # Every milestone a panel draws in full, read once: the timeline's, the biggest slips, those that need people.
-        drawn = {m.pk for m in (*self.nearest, *self.biggest_slips, *self.needing_people)}
-        return dashboard.with_details(drawn)
-
-    def shown(self, milestones: list[dashboard.Figures]) -> list[Milestone]:
-        """These milestones, in their order, with their site, owner and decision."""
-        return [self._details[m.pk] for m in milestones]
 
     @property
     def scoped_milestones(self) -> QuerySet[Milestone]:
@@ -115,8 +110,8 @@ class Panel:
         raise NotImplementedError
 
 
-# What ``Board.milestones`` reads: the filtered milestones, with their partnership, site and company, owner and the
-# decision behind their baseline (``Milestone.objects.for_list``).
+# What ``Board.tallies`` and ``Board.milestones`` read: the filtered milestones, those drawn with their partnership,
+# site and company, owner and the decision behind their baseline (``Milestone.objects.for_list``).
 MILESTONES = ("milestones.Milestone",)
 MILESTONE_NAMES = (
     "partners.Partnership",
@@ -148,11 +143,10 @@ class Headline(Panel):
     refers_to = (*MILESTONE_NAMES, *EXCHANGE_NAMES)
 
     def get_context(self, board: Board) -> dict:
-        milestones = board.milestones
         return {
-            "rag_counts": dashboard.rag_counts(milestones, board.today),
-            "next_milestone": dashboard.next_milestone(milestones),
-            "countdown": dashboard.countdown(milestones, board.today),
+            "rag_counts": figures.rag_counts(board.tallies),
+            "next_milestone": dashboard.next_milestone(board.milestones),
+            "countdown": dashboard.countdown(board.milestones, board.today),
             "direction_counts": dashboard.exchange_counts(
                 summary.status_rows(board.filters.partnership)
                 if board.summarised
@@ -169,11 +163,12 @@ class Timeline(Panel):
     refers_to = MILESTONE_NAMES
 
     def get_context(self, board: Board) -> dict:
-        shown = board.shown(board.nearest)
+        shown = board.nearest
+        total = figures.milestones_total(board.tallies)
         return {
-            "milestones": board.milestones,
+            "milestones_total": total,
             "timeline": charts.timeline(shown, dashboard.dependency_edges(shown), board.today),
-            "timeline_hidden": len(board.milestones) - len(shown),
+            "timeline_hidden": total - len(shown),
         }
 
 
@@ -184,7 +179,7 @@ class Years(Panel):
 
     def get_context(self, board: Board) -> dict:
         basis = board.filters.basis
-        return {"years": dashboard.by_year(board.milestones, basis), "basis": basis}
+        return {"years": figures.by_year(board.tallies, basis), "basis": basis}
 
 
 class Slips(Panel):
@@ -202,8 +197,8 @@ class Slips(Panel):
         return {
             "rebaselines": rebaselines,
             "rebaselines_total": moved.count(),
-            "slips": dashboard.slips(board.shown(board.biggest_slips)),
-            "slips_total": sum(1 for m in board.milestones if dashboard.off_baseline(m)),
+            "slips": dashboard.slips(board.biggest_slips),
+            "slips_total": figures.off_baseline_total(board.tallies),
         }
 
 
@@ -271,7 +266,7 @@ class Training(Panel):
     def get_context(self, board: Board) -> dict:
         qualified = readiness.qualified(board.today)
         return {
-            "training_needs": readiness.needs(board.shown(board.needing_people), qualified),
+            "training_needs": readiness.needs(board.needing_people, qualified),
             "headcounts": readiness.headcounts(qualified),
             "expiring": readiness.expiring(board.today),
         }
