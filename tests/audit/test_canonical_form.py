@@ -57,7 +57,8 @@ CONSTRAINED = {
 
 def strategy(field: models.Field, user_id: int):
     """Values of ``field``'s type, including the awkward ones (empty, extreme, unordered, another time zone)."""
-    if constrained := CONSTRAINED.get(f"{field.model._meta.db_table}.{field.attname}"):
+    constrained = CONSTRAINED.get(f"{field.model._meta.db_table}.{field.attname}")
+    if constrained is not None:  # a strategy's truth is meaningless (Hypothesis warns)
         return constrained
     if field.is_relation and field.db_constraint and not field.null:
         # A signature's signer and record type: a real, required foreign key needs a row that exists.
