@@ -1,4 +1,3 @@
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 # The admin's search (core/search.py) reads each table's matches for a word through a trigram index, on PostgreSQL
@@ -18,12 +17,16 @@ INDEXES = [
 def add(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    # IF NOT EXISTS: where the app's role may not create it, a superuser will have (docs/operations.md). Left in
+    # place when this is unapplied: it may have been there before, and other objects may use it.
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     quote = schema_editor.quote_name
     for model_name, field_name, name in INDEXES:
         model = apps.get_model("partners", model_name)
         table, column = model._meta.db_table, model._meta.get_field(field_name).column
         schema_editor.execute(
-            f"CREATE INDEX {quote(name)} ON {quote(table)} USING gin ((UPPER({quote(column)}::text)) gin_trgm_ops)"
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} ON {quote(table)}"
+            f" USING gin ((UPPER({quote(column)}::text)) gin_trgm_ops)"
         )
 
 
@@ -31,14 +34,14 @@ def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for _model_name, _field_name, name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
 
 
 class Migration(migrations.Migration):
+    # Built CONCURRENTLY, which PostgreSQL refuses inside a transaction: writes to these tables go on while each
+    # index is built, instead of waiting for it on a large database.
+    atomic = False
+
     dependencies = [("partners", "0009_exchange_days")]
 
-    operations = [
-        # CREATE EXTENSION pg_trgm on PostgreSQL; nothing on SQLite.
-        TrigramExtension(),
-        migrations.RunPython(add, drop),
-    ]
+    operations = [migrations.RunPython(add, drop)]

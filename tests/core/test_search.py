@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from unittest import mock
 from unittest.mock import PropertyMock
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
+from django.core.management import call_command
 from django.db import connection, models
+from django.db.migrations import RunPython
 from django.test import RequestFactory
 
 from core.admin import bound_search
@@ -197,3 +201,37 @@ def test_the_search_reads_the_records_own_fields_and_the_people_found_through_in
     shown = plan(found.order_by())
     assert "exchange_objectives_trgm" in shown, shown
     assert "partners_person" not in shown, shown  # the people's keys came as a list
+
+
+SEARCH_MIGRATIONS = [
+    "partners.migrations.0010_search_trigram_indexes",
+    "training.migrations.0012_search_trigram_indexes",
+]
+
+
+@pytest.mark.parametrize("module", SEARCH_MIGRATIONS)
+def test_the_search_migrations_leave_sqlite_alone_both_ways(module):
+    """Applied or unapplied on SQLite they do nothing (no extension to ask about, no index it could build)."""
+    migration = importlib.import_module(module).Migration
+    assert [type(operation) for operation in migration.operations] == [RunPython]
+    editor = mock.Mock()
+    editor.connection.vendor = "sqlite"
+    for operation in migration.operations:
+        operation.code(apps, editor)
+        operation.reverse_code(apps, editor)
+    editor.execute.assert_not_called()
+
+
+@postgres_only
+def test_the_search_indexes_come_off_and_back_with_their_migrations(committed_db):
+    def trigram_indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%\\_trgm'")
+            return {row[0] for row in cursor.fetchall()}
+
+    built = trigram_indexes()
+    assert len(built) == 7
+    call_command("migrate", "partners", "0009", verbosity=0)
+    assert trigram_indexes() == set()
+    call_command("migrate", verbosity=0)
+    assert trigram_indexes() == built

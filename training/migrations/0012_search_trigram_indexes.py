@@ -16,7 +16,8 @@ def add(apps, schema_editor):
         model = apps.get_model("training", model_name)
         table, column = model._meta.db_table, model._meta.get_field(field_name).column
         schema_editor.execute(
-            f"CREATE INDEX {quote(name)} ON {quote(table)} USING gin ((UPPER({quote(column)}::text)) gin_trgm_ops)"
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {quote(name)} ON {quote(table)}"
+            f" USING gin ((UPPER({quote(column)}::text)) gin_trgm_ops)"
         )
 
 
@@ -24,10 +25,14 @@ def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for _model_name, _field_name, name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
 
 
 class Migration(migrations.Migration):
+    # Built CONCURRENTLY, which PostgreSQL refuses inside a transaction: writes to these tables go on while each
+    # index is built, instead of waiting for it on a large database.
+    atomic = False
+
     dependencies = [
         ("training", "0011_clearance_counts"),
         ("partners", "0010_search_trigram_indexes"),
