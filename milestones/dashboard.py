@@ -13,7 +13,7 @@ from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.translation import gettext
 
-from core.expressions import DaysBetween
+from core.expressions import CodePoints, DaysBetween
 from milestones.models import Dependency, Milestone
 from milestones.movement import is_forecast_move
 from milestones.quarters import Quarter, quarters_between
@@ -124,8 +124,9 @@ def drawn(filters: Filters, today: datetime.date) -> list[Milestone]:
     scoped = Milestone.objects.filtered(**filters.scope())
     dated = scoped.dated()
     nearest_today = dated.order_by(Abs(DaysBetween(Value(today), F("expected"))), "pk")
-    furthest_off = scoped.off_baseline().order_by(Abs("slip").desc(), "title", *LIST_ORDER)
-    next_open = dated.open().order_by("expected", "title", *LIST_ORDER)
+    # Ties broken by the title as the rules compare it in Python, whatever the database's collation.
+    furthest_off = scoped.off_baseline().order_by(Abs("slip").desc(), CodePoints("title"), *LIST_ORDER)
+    next_open = dated.open().order_by("expected", CodePoints("title"), *LIST_ORDER)
     counted_down = dated.filter(countdown=True).exclude(status=Milestone.Status.CANCELLED)
     picked = (
         Q(pk__in=nearest_today.values("pk")[:TIMELINE_ROWS])

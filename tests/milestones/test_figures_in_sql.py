@@ -8,6 +8,7 @@ import datetime
 from collections import Counter
 
 import pytest
+from django.db import connection
 
 from milestones import dashboard, figures
 from milestones.models import Milestone
@@ -150,3 +151,25 @@ def test_ties_are_broken_as_the_list_orders_them(alliance, monkeypatch, rows, sl
     assert dashboard.next_milestone(drawn).pk == dashboard.next_milestone(everything).pk
     assert dashboard.next_milestone(drawn).title == "Tie next A"
     assert dashboard.countdown(drawn, TODAY).milestone.pk == dashboard.countdown(everything, TODAY).milestone.pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite orders text by its bytes, as Python does")
+def test_a_database_that_sorts_titles_as_a_language_does_still_picks_what_the_rules_pick(alliance, monkeypatch):
+    """Titles in a language's collation sort "alpha" before "Beta"; the rules, in Python, after. Tied on the due date
+    and on the slip, the database must still pick what the rules would pick from every milestone."""
+    with connection.cursor() as cursor:  # undone with the test's transaction
+        cursor.execute('ALTER TABLE milestones_milestone ALTER COLUMN title TYPE varchar(200) COLLATE "en-x-icu"')
+    for title in ("alpha", "Beta"):
+        MilestoneFactory(
+            partnership=alliance.partnership,
+            title=title,
+            baseline_date=TODAY - datetime.timedelta(days=20),
+            forecast_date=TODAY + datetime.timedelta(days=5),
+        )
+    monkeypatch.setattr(dashboard, "TIMELINE_ROWS", 0)
+    monkeypatch.setattr(dashboard, "SLIPS_SHOWN", 1)
+    drawn, everything = dashboard.drawn(dashboard.Filters(), TODAY), in_list_order()
+    assert [m.title for m in everything] == ["alpha", "Beta"]  # the collation holds
+    assert dashboard.next_milestone(everything).title == "Beta"
+    assert dashboard.next_milestone(drawn).title == "Beta"
+    assert [m.title for m in dashboard.biggest_slips(drawn)] == ["Beta"]
