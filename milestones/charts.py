@@ -155,7 +155,7 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
                 actual=short(milestone.actual_date),
                 expected=short(milestone.expected_date),
                 rag_label=rag_labels.get(rag, ""),
-                status=statuses[milestone.status],
+                status=statuses.get(milestone.status, milestone.status),  # as get_status_display() shows it
             )
         )
         y += ROW

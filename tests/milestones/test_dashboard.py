@@ -379,3 +379,14 @@ def test_the_timeline_and_slips_write_dates_as_the_date_filter_does(manager_clie
     assert f"<td>{baseline}</td>\n        <td>{forecast}</td>" in timeline_table
     slips_table = text[text.index('id="slips-table"') :]
     assert f"<td>{baseline}</td>\n        <td>{forecast}</td>" in slips_table
+
+
+def test_a_milestone_whose_status_no_choice_names_is_drawn_with_its_stored_value(manager_client, alliance, today):
+    """A status written outside the app (no constraint holds the column to the choices): the timeline shows what is
+    stored, as the milestone's own page does, instead of failing the whole dashboard."""
+    milestone = MilestoneFactory(partnership=alliance.partnership, title="Imported", baseline_date=today)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE milestones_milestone SET status = 'paused' WHERE id = %s", [milestone.pk])
+    response = manager_client.get(URL)
+    assert response.status_code == 200
+    assert "paused" in response.text
