@@ -30,7 +30,7 @@ def at_once(first: Callable[[], object], second: Callable[[], object]) -> list[B
                 first()
                 started.set()
                 going.wait(timeout=5)
-                time.sleep(0.5)  # long enough for ``second`` to reach the lock ``first`` holds
+                until_another_waits_on_a_lock()
         except BaseException as error:  # noqa: BLE001 - handed to the caller
             failures.append(error)
         finally:
@@ -38,7 +38,7 @@ def at_once(first: Callable[[], object], second: Callable[[], object]) -> list[B
 
     thread = threading.Thread(target=run)
     thread.start()
-    assert started.wait(timeout=10), "the first writer never got through its writes"
+    assert started.wait(timeout=10), failures or "the first writer never got through its writes"
     going.set()
     try:
         with transaction.atomic():
@@ -46,7 +46,24 @@ def at_once(first: Callable[[], object], second: Callable[[], object]) -> list[B
     except BaseException as error:  # noqa: BLE001 - handed to the caller
         failures.append(error)
     thread.join(timeout=30)
+    assert not thread.is_alive(), "the first writer is still running after 30 s"
     return failures
+
+
+def until_another_waits_on_a_lock(timeout: float = 5.0) -> None:
+    """Keep this transaction open until another connection to the database waits on a lock (the one it holds, in
+    these tests), however slowly a busy machine gets it there; after ``timeout``, go on: the test's assertions then
+    say whether anything was lost."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                " AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone():
+                return
+            time.sleep(0.02)
 
 
 def side_by_side(*calls: Callable[[], object], stagger: float = 0.0) -> list[object]:
@@ -68,6 +85,7 @@ def side_by_side(*calls: Callable[[], object], stagger: float = 0.0) -> list[obj
         time.sleep(stagger)
     for thread in threads:
         thread.join(timeout=30)
+    assert not any(thread.is_alive() for thread in threads), "a writer is still running after 30 s"
     return outcomes
 
 
