@@ -56,10 +56,12 @@ def measure_size() -> dict:
 
 
 def analyze() -> None:
-    """Fresh planner statistics after a bulk load, as autovacuum would gather them on a live database."""
+    """The state autovacuum keeps a live database in, after a bulk load: fresh planner statistics, and the visibility
+    map (VACUUM), without which an index-only scan reads every row it finds from the table as well. Measured right
+    after the load, the cold dashboard at 200,010 exchanges took 216 ms with ANALYZE alone, 105 ms after VACUUM."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
 
 
 def ratios(rows: list[dict]) -> str:
