@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
@@ -15,10 +14,9 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import translation
 
-from partners.models import Company, Partnership, Person, Site
 from tests import servers
 from tests.audit.helpers import history_protection
-from tests.factories import CompanyFactory, PartnershipFactory, PersonFactory, SiteFactory, UserFactory
+from tests.factories import Alliance, UserFactory, the_alliance
 
 # Where `--reuse-db` keeps each worker's SQLite test database between runs.
 KEPT_DATABASES = Path(__file__).resolve().parents[1] / ".pytest_cache" / "databases"
@@ -122,41 +120,10 @@ def default_language():
     translation.deactivate()
 
 
-@dataclass
-class Alliance:
-    agc: Company
-    agc_bio: Company
-    medinet: Company
-    partnership: Partnership
-    yokohama: Site
-    shinagawa: Site
-    agc_person: Person
-    medinet_person: Person
-    medinet_supervisor: Person
-    agc_supervisor: Person
-
-
 @pytest.fixture
 def alliance(db) -> Alliance:
     """AGC Inc. (parent of AGC Biologics) and MEDINET in a partnership signed on 2024-09-11."""
-    agc = CompanyFactory(name="AGC Inc.", short_name="AGC", kind=Company.Kind.HOLDING)
-    agc_bio = CompanyFactory(name="AGC Biologics", short_name="AGC Biologics", parent=agc)
-    medinet = CompanyFactory(name="MEDINET Co., Ltd.", short_name="MEDINET", kind=Company.Kind.CELL_THERAPY)
-    partnership = PartnershipFactory(parties=[agc, medinet], signed_on=datetime.date(2024, 9, 11))
-    yokohama = SiteFactory(company=agc_bio, name="Yokohama Technical Center")
-    shinagawa = SiteFactory(company=medinet, name="Shinagawa Cell Processing Center", city="Tokyo")
-    return Alliance(
-        agc=agc,
-        agc_bio=agc_bio,
-        medinet=medinet,
-        partnership=partnership,
-        yokohama=yokohama,
-        shinagawa=shinagawa,
-        agc_person=PersonFactory(name="Yui Takahashi", employer=agc_bio, home_site=yokohama),
-        medinet_person=PersonFactory(name="Takumi Yamada", employer=medinet, home_site=shinagawa),
-        medinet_supervisor=PersonFactory(name="Mio Hayashi", employer=medinet),
-        agc_supervisor=PersonFactory(name="Haruka Nishimura", employer=agc_bio),
-    )
+    return the_alliance()
 
 
 PERSONAS = ["anonymous", "staff", "manager", "auditor", "admin"]
@@ -231,7 +198,22 @@ def _protection_lifted_for_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def committed_db(_restored_after_flush, _protection_lifted_for_setup, transactional_db, django_db_serialized_rollback):
+def _not_in_a_module_transaction():
+    if connection.in_atomic_block:
+        raise RuntimeError(
+            "A test that commits cannot share a module with data built once for it (tests/module_data.py): "
+            "move it to a module of its own"
+        )
+
+
+@pytest.fixture
+def committed_db(
+    _not_in_a_module_transaction,
+    _restored_after_flush,
+    _protection_lifted_for_setup,
+    transactional_db,
+    django_db_serialized_rollback,
+):
     """Writes that commit, so that two connections see each other's.
 
     The flush that empties the database afterwards truncates the history tables, which their append-only triggers

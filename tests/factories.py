@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 import factory
 from django.contrib.auth import get_user_model
@@ -214,3 +215,39 @@ class RiskFactory(CleanModelFactory):
     likelihood = 3
     impact = 3
     review_on = datetime.date(2026, 4, 30)
+
+
+@dataclass
+class Alliance:
+    agc: Company
+    agc_bio: Company
+    medinet: Company
+    partnership: Partnership
+    yokohama: Site
+    shinagawa: Site
+    agc_person: Person
+    medinet_person: Person
+    medinet_supervisor: Person
+    agc_supervisor: Person
+
+
+def the_alliance() -> Alliance:
+    """AGC Inc. (parent of AGC Biologics) and MEDINET in a partnership signed on 2024-09-11."""
+    agc = CompanyFactory(name="AGC Inc.", short_name="AGC", kind=Company.Kind.HOLDING)
+    agc_bio = CompanyFactory(name="AGC Biologics", short_name="AGC Biologics", parent=agc)
+    medinet = CompanyFactory(name="MEDINET Co., Ltd.", short_name="MEDINET", kind=Company.Kind.CELL_THERAPY)
+    partnership = PartnershipFactory(parties=[agc, medinet], signed_on=SIGNED)
+    yokohama = SiteFactory(company=agc_bio, name="Yokohama Technical Center")
+    shinagawa = SiteFactory(company=medinet, name="Shinagawa Cell Processing Center", city="Tokyo")
+    return Alliance(
+        agc=agc,
+        agc_bio=agc_bio,
+        medinet=medinet,
+        partnership=partnership,
+        yokohama=yokohama,
+        shinagawa=shinagawa,
+        agc_person=PersonFactory(name="Yui Takahashi", employer=agc_bio, home_site=yokohama),
+        medinet_person=PersonFactory(name="Takumi Yamada", employer=medinet, home_site=shinagawa),
+        medinet_supervisor=PersonFactory(name="Mio Hayashi", employer=medinet),
+        agc_supervisor=PersonFactory(name="Haruka Nishimura", employer=agc_bio),
+    )

@@ -1,4 +1,5 @@
-"""The people and requirements that the spreadsheets under tests/fixtures/imports/ name."""
+"""The people and requirements that the spreadsheets under tests/fixtures/imports/ name, and the mixed training data
+of tests/training/mixed.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from partners.models import Person
 from tests.factories import PersonFactory
+from tests.training.mixed import board, board_kept, mixed, today  # noqa: F401 (fixtures)
 from training.models import Requirement, RequirementVersion
 
 

@@ -6,25 +6,22 @@ written, where qualifications expire and versions take effect."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import transaction
 
 from audit.versions import version_of
 from partners.models import Person
 from signatures.services import signature_create
-from tests.concurrency import at_once, postgresql_only
-from tests.factories import PersonFactory, SiteFactory, UserFactory
-from tests.training.test_qualified_counts import mixed  # noqa: F401 (the fixture)
+from tests.factories import PersonFactory, UserFactory
+from tests.training.mixed import TODAY
 from tests.training.test_status import trained, version
 from training import clearance, readiness
 from training.clearance import disagreeing
 from training.models import (
     Clearance,
-    ClearanceCount,
     Curriculum,
     Requirement,
     RequirementVersion,
@@ -33,23 +30,6 @@ from training.models import (
 )
 
 D = datetime.date
-TODAY = D(2026, 11, 25)
-
-
-@pytest.fixture
-def today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
-    return TODAY
-
-
-@pytest.fixture
-def board(today, mixed):  # noqa: F811 (the fixture)
-    # The setup wrote curricula, which rebuild the summary once their transaction commits: the test's own transaction
-    # never does, so what would run then runs here.
-    pending, connection.run_on_commit[:] = list(connection.run_on_commit), []
-    for _savepoints, callback, _robust in pending:
-        callback()
-    return mixed
 
 
 def turning_days() -> list[datetime.date]:
@@ -143,7 +123,7 @@ def test_the_summary_follows_a_qa_approval(board):
     assert_summary_is_the_records()
 
 
-def test_the_summary_follows_people_moving_leaving_and_changing_function(board, alliance):
+def test_the_summary_follows_people_moving_leaving_and_changing_function(board):
     mover = yokohama("Yokohama 1")
     mover.home_site = Person.objects.get(name="Elsewhere").home_site
     mover.save()
@@ -153,7 +133,7 @@ def test_the_summary_follows_people_moving_leaving_and_changing_function(board, 
     switcher = yokohama("Yokohama 3")
     switcher.function = "quality_control"
     switcher.save()
-    PersonFactory(name="Newcomer", employer=alliance.agc_bio, home_site=alliance.yokohama, function="manufacturing")
+    PersonFactory(name="Newcomer", employer=board.agc_bio, home_site=board.yokohama, function="manufacturing")
     assert_summary_is_the_records()
 
 
@@ -253,8 +233,8 @@ def test_days_the_summary_cannot_answer_are_counted_from_the_records(board):
     assert readiness.qualified(ahead).cleared != readiness.qualified(ahead - datetime.timedelta(days=1)).cleared
 
 
-def test_a_person_deleted_leaves_the_count(board, alliance):
-    gone = PersonFactory(name="Entered twice", employer=alliance.agc_bio, home_site=alliance.yokohama)
+def test_a_person_deleted_leaves_the_count(board):
+    gone = PersonFactory(name="Entered twice", employer=board.agc_bio, home_site=board.yokohama)
     assert_summary_is_the_records()
     gone._change_reason = "Entered twice"
     gone.delete()  # their row goes with them, and from the count
@@ -286,43 +266,3 @@ def test_rebuild_clearances_checks_the_summary_and_rewrites_it(board, capsys):
     call_command("rebuild_clearances", "--check")
     assert "agrees with their records" in capsys.readouterr().out
     assert_summary_is_the_records()
-
-
-@postgresql_only
-def test_a_record_corrected_and_its_person_edited_at_once_leave_the_row_the_records_give(committed_db, board):
-    record = TrainingRecord.objects.get(person=yokohama("Elsewhere"), requirement__code="SOP-YEARLY")
-    assert cleared_today() == 2
-
-    def correct() -> None:
-        record.completed_on = D(2025, 10, 1)  # already expired: no longer cleared
-        record._change_reason = "Date corrected"
-        record.save()
-
-    def edit() -> None:
-        person = yokohama("Elsewhere")
-        person.job_title = "Senior QC analyst"
-        person._change_reason = "Promoted"
-        person.save()  # waits for the correction to commit, then reads it
-
-    failures = at_once(correct, edit)
-
-    assert failures == []
-    assert cleared_today() == 1
-    assert_summary_is_the_records()
-
-
-@postgresql_only
-def test_two_writers_adding_to_a_count_not_yet_there_at_once_both_add_their_own(committed_db, board, alliance):
-    """Two writes that each add a person to a count no row holds yet (a record saved and a person saved write
-    histories under different locks, so nothing else orders them): the later waits for the earlier's row, then adds
-    to it, instead of inserting a second one or failing."""
-    new_site = SiteFactory(company=alliance.agc_bio, name="New plant")
-    key = (new_site.pk, "manufacturing", ClearanceCount.NOT_CLEARED)
-
-    def add() -> None:
-        clearance.add_to_counts(Counter({key: 1}))  # the second waits for the first to commit, then adds to its row
-
-    failures = at_once(add, add)
-
-    assert failures == []
-    assert ClearanceCount.objects.get(site=new_site).people == 2

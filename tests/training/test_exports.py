@@ -15,7 +15,7 @@ from exports.sources import QUALIFICATIONS, source
 from exports.training_rows import status_count
 from tests.exports.test_formula_safety import parse, written
 from tests.factories import PersonFactory
-from tests.training.test_qualified_counts import edge_days, mixed  # noqa: F401 - mixed is a fixture
+from tests.training.test_qualified_counts import edge_days
 from tests.training.test_status import requirement, trained, version
 from training.models import Requirement
 from training.status import Status

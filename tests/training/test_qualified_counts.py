@@ -10,84 +10,12 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 
-import pytest
-
-from audit.versions import version_of
 from partners.models import Person
-from signatures.services import signature_create
-from tests.factories import PersonFactory, SiteFactory, UserFactory
-from tests.training.test_status import requirement, trained, version
 from training import readiness
 from training.models import Curriculum, TrainingRecord, add_months
 from training.status import expiring_window, matrix, valid_records
 
 D = datetime.date
-
-
-@pytest.fixture
-def mixed(alliance):
-    monthly = requirement("SOP-MONTHLY", validity=1)  # month ends: 31 Jan + 1 month = 28/29 Feb
-    yearly = requirement("SOP-YEARLY", validity=12)
-    forever = requirement("SOP-FOREVER", validity=None)
-    revised = requirement("SOP-REVISED", validity=24)
-    version(revised, 2, D(2026, 3, 1))
-    approved_only = requirement("SOP-QA", validity=12, requires_qa_approval=True)
-    other_site = SiteFactory(company=alliance.agc_bio, name="Other plant")
-    everywhere = Curriculum.objects.create(name="Manufacturing", function="manufacturing")
-    everywhere.requirements.set([yearly, forever])
-    local = Curriculum.objects.create(name="Manufacturing, Yokohama", function="manufacturing", site=alliance.yokohama)
-    local.requirements.set([monthly, revised])
-    quality = Curriculum.objects.create(name="QC", function="quality_control")
-    quality.requirements.set([approved_only, yearly])
-
-    def person(name, site=alliance.yokohama, function="manufacturing", **fields):
-        return PersonFactory(name=name, employer=alliance.agc_bio, home_site=site, function=function, **fields)
-
-    def done(who, req, day, number=1, **fields):
-        return trained(who, req, day, number, **fields)
-
-    qa = UserFactory(username="qa-approver", role="QA approver")
-    trainer = PersonFactory(name="Trainer", employer=alliance.agc_bio, user=UserFactory(username="trainer"))
-    for n, day in enumerate([D(2026, 1, 31), D(2026, 2, 28), D(2025, 12, 31), D(2026, 3, 30), D(2026, 10, 15)]):
-        who = person(f"Yokohama {n}")
-        done(who, yearly, day)
-        done(who, forever, D(2025, 1, 1))
-        done(who, monthly, day)
-        done(who, revised, D(2026, 3, 1) if n % 2 else D(2025, 6, 1), 2 if n % 2 else 1)
-    late_old_version = person("Late old version")
-    for req in (yearly, forever, monthly):
-        done(late_old_version, req, D(2026, 10, 1))
-    done(late_old_version, revised, D(2026, 3, 2), 2)
-    done(late_old_version, revised, D(2026, 4, 1), 1)  # later, on the older version: this one decides
-    same_day = person("Same day, two versions")
-    for req in (yearly, forever, monthly):
-        done(same_day, req, D(2026, 10, 1))
-    done(same_day, revised, D(2026, 4, 1), 2)
-    done(same_day, revised, D(2026, 4, 1), 1)  # entered after, on the same day: the newer version still decides
-    failed_again = person("Failed again")
-    done(failed_again, yearly, D(2026, 2, 1))
-    done(failed_again, yearly, D(2026, 6, 1), result=TrainingRecord.Result.FAILED)
-    done(failed_again, forever, D(2025, 1, 1))
-    elsewhere = person("Elsewhere", site=other_site)
-    done(elsewhere, yearly, D(2026, 5, 31))
-    done(elsewhere, forever, D(2026, 5, 31))
-    person("Nobody trained", site=other_site)
-    gone = person("Gone", active=False)
-    done(gone, yearly, D(2026, 5, 1))
-    done(gone, forever, D(2026, 5, 1))
-    person("No site", site=None)
-    for n, approve in enumerate([True, False]):
-        checker = person(f"QC {n}", function="quality_control")
-        done(checker, yearly, D(2026, 4, 30))
-        record = done(checker, approved_only, D(2026, 5, 31), trainer=trainer)
-        if approve:
-            signature_create(
-                record=record,
-                signer=qa,
-                meaning="approved",
-                opened_version=version_of(TrainingRecord, record.pk),
-            )
-    return alliance
 
 
 def edge_days() -> list[datetime.date]:
@@ -127,7 +55,7 @@ def straightforward(day: datetime.date) -> tuple[Counter, Counter]:
     return cleared, totals
 
 
-def test_people_cleared_per_site_and_function_match_the_status_of_every_cell(mixed):
+def test_people_cleared_per_site_and_function_match_the_status_of_every_cell(board):
     days = edge_days()
     assert len(days) > 20
     seen = set()
@@ -139,7 +67,7 @@ def test_people_cleared_per_site_and_function_match_the_status_of_every_cell(mix
     assert len(seen) >= 3  # the days chosen move the figures
 
 
-def test_valid_records_are_the_cells_whose_status_is_valid(mixed):
+def test_valid_records_are_the_cells_whose_status_is_valid(board):
     people = list(Person.objects.values_list("pk", flat=True))
     from training.models import Requirement
 
@@ -150,7 +78,7 @@ def test_valid_records_are_the_cells_whose_status_is_valid(mixed):
         assert set(valid_records(day).values_list("person_id", "requirement_id")) == expected, day
 
 
-def test_what_expires_soon_matches_the_status_of_every_cell(mixed):
+def test_what_expires_soon_matches_the_status_of_every_cell(board):
     from training.models import Requirement
 
     people = list(Person.objects.values_list("pk", flat=True))
