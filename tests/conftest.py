@@ -88,9 +88,11 @@ def django_db_createdb(request) -> bool:
     return bool(request.config.getoption("create_db")) and not on_sqlite()
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    """For the whole run, data built once for a module (tests/module_data.py) included."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
