@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from exports.neutralise import neutralise_sql
+from exports.neutralise import FORMULA_START_SQL, neutralise_sql
 
 
 def sql_cell(kind: str, column: str) -> str:
@@ -18,5 +18,17 @@ def sql_cell(kind: str, column: str) -> str:
     if kind == "code":
         # Never a formula (datasets.Column): no check to run per cell. Empty is written empty, as below.
         return f"NULLIF({column}::text, '')"
-    # NULLIF: an empty text cell is written empty, as the Python writer does (COPY would quote it as "").
-    return f"NULLIF({neutralise_sql(f'{column}::text')}, '')"
+    return text_cell_sql(f"{column}::text")
+
+
+def text_cell_sql(text: str) -> str:
+    """A text cell: neutralised, and empty text written empty as the Python writer does (COPY would quote it as "").
+
+    ``ascii()`` of empty text is 0, and of no other (PostgreSQL text holds no NUL): one test of the first character's
+    code point finds the cells that may start a formula and the empty ones, and every other cell, nearly all of them,
+    is written as it is, without the rule's own test or a comparison with empty text (docs/benchmarks.md).
+    """
+    return (
+        f"CASE WHEN ascii({text}) IN (0, {FORMULA_START_SQL}) "
+        f"THEN CASE WHEN {text} = '' THEN NULL ELSE {neutralise_sql(text)} END ELSE {text} END"
+    )

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from audit.versions import version_of
 from exports.filters import Filters
 from exports.neutralise import neutralise, neutralise_sql
-from exports.sources import AUDIT_TRAIL, NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
-from exports.writers import csv_row, write_csv
+from exports.sources import AUDIT_TRAIL, EXPORT_SETTINGS, NAMES, QUALIFICATIONS, SIGNATURES, TABLES, source
+from exports.sql_cells import sql_cell
+from exports.writers import cell, csv_row, write_csv
 from governance.models import Decision
 from governance.services import decision_set_concerns, risk_set_milestones
 from partners.fiscal import basis_for
@@ -317,13 +318,38 @@ def test_any_text_in_any_export_stays_in_its_cell_and_never_starts_a_formula(
 @example(fields=[f"{trigger}1" for trigger in TRIGGERS])
 @example(fields=[PAYLOAD, "-12", "－12", '"', "a,b"])
 def test_the_python_writer_quotes_and_neutralises_any_text_as_copy_does(db, fields):
-    values = ", ".join(f"%s::text AS v{i}" for i in range(len(fields)))
-    cells = ", ".join(f"NULLIF({neutralise_sql(f'v{i}')}, '')" for i in range(len(fields)))
+    assert copied("text", fields) == csv_row([cell("text", field) for field in fields])
+
+
+def copied(kind: str, values: list) -> str:
+    """The row PostgreSQL's COPY writes of ``values``, each as a cell of ``kind`` (``exports.sql_cells``)."""
+    types = {"text": "text", "code": "text", "bool": "boolean", "int": "integer", "date": "date"}
+    inner = ", ".join(f"%s::{types[kind]} AS v{i}" for i in range(len(values)))
+    cells = ", ".join(sql_cell(kind, f"v{i}") for i in range(len(values)))
     with connection.cursor() as cursor:
-        query = cursor.mogrify(f"SELECT {cells} FROM (SELECT {values}) AS t", fields).decode()
+        cursor.execute(EXPORT_SETTINGS)
+        query = cursor.mogrify(f"SELECT {cells} FROM (SELECT {inner}) AS t", values).decode()
         out = io.BytesIO()
         cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", out)
-    assert out.getvalue().decode() == csv_row([neutralise(field) for field in fields])
+    return out.getvalue().decode()
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("kind", "values"),
+    [
+        # Empty text and no value are both an empty cell; a formula is neutralised, whatever else the row holds.
+        ("text", [None, "", "=1", "", None]),
+        ("text", ["", "－12", "-12", "-12.5", "- 12", "plain", "無菌", " ", "'=1"]),
+        ("text", [f"{trigger}" for trigger in TRIGGERS]),
+        ("code", [None, "", "approved", "3-ab12"]),
+        ("bool", [True, False, None]),
+        ("int", [None, -12, 0, 7]),
+        ("date", [None, D(2026, 1, 31)]),
+    ],
+)
+def test_each_kind_of_cell_is_written_by_copy_as_the_python_writer_writes_it(db, kind, values):
+    assert copied(kind, values) == csv_row([cell(kind, value) for value in values])
 
 
 HOSTILE = [
