@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-from exports.neutralise import FORMULA_START, neutralise_sql
-
-# The first characters that may start a formula by code point: the ASCII ones are below 65 ("A"), the full-width ones
-# within 64 of the first of them (＋, 65291); so is empty text's 0. The remainder of a code point by that first one is
-# below 65 for all of them: a remainder and a comparison, where a test of membership in the list hashes the code point
-# and looks it up (mod(), not "%", which would read as a parameter in SQL that has some). A few other characters pass
-# it too (digits, punctuation, full-width letters): the rule itself then decides, as for any cell the test lets
-# through.
-FULL_WIDTH_FROM = min(ord(char) for char in FORMULA_START if not char.isascii())
-ASCII_BELOW = max(ord(char) for char in FORMULA_START if char.isascii()) + 1
+from exports.neutralise import FORMULA_START_SQL, neutralise_sql
 
 
 def sql_cell(kind: str, column: str) -> str:
@@ -38,6 +29,6 @@ def text_cell_sql(text: str) -> str:
     is written as it is, without the rule's own test or a comparison with empty text (docs/benchmarks.md).
     """
     return (
-        f"CASE WHEN mod(ascii({text}), {FULL_WIDTH_FROM}) < {ASCII_BELOW} "
+        f"CASE WHEN ascii({text}) IN (0, {FORMULA_START_SQL}) "
         f"THEN CASE WHEN {text} = '' THEN NULL ELSE {neutralise_sql(text)} END ELSE {text} END"
     )
