@@ -7,11 +7,15 @@ import io
 import statistics
 import time
 import tracemalloc
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from unittest import mock
 
+from exports import writers
 from exports.filters import Filters
 from exports.services import export_file
-from exports.sources import AUDIT_TRAIL, QUALIFICATIONS, SIGNATURES, Source, export_cursor, source
+from exports.sources import AUDIT_TRAIL, NAMES, QUALIFICATIONS, SIGNATURES, Source, export_cursor, source
 from exports.writers import json_chunks, write_csv
 
 
@@ -102,40 +106,101 @@ def median_seconds(measure, runs: int = 5) -> float:
     return statistics.median(measure()[0] for _ in range(runs))
 
 
-def in_turns(name: str, filters: Filters, runs: int = 5) -> tuple[float, float, int]:
-    """Medians of a plain COPY of a dataset's own SELECTs and of its CSV by COPY, run in turns so that both see the
-    same load: (plain seconds, CSV seconds, rows)."""
-    plain, written, rows = [], [], 0
+@contextmanager
+def copy_statements_timed() -> Iterator[list[float]]:
+    """Within it, the time ``write_csv`` spends in its COPY statements is added up in the list's one item: the rest of
+    a CSV's time is what it costs besides them (building and opening its SELECTs, the transaction and its settings,
+    the header)."""
+    spent = [0.0]
+    copy = writers._copy
+
+    def timed(*args):
+        started = time.perf_counter()
+        try:
+            return copy(*args)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    with mock.patch.object(writers, "_copy", timed):
+        yield spent
+
+
+@dataclass(frozen=True)
+class InTurns:
+    """Medians of rounds, each a plain COPY of a dataset's own SELECTs and then its CSV, so both see the same load."""
+
+    rows: int
+    plain: float  # the plain COPY statements
+    copy: float  # the CSV's own COPY statements: the same SELECTs, formatted and neutralised
+    csv: float  # the whole CSV (write_csv into a sink)
+    fixed: float  # median of each round's CSV less its COPY statements
+
+    @property
+    def rate(self) -> float:
+        """The CSV's COPY against the plain COPY: the share of COPY's rate the formatting leaves, at any size."""
+        return self.plain / self.copy
+
+    @property
+    def whole_rate(self) -> float:
+        """The whole CSV against the plain COPY: what a small export feels, with its fixed cost."""
+        return self.plain / self.csv
+
+
+def in_turns(name: str, filters: Filters, runs: int = 5) -> InTurns:
+    plain, copy, csv, fixed, rows = [], [], [], [], 0
     for _ in range(runs):
         plain.append(plain_copy_seconds(name, filters)[0])
-        seconds, rows = csv_seconds(source(name, filters))
-        written.append(seconds)
-    return statistics.median(plain), statistics.median(written), rows
+        with copy_statements_timed() as spent:
+            seconds, rows = csv_seconds(source(name, filters))
+        copy.append(spent[0])
+        csv.append(seconds)
+        fixed.append(seconds - spent[0])
+    median = statistics.median
+    return InTurns(rows, median(plain), median(copy), median(csv), median(fixed))
+
+
+# Below this many rows a CSV's time is mostly its fixed cost: its time per row says nothing of its rate.
+PER_ROW_FROM = 10_000
+
+
+def dataset_table(runs: int = 5) -> list[str]:
+    """On PostgreSQL, every dataset's CSV against a plain COPY of its own SELECTs, in turns (medians of ``runs``): the
+    share of COPY's rate by the COPY statements alone and by the whole CSV, the fixed cost between the two, and the
+    time per row of its COPY statements against the exchanges CSV's."""
+    everything = Filters()
+    measured = {name: in_turns(name, everything, runs) for name in NAMES}
+    exchanges = measured["exchanges"]
+    lines = [
+        "| dataset | rows | plain `COPY` | the CSV's `COPY` | share of `COPY`'s rate | whole CSV | share, whole CSV "
+        "| fixed cost | time per row against the exchanges CSV |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, m in measured.items():
+        per_row = "— (fixed cost)"
+        if m.rows >= PER_ROW_FROM:
+            per_row = f"{m.copy / m.rows / (exchanges.copy / exchanges.rows):.2f}×"
+        lines.append(
+            f"| {name} | {m.rows:,} | {m.plain * 1000:,.1f} ms | {m.copy * 1000:,.1f} ms | {m.rate:.0%} "
+            f"| {m.csv * 1000:,.1f} ms | {m.whole_rate:.0%} | {m.fixed * 1000:.1f} ms | {per_row} |"
+        )
+    return lines
 
 
 def computed_lines() -> list[str]:
-    """On PostgreSQL, the computed datasets' CSVs by COPY of their own SELECT and by the Python writer, against a
-    plain COPY of that SELECT and against the exchanges CSV's time per row (medians of five runs); peak Python
-    memory for one site's rows and for all."""
+    """On PostgreSQL, the computed datasets' CSVs by the Python writer (SQLite's path), their row counts, and peak
+    Python memory for one site's rows and for all."""
     from partners.models import Site
 
     everything = Filters()
-    exchanges = source("exchanges", everything)
-    exchange_rows = exchanges.count()
-    per_row = median_seconds(lambda: csv_seconds(exchanges)) / exchange_rows
     site = Site.objects.order_by("pk").first()
-    lines = [f"exchanges CSV (writer alone): {exchange_rows:,} rows, {per_row * 1e6:.1f} µs a row"]
+    lines = []
     for name, small in ((QUALIFICATIONS, Filters(site=site)), (SIGNATURES, Filters(company=site.company))):
         src = source(name, everything)
-        copy_seconds, after, rows = in_turns(name, everything)
-        before = median_seconds(lambda src=src: csv_seconds(replace(src, copy_selects=None)), runs=1)
+        python, rows = csv_seconds(replace(src, copy_selects=None))
         count_seconds = median_seconds(lambda src=src: (timed_call(src.count), 0))
         memory = [csv_peak_memory(source(name, f)) for f in (small, everything)]
         lines.append(
-            f"{name} CSV: {rows:,} rows, by COPY {after:.2f} s (Python writer {before:.2f} s); plain COPY of its "
-            f"SELECT {copy_seconds:.2f} s (medians of five, in turns), the CSV at {copy_seconds / after:.0%} of its "
-            "rate; "
-            f"{after / rows / per_row:.1f}× the exchanges CSV's time per row; count {count_seconds:.2f} s; "
+            f"{name} CSV: {rows:,} rows, by the Python writer {python:.2f} s; count {count_seconds:.2f} s; "
             "peak Python memory " + ", ".join(f"{n:,} rows {peak / 2**20:.1f} MiB" for n, peak in memory)
         )
     return lines
@@ -148,8 +213,8 @@ def timed_call(call) -> float:
 
 
 def audit_trail_lines() -> list[str]:
-    """The audit-trail CSV against the exchanges CSV per row; on PostgreSQL by COPY and by the Python rows, against a
-    plain COPY of its own SELECTs; peak Python memory for one record type and for the whole trail."""
+    """The audit-trail CSV against the exchanges CSV per row (on PostgreSQL by COPY, its first run), and by the Python
+    rows; peak Python memory for one record type and for the whole trail."""
     everything = Filters()
     src = source(AUDIT_TRAIL, everything)
     seconds, rows = csv_seconds(src)
@@ -161,11 +226,7 @@ def audit_trail_lines() -> list[str]:
     ]
     if src.copy_selects is not None:
         python, _rows = csv_seconds(replace(src, copy_selects=None))
-        plain, written, _rows = in_turns(AUDIT_TRAIL, everything)
-        lines.append(
-            f"audit trail by COPY {written:.2f} s against {python:.2f} s by the Python rows; a plain COPY of its "
-            f"own SELECTs {plain:.2f} s (medians of five, in turns), so {plain / written:.0%} of COPY's rate"
-        )
+        lines.append(f"audit trail by the Python rows (SQLite's path) {python:.2f} s")
     memory = [csv_peak_memory(source(AUDIT_TRAIL, f)) for f in (Filters(record_type="milestone"), everything)]
     lines.append(
         "peak Python memory of the audit-trail CSV: "
