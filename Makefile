@@ -45,9 +45,13 @@ $(A11Y_TOOLS): tools/a11y/package-lock.json
 # does). Tests marked with one xdist_group run on one worker (--dist loadgroup): the page checks of one language
 # share a visit of every page; the long units (tests/scheduling.py, HEAVY) start first, longest first.
 # PYTEST_WORKERS=0 runs everything in this one process.
+# A run starts dozens of Python processes (workers, app servers, management commands): the modules they compile are
+# kept in pytest's cache folder, also where PYTHONDONTWRITEBYTECODE is set (as in many container images), so that each
+# process reads them instead of compiling the project and the tests again (a worker's start takes half the time).
 PYTEST_WORKERS ?= auto
 PYTEST_DB ?= --reuse-db
 test: install $(if $(shell command -v npm),$(A11Y_TOOLS))
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/.pytest_cache/pycache \
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_DB) $(PYTEST_ARGS)
 
 lint: install
