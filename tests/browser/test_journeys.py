@@ -77,7 +77,7 @@ def test_manager_filters_by_site_and_reads_why_a_milestone_slipped(app_server, p
     screenshot(page, "9-manager-training-matrix")
 
 
-def test_auditor_downloads_the_exchanges_csv_and_the_evidence_pack(app_server, page, screenshot, tmp_path):
+def test_auditor_downloads_the_exchanges_csv_and_the_evidence_pack(app_server, job_worker, page, screenshot, tmp_path):
     base = app_server["url"]
     log_in(page, base, "auditor")
     page.goto(f"{base}/exports/")
