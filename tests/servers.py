@@ -151,6 +151,20 @@ def migrated_database(tmp_path_factory) -> Path:
     return migrated
 
 
+def collected_static(tmp_path_factory, env: dict[str, str]) -> Path:
+    """The static files, collected once a run for the test app servers that run with DEBUG off (``env``: the
+    server's own), by whichever worker asks first (the others wait on its lock): each worker collecting its own
+    copy spent a second of CPU on the same files."""
+    shared = run_folder(tmp_path_factory)
+    folder = shared / "static"
+    with FileLock(shared / "static.lock"):
+        if not (shared / "static.collected").exists():
+            manage = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"]
+            subprocess.run(manage, env={**env, "DJANGO_STATIC_ROOT": str(folder)}, cwd=ROOT, check=True)
+            (shared / "static.collected").touch()
+    return folder
+
+
 def demo_database(tmp_path_factory, suffix: str) -> tuple[str, Callable[[], None]]:
     """A database of its own holding the demo data as `make run` seeds it (users' password: DEMO_PASSWORD).
 

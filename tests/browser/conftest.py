@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import DEMO_PASSWORD, Visitor, demo_database, free_port, wait_until_healthy
+from tests.servers import DEMO_PASSWORD, Visitor, collected_static, demo_database, free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -48,16 +48,14 @@ def app_server(tmp_path_factory, identity_provider):
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
-        "DJANGO_STATIC_ROOT": str(tmp_path_factory.mktemp("static")),
         "DJANGO_DEMO_BANNER": "1",
         "DJANGO_SETTINGS_MODULE": "cdmo.settings",
         "EXPORT_JOBS_DIR": str(tmp_path_factory.mktemp("export-jobs")),
         "TASKS_BACKEND": "database",
     }
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "collectstatic", "--noinput", "--verbosity", "0"], env=env, cwd=ROOT, check=True)
+    env["DJANGO_STATIC_ROOT"] = str(collected_static(tmp_path_factory, env))
     server = subprocess.Popen(
-        [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+        [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--noreload"],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
