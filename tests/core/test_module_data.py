@@ -35,7 +35,8 @@ def test_each_test_starts_from_the_data_as_built(company, new_name):
     assert Company.objects.get(pk=company.pk).name == new_name
 
 
-def test_a_test_that_commits_is_refused_where_a_module_holds_data_built_once(kept, request):
-    # Its commit would land inside the module's transaction, and its flush would empty the module's data.
+def test_a_test_that_commits_is_refused_where_a_module_holds_data_built_once(kept, db, request):
+    # Its commit would land inside the module's transaction, and its flush would empty the module's data. (``db`` has
+    # pytest-django run it with the database tests, before a browser's event loop would refuse the module's build.)
     with pytest.raises(RuntimeError, match="cannot share a module with data built once"):
         request.getfixturevalue("committed_db")
