@@ -13,25 +13,37 @@ The indexes are expression indexes on ``UPPER(column::text)`` (``gin_trgm_ops``)
 ``icontains`` on PostgreSQL, so the planner can use them for the query as Django writes it. A word of fewer than
 three characters has no trigram to look up: PostgreSQL then reads the table or the whole index, and the answer is
 the same. On SQLite, or for a search field this cannot split (``^``, ``=``, ``@``, an explicit lookup, a path
-through a many-valued relation), Django's search runs as it is.
+through a many-valued relation), Django's search runs as it is; on SQLite a search that finds few rows then has its
+page read in the table's own order and sorted (``SearchedChangeList``), not down the index of the list's order.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import connections, models
-from django.db.models import Q, QuerySet, Value
+from django.db.models import F, Func, OrderBy, Q, QuerySet, Value
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.text import smart_split, unescape_string_literal
 
 # Related records' keys put into the search as a list, at most, for each word; beyond that, a subquery.
 INLINE = 1000
+# Rows found by a search on SQLite, at most, for which the page is read in the table's own order and sorted. Down the
+# index a page costs about (page / rows found) of the table read out of order, some 6× a read in order: at 200,000
+# exchanges, 110 found took 706 ms down the index against 119 ms read and sorted; 1,110 found, 77 against 123 ms.
+SORTED_BELOW = 500
 
 
 class IndexedSearchMixin:
-    """For a ModelAdmin whose search fields have trigram indexes on PostgreSQL: set ``indexed_search = True``."""
+    """For a ModelAdmin whose search fields have trigram indexes on PostgreSQL: set ``indexed_search = True``.
+
+    Its changelist is ``SearchedChangeList`` (a search that finds few rows reads SQLite's table, not the index).
+    """
 
     indexed_search = False
+
+    def get_changelist(self, request, **kwargs):
+        return SearchedChangeList
 
     def get_search_results(self, request, queryset, search_term):
         if self.indexed_search:
@@ -123,3 +135,52 @@ def by_table(model: type[models.Model], search_fields) -> dict[str, tuple[type[m
             return None
         groups.setdefault(LOOKUP_SEP.join(path), (opts.model, []))[1].append(last)
     return groups
+
+
+class SearchedChangeList(ChangeList):
+    """A changelist whose narrow search on SQLite reads the table in its own order and sorts what it finds.
+
+    SQLite cannot tell how many rows a ``LIKE '%word%'`` keeps, so it reads a list's page down the index of the
+    list's order (``exchange_planned_start``), fetching each row and its person out of order to test it, until the
+    page is full. For a word in every row that is a page's worth; for a word in a few rows it is every row of the
+    table, read out of order: 3–4× the time of Django's stock list, which reads the table in order. The count, asked
+    first, says how many rows the search keeps: up to SORTED_BELOW, the page's ORDER BY is put out of the index's
+    reach (``+column``, SQLite's no-op that no index serves) and SQLite reads the table in order and sorts the few rows
+    it finds. Same rows, same order: the values compared are the same.
+    """
+
+    def get_results(self, request):
+        super().get_results(request)
+        if self.query and self.result_count <= SORTED_BELOW and connections[self.queryset.db].vendor == "sqlite":
+            self.result_list = sorted_after_reading(self.result_list)
+
+
+class Unindexed(Func):
+    """``+column``: on SQLite the same value, of the same type, and no index's order."""
+
+    template = "+%(expressions)s"
+
+
+def sorted_after_reading(queryset: QuerySet) -> QuerySet:
+    """``queryset`` (a page of it, perhaps) with its ORDER BY on plain columns out of any index's reach.
+
+    A term naming a related record (ordered by that model's own ordering) or an expression stays as it is.
+    """
+    query = queryset.query
+    terms = []
+    for term in query.order_by:
+        if isinstance(term, str) and term != "?":
+            name = term.removeprefix("-")
+            try:
+                field = query.names_to_path(name.split(LOOKUP_SEP), query.get_meta(), fail_on_missing=True)[1]
+            except (FieldDoesNotExist, FieldError):
+                field = None
+            if field is not None and not field.is_relation:
+                term = OrderBy(Unindexed(F(name)), descending=term.startswith("-"))
+        terms.append(term)
+    low, high = query.low_mark, query.high_mark
+    reordered = queryset._chain()
+    reordered.query.clear_limits()
+    reordered = reordered.order_by(*terms)
+    reordered.query.set_limits(low, high)
+    return reordered

@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.db.migrations import RunPython
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from core.admin import bound_search
 from core.search import IndexedSearchMixin, by_table, search_by_index
@@ -156,8 +158,6 @@ def test_a_foreign_key_to_another_field_than_the_key_leaves_the_search_to_django
 
 
 def test_the_admin_list_shows_what_the_search_finds(staff_client, searched):
-    from django.urls import reverse
-
     response = staff_client.get(reverse("admin:partners_exchange_changelist"), {"q": "gowning 山田"})
     assert response.status_code == 200
     assert [exchange.person for exchange in response.context["cl"].result_list] == [searched.agc_person]
@@ -235,3 +235,71 @@ def test_the_search_indexes_come_off_and_back_with_their_migrations(committed_db
     assert trigram_indexes() == set()
     call_command("migrate", verbosity=0)
     assert trigram_indexes() == built
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan of the page")
+EXCHANGES = "admin:partners_exchange_changelist"
+
+
+@pytest.fixture
+def paged(alliance):
+    """150 exchanges, "Demo" in every one: a search that keeps them all still fits under SORTED_BELOW, on two pages."""
+    add_synthetic_exchanges(alliance.partnership, 150, seed=7)
+    return alliance
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Demo"},
+        {"q": "Demo", "p": "2"},
+        {"q": "0000003"},
+        {"q": "Demo", "o": "4.-5"},  # planned start up, planned end down
+        {"q": "Demo", "o": "-6.1"},  # status down, then the person (ordered by the people's own order)
+        {"q": "Demo", "status__exact": "completed"},
+    ],
+)
+def test_a_searched_page_shows_the_rows_of_djangos_order(staff_client, paged, query):
+    response = staff_client.get(reverse(EXCHANGES), query)
+    cl = response.context["cl"]
+    assert 0 < cl.result_count <= 150
+    shown = [exchange.pk for exchange in cl.result_list]
+    # The changelist's own queryset keeps Django's ORDER BY (which SQLite reads down the index): the rows, in order.
+    page = int(query.get("p", 1))
+    expected = list(cl.queryset.values_list("pk", flat=True))[(page - 1) * 100 : page * 100]
+    assert shown == expected
+    assert len(shown) == min(100, cl.result_count - (page - 1) * 100)
+
+
+def page_plan(captured, table: str) -> str:
+    """SQLite's plan of the page's query: the last SELECT of ``table``'s rows with an ORDER BY (the count has none)."""
+    selects = [q["sql"] for q in captured if f'FROM "{table}"' in q["sql"] and "ORDER BY" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {selects[-1]}")
+        return "\n".join(row[3] for row in cursor.fetchall())
+
+
+@sqlite_only
+@pytest.mark.parametrize(
+    ("label", "index"),
+    [("partners.exchange", "exchange_planned_start"), ("training.trainingrecord", "training_completed_on")],
+)
+@pytest.mark.parametrize("sorted_below", [1000, 5], ids=["few found", "many found"])
+def test_on_sqlite_a_search_finding_few_rows_reads_the_table_and_sorts_them(
+    staff_client, paged, label, index, sorted_below, monkeypatch
+):
+    monkeypatch.setattr("core.search.SORTED_BELOW", sorted_below)
+    person = Person.objects.get(name="Demo Person 0000003")
+    for number in range(10):
+        TrainingRecordFactory(person=person, completed_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number))
+    app_label, model_name = label.split(".")
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"), {"q": "0000003"})
+    assert response.context["cl"].result_count == 10
+    shown = page_plan(captured, response.context["cl"].opts.db_table)
+    if sorted_below >= 10:
+        # The few rows found in one read of the table, then sorted: not each row fetched down the order's index.
+        assert index not in shown and "TEMP B-TREE FOR ORDER BY" in shown, shown
+    else:
+        # More rows than SORTED_BELOW: the page read down the index (the first page's rows come first).
+        assert index in shown, shown
