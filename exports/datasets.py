@@ -12,6 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from exports.filters import Filters
+from exports.sql_cells import StoredCell
 from milestones.models import Dependency, Milestone
 from partners.models import Company, Exchange, Partnership, Person, Site
 from partners.models.exchange import PERIOD_START
@@ -69,6 +70,9 @@ class Column:
     # field names, fixed labels, hex digests): PostgreSQL writes it without the formula check. A column is marked so
     # only where a test proves it of every value it can hold (tests/exports/test_formula_safety.py).
     kind: str = "text"
+    # A text field whose CSV cell PostgreSQL keeps beside it (exports.sql_cells.StoredCell): COPY reads the cell as it
+    # is. Only for fields listed in partners' migration 0011 (tests/exports/test_stored_cells.py).
+    stored: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,27 @@ class Dataset:
         order = ["x0", "pk"] if self.by_year(filters) else ["pk"]
         return rows.order_by(*order).values_list(*aliases)
 
-    def annotated(self, filters: Filters) -> tuple[models.QuerySet, list[str]]:
-        """The filtered records with each column as an annotation ``x<i>`` (column keys may be field names)."""
-        columns = self.columns_for(filters)
-        aliases = {f"x{i}": (F(c.source) if isinstance(c.source, str) else c.source) for i, c in enumerate(columns)}
+    def copy_queryset(self, filters: Filters) -> models.QuerySet:
+        """The rows as ``queryset`` gives them, with the stored cells of the columns that have one (PostgreSQL)."""
+        rows, aliases = self.annotated(filters, stored=True)
+        order = ["x0", "pk"] if self.by_year(filters) else ["pk"]
+        return rows.order_by(*order).values_list(*aliases)
+
+    def annotated(self, filters: Filters, *, stored: bool = False) -> tuple[models.QuerySet, list[str]]:
+        """The filtered records with each column as an annotation ``x<i>`` (column keys may be field names); with
+        ``stored``, the stored CSV cells of the columns that have one."""
+        aliases = {f"x{i}": self.selected(c, stored=stored) for i, c in enumerate(self.columns_for(filters))}
         return self.apply(self.model._default_manager.all(), filters).annotate(**aliases), list(aliases)
+
+    @staticmethod
+    def selected(column: Column, *, stored: bool):
+        if stored and column.stored:
+            return StoredCell(column.source)
+        return F(column.source) if isinstance(column.source, str) else column.source
+
+    def copy_cells(self, filters: Filters) -> frozenset[str]:
+        """Keys of the columns ``copy_queryset`` gives as final CSV cells."""
+        return frozenset(c.key for c in self.columns_for(filters) if c.stored)
 
     def applied(self, filters: Filters) -> dict[str, str]:
         keys = self.applies_to | ({"year_basis", "fiscal_year"} if self.year_date is not None else set())
@@ -208,15 +228,15 @@ DATASETS: dict[str, Dataset] = {
         Person,
         (
             C("id", _("Person id"), "pk", "int"),
-            C("name", _("Name"), "name"),
-            C("name_ja", _("Name (Japanese)"), "name_ja"),
+            C("name", _("Name"), "name", stored=True),
+            C("name_ja", _("Name (Japanese)"), "name_ja", stored=True),
             C("employer_id", _("Employer id"), "employer_id", "int"),
-            C("employer", _("Employer"), "employer__name"),
+            C("employer", _("Employer"), "employer__name", stored=True),
             C("home_site_id", _("Home site id"), "home_site_id", "int"),
-            C("home_site", _("Home site"), "home_site__name"),
-            C("function", _("Function"), "function"),
-            C("job_title", _("Job title"), "job_title"),
-            C("email", _("Email"), "email"),
+            C("home_site", _("Home site"), "home_site__name", stored=True),
+            C("function", _("Function"), "function", stored=True),
+            C("job_title", _("Job title"), "job_title", stored=True),
+            C("email", _("Email"), "email", stored=True),
             C("active", _("Active"), "active", "bool"),
         ),
         filter_people,

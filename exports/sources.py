@@ -172,6 +172,7 @@ def source(name: str, filters: Filters) -> Source:
         )
     dataset = TABLES[name]
     queryset = dataset.queryset(filters)
+    postgresql = connection.vendor == "postgresql"
     return Source(
         name,
         dataset.columns_for(filters),
@@ -180,7 +181,8 @@ def source(name: str, filters: Filters) -> Source:
         dataset.applied(filters),
         queryset,
         header_language=filters.headers,
-        copy_selects=(lambda: nullcontext([queryset.query.sql_with_params()]))
-        if connection.vendor == "postgresql"
+        copy_selects=(lambda: nullcontext([dataset.copy_queryset(filters).query.sql_with_params()]))
+        if postgresql
         else None,
+        copy_cells=dataset.copy_cells(filters) if postgresql else frozenset(),
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from django.db.models import F
+from django.db.models.expressions import Col
+
 from exports.neutralise import FORMULA_START_SQL, neutralise_sql
 
 
@@ -32,3 +35,18 @@ def text_cell_sql(text: str) -> str:
         f"CASE WHEN ascii({text}) IN (0, {FORMULA_START_SQL}) "
         f"THEN CASE WHEN {text} = '' THEN NULL ELSE {neutralise_sql(text)} END ELSE {text} END"
     )
+
+
+class StoredCell(F):
+    """On PostgreSQL, the CSV cell the database keeps beside a text field (partners' migration 0011): the field's path,
+    as ``F`` takes it, read as ``<column>_cell`` of the same table, joined as the field would be."""
+
+    def resolve_expression(self, *args, **kwargs):
+        column = super().resolve_expression(*args, **kwargs)
+        return CellColumn(column.alias, column.target)
+
+
+class CellColumn(Col):
+    def as_sql(self, compiler, connection):
+        quote = compiler.quote_name_unless_alias
+        return f"{quote(self.alias)}.{connection.ops.quote_name(self.target.column + '_cell')}", []
