@@ -45,14 +45,34 @@ class Entry:
 
 
 # Related records whose name reads another record: fetched with it, so naming many costs one query.
+IDS_PER_QUERY = 500
+
+
 class Names:
-    """Readable names of related records, fetched once per related model."""
+    """Readable names of related records: those loaded (``load``), or else every record of a related model, fetched
+    the first time one is asked for."""
 
     def __init__(self, preload: dict[type[models.Model], set] | None = None):
         self._names: dict[type[models.Model], dict] = {}
         for related, ids in (preload or {}).items():
-            ids.discard(None)
-            self._names[related] = {obj.pk: str(obj) for obj in self._records(related).filter(pk__in=ids).iterator()}
+            self.load(related, ids)
+
+    def load(self, related: type[models.Model], ids: Iterable) -> None:
+        """Fetch the names of those of these records not known yet; a record asked for and not found is named as
+        deleted. A query per IDS_PER_QUERY records, so that no query holds more values than SQLite takes."""
+        names = self._names.setdefault(related, {})
+        wanted = list({pk for pk in ids if pk is not None and pk not in names})
+        for start in range(0, len(wanted), IDS_PER_QUERY):
+            found = self._records(related).filter(pk__in=wanted[start : start + IDS_PER_QUERY])
+            names.update((obj.pk, str(obj)) for obj in found.iterator())
+
+    def __len__(self) -> int:
+        return sum(map(len, self._names.values()))
+
+    def clear(self) -> None:
+        """Forget every name: only for a reader that loads the names it asks for first, as the others would then
+        fetch every record of a related model again."""
+        self._names.clear()
 
     def __call__(self, related: type[models.Model], pk) -> str:
         if related not in self._names:
@@ -127,11 +147,18 @@ def m2m_snapshots(model, rows: list | None = None) -> dict[str, tuple[str, type[
         snapshot_model = getattr(history, m2m_field.name).model
         target_attname = model._meta.get_field(m2m_field.name).m2m_reverse_field_name() + "_id"
         snapshots = snapshot_model.objects.all()
-        if rows is not None:
-            snapshots = snapshots.filter(history__in=[r.pk for r in rows])
+        if rows is None:
+            pieces = [snapshots]
+        else:
+            ids = [r.pk for r in rows]
+            pieces = [
+                snapshots.filter(history__in=ids[start : start + IDS_PER_QUERY])
+                for start in range(0, len(ids), IDS_PER_QUERY)
+            ]
         by_row: dict[int, set] = defaultdict(set)
-        for history_id, target_id in snapshots.values_list("history_id", target_attname):
-            by_row[history_id].add(target_id)
+        for piece in pieces:
+            for history_id, target_id in piece.values_list("history_id", target_attname):
+                by_row[history_id].add(target_id)
         result[m2m_field.name] = (str(m2m_field.verbose_name), m2m_field.related_model, by_row)
     return result
 
@@ -193,6 +220,12 @@ def entries(model: type[models.Model], rows: list) -> list[tuple[object, Entry]]
     """Each of one record's history rows (in order, ``history_user`` selected) with its entry, diffed against the
     row before it in ``rows``: the first one reads as a creation."""
     m2m = m2m_snapshots(model, rows)
+    return list(walk(model, rows, m2m, Names(named(model, rows, m2m))))
+
+
+def named(model: type[models.Model], rows: list, m2m) -> dict[type[models.Model], set]:
+    """The records ``walk`` names for these history rows: those their tracked fields point at and their many-to-many
+    targets (``m2m``, the rows' snapshots), by model."""
     wanted: dict[type[models.Model], set] = defaultdict(set)
     for f in tracked_fields(model):
         if f.is_relation:
@@ -200,7 +233,7 @@ def entries(model: type[models.Model], rows: list) -> list[tuple[object, Entry]]
     for _label, target, by_row in m2m.values():
         for ids in by_row.values():
             wanted[target].update(ids)
-    return list(walk(model, rows, m2m, Names(wanted)))
+    return wanted
 
 
 def show(f: models.Field, value, names: Names) -> str:
