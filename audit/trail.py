@@ -66,14 +66,6 @@ class Names:
             found = self._records(related).filter(pk__in=wanted[start : start + IDS_PER_QUERY])
             names.update((obj.pk, str(obj)) for obj in found.iterator())
 
-    def __len__(self) -> int:
-        return sum(map(len, self._names.values()))
-
-    def clear(self) -> None:
-        """Forget every name: only for a reader that loads the names it asks for first, as the others would then
-        fetch every record of a related model again."""
-        self._names.clear()
-
     def __call__(self, related: type[models.Model], pk) -> str:
         if related not in self._names:
             # Only the names are kept: iterated, not cached, the records and those they point at are let go in

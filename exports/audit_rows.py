@@ -16,11 +16,9 @@ from exports.filters import Filters
 
 # The trail is read a batch of history rows at a time, in whole records, with their many-to-many snapshots and the
 # names they read, so that memory holds one batch, never the table: with every record's name and every history row's
-# snapshots held to the end, peak memory grew with the trail (105.6 MiB at 3,917,159 rows, docs/benchmarks.md).
+# snapshots held to the end, peak memory grew with the trail (105.6 MiB at 3,917,159 rows, docs/benchmarks.md). Each
+# batch fetches its own names, one query per model it names, whatever the batches before it fetched.
 BATCH = 1000
-# Names known are kept from batch to batch (the few partnerships, sites and companies every row names) up to this
-# many, then forgotten.
-NAMES_KEPT = 5000
 
 C = Column
 COLUMNS = (
@@ -74,18 +72,14 @@ def count(filters: Filters) -> int:
 def rows(filters: Filters) -> Iterator[tuple]:
     window = change_window(filters)
     start, end = window.get("history_date__gte"), window.get("history_date__lt")
-    names = Names()
     for record_type, model, history in history_querysets(filters):
         pk = model._meta.pk.attname
         has_m2m = bool(history_model(model)._history_m2m_fields)
         for batch in whole_records(history.iterator(chunk_size=BATCH), pk, BATCH):
             m2m = m2m_snapshots(model, batch) if has_m2m else {}
-            if len(names) > NAMES_KEPT:
-                names.clear()
             wanted = named(model, batch, m2m)
             wanted[model].update(getattr(row, pk) for row in batch)
-            for related, ids in wanted.items():
-                names.load(related, ids)
+            names = Names(wanted)
             for row, entry in walk(model, batch, m2m, names):
                 if (start and row.history_date < start) or (end and row.history_date >= end):
                     continue

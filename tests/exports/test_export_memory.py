@@ -44,9 +44,8 @@ def peak(name: str, fmt: str) -> tuple[int, int]:
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    """Batches of 50 history rows, names kept up to 100: a few hundred records are many batches."""
+    """Batches of 50 history rows: a few hundred records are many batches."""
     monkeypatch.setattr(audit_rows, "BATCH", 50)
-    monkeypatch.setattr(audit_rows, "NAMES_KEPT", 100)
 
 
 def test_the_audit_trail_holds_a_batch_of_records_whatever_their_number(alliance, small_batches):
