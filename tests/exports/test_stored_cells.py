@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 from unittest import mock
 
-import pytest
 from django.apps import apps
 from django.db import connection, transaction
 from hypothesis import example, given
@@ -93,10 +92,12 @@ def expected(value: str) -> str | None:
 
 
 @postgresql_only
-@pytest.mark.parametrize("value", VALUES)
-def test_the_database_keeps_each_field_s_cell_as_the_python_writer_writes_it(db, value):
-    cells = store(value)
-    assert cells == dict.fromkeys(cells, expected(value))
+def test_the_database_keeps_each_field_s_cell_as_the_python_writer_writes_it(db):
+    wrong = {}
+    for value in VALUES:
+        cells = store(value)
+        wrong.update({(value, *field): kept for field, kept in cells.items() if kept != expected(value)})
+    assert wrong == {}
 
 
 @postgresql_only
