@@ -44,27 +44,27 @@ class Entry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-# Related records whose name reads another record: fetched with it, so naming many costs one query.
+# Ids in one query, at most: no query holds more values than SQLite takes.
 IDS_PER_QUERY = 500
 
 
+def in_pieces(ids: list) -> Iterator[list]:
+    """``ids``, a query's worth at a time."""
+    for start in range(0, len(ids), IDS_PER_QUERY):
+        yield ids[start : start + IDS_PER_QUERY]
+
+
+# Related records whose name reads another record: fetched with it, so naming many costs one query.
 class Names:
-    """Readable names of related records: those loaded (``load``), or else every record of a related model, fetched
-    the first time one is asked for."""
+    """Readable names of related records: those of ``preload``, fetched at once (a record not found is named as
+    deleted when asked for), and every record of any other related model, fetched the first time one is asked for."""
 
     def __init__(self, preload: dict[type[models.Model], set] | None = None):
         self._names: dict[type[models.Model], dict] = {}
         for related, ids in (preload or {}).items():
-            self.load(related, ids)
-
-    def load(self, related: type[models.Model], ids: Iterable) -> None:
-        """Fetch the names of those of these records not known yet; a record asked for and not found is named as
-        deleted. A query per IDS_PER_QUERY records, so that no query holds more values than SQLite takes."""
-        names = self._names.setdefault(related, {})
-        wanted = list({pk for pk in ids if pk is not None and pk not in names})
-        for start in range(0, len(wanted), IDS_PER_QUERY):
-            found = self._records(related).filter(pk__in=wanted[start : start + IDS_PER_QUERY])
-            names.update((obj.pk, str(obj)) for obj in found.iterator())
+            names = self._names[related] = {}
+            for piece in in_pieces([pk for pk in set(ids) if pk is not None]):
+                names.update((obj.pk, str(obj)) for obj in self._records(related).filter(pk__in=piece).iterator())
 
     def __call__(self, related: type[models.Model], pk) -> str:
         if related not in self._names:
@@ -142,11 +142,7 @@ def m2m_snapshots(model, rows: list | None = None) -> dict[str, tuple[str, type[
         if rows is None:
             pieces = [snapshots]
         else:
-            ids = [r.pk for r in rows]
-            pieces = [
-                snapshots.filter(history__in=ids[start : start + IDS_PER_QUERY])
-                for start in range(0, len(ids), IDS_PER_QUERY)
-            ]
+            pieces = [snapshots.filter(history__in=piece) for piece in in_pieces([r.pk for r in rows])]
         by_row: dict[int, set] = defaultdict(set)
         for piece in pieces:
             for history_id, target_id in piece.values_list("history_id", target_attname):
