@@ -5,20 +5,27 @@ its last history row), never known, with Japanese, empty and hostile parts, in t
 from __future__ import annotations
 
 import datetime
+import io
 import re
+from dataclasses import replace
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts.models import ApiToken
 from audit import registry
+from audit import trail as trail_module
 from audit.names import name_expression
 from audit.trail import Names, tracked_fields
 from exports.audit_sql.names import Names as SqlNames
+from exports.filters import Filters
 from exports.models import ExportRecord
+from exports.sources import AUDIT_TRAIL, source
+from exports.writers import write_csv
 from partners.models import Exchange, Function, Site
 from tests.exports.test_audit_trail_copy import trail  # noqa: F401 - the fixture, every kind of change
 from tests.factories import (
@@ -177,3 +184,19 @@ def test_a_permission_of_a_content_type_made_after_its_names_were_compiled_is_na
         ]
         assert sql_names(Permission, [p.pk for p in permissions]) == [str(p) for p in permissions]
         assert str(permissions[0]).startswith(f"{late.app_labeled_name} | ") and late.model_class() is through
+
+
+def test_the_trail_names_every_record_whatever_the_pieces_its_ids_are_fetched_in(varied, monkeypatch):
+    # The names and the many-to-many snapshots of a batch are fetched a query's worth of ids at a time (in_pieces):
+    # with two ids a query, a batch of this trail names many more, so a piece left out shows as a name or set missing.
+    def written() -> tuple[bytes, int]:
+        out = io.BytesIO()
+        with CaptureQueriesContext(connection) as queries:
+            write_csv(replace(source(AUDIT_TRAIL, Filters()), copy_selects=None), out)
+        return out.getvalue(), len(queries)
+
+    whole, whole_queries = written()
+    monkeypatch.setattr(trail_module, "IDS_PER_QUERY", 2)
+    pieces, pieces_queries = written()
+    assert pieces_queries > whole_queries + 10
+    assert pieces.decode() == whole.decode()
