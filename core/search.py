@@ -28,10 +28,11 @@ from django.utils.text import smart_split, unescape_string_literal
 
 # Related records' keys put into the search as a list, at most, for each word; beyond that, a subquery.
 INLINE = 1000
-# Rows found by a search on SQLite, at most, for which the page is read in the table's own order and sorted. Down the
-# index a page costs about (page / rows found) of the table read out of order, some 6× a read in order: at 200,000
-# exchanges, 110 found took 706 ms down the index against 119 ms read and sorted; 1,110 found, 77 against 123 ms.
-SORTED_BELOW = 500
+# Rows found by a search on SQLite, at most, for which the page is read in the table's own order and sorted, in pages
+# of the list. Down the index a page costs about (page / rows found) of the table read out of order, some 6× a read
+# in order: at 200,000 exchanges and 100 rows a page, 110 found took 706 ms down the index against 119 ms read and
+# sorted; 1,110 found, 77 against 123 ms. A list showing more rows a page reads more of the index to fill one.
+SORTED_BELOW_PAGES = 5
 
 
 class IndexedSearchMixin:
@@ -144,14 +145,15 @@ class SearchedChangeList(ChangeList):
     list's order (``exchange_planned_start``), fetching each row and its person out of order to test it, until the
     page is full. For a word in every row that is a page's worth; for a word in a few rows it is every row of the
     table, read out of order: 3–4× the time of Django's stock list, which reads the table in order. The count, asked
-    first, says how many rows the search keeps: up to SORTED_BELOW, the page's ORDER BY is put out of the index's
-    reach (``+column``, SQLite's no-op that no index serves) and SQLite reads the table in order and sorts the few rows
-    it finds. Same rows, same order: the values compared are the same.
+    first, says how many rows the search keeps: up to SORTED_BELOW_PAGES pages of them, the page's ORDER BY is put
+    out of the index's reach (``+column``, SQLite's no-op that no index serves) and SQLite reads the table in order and
+    sorts the few rows it finds. Same rows, same order: the values compared are the same.
     """
 
     def get_results(self, request):
         super().get_results(request)
-        if self.query and self.result_count <= SORTED_BELOW and connections[self.queryset.db].vendor == "sqlite":
+        few = self.result_count <= SORTED_BELOW_PAGES * self.list_per_page
+        if self.query and few and connections[self.queryset.db].vendor == "sqlite":
             self.result_list = sorted_after_reading(self.result_list)
 
 

@@ -243,7 +243,8 @@ EXCHANGES = "admin:partners_exchange_changelist"
 
 @pytest.fixture
 def paged(alliance):
-    """150 exchanges, "Demo" in every one: a search that keeps them all still fits under SORTED_BELOW, on two pages."""
+    """150 exchanges, "Demo" in every one: a search that keeps them all is still few (under SORTED_BELOW_PAGES), on
+    two pages."""
     add_synthetic_exchanges(alliance.partnership, 150, seed=7)
     return alliance
 
@@ -284,22 +285,23 @@ def page_plan(captured, table: str) -> str:
     ("label", "index"),
     [("partners.exchange", "exchange_planned_start"), ("training.trainingrecord", "training_completed_on")],
 )
-@pytest.mark.parametrize("sorted_below", [1000, 5], ids=["few found", "many found"])
-def test_on_sqlite_a_search_finding_few_rows_reads_the_table_and_sorts_them(
-    staff_client, paged, label, index, sorted_below, monkeypatch
+# Ten rows found: two pages' worth of 100-row pages, but ten pages of one row.
+@pytest.mark.parametrize(("per_page", "read_in_order"), [(100, True), (1, False)], ids=["few found", "many found"])
+def test_on_sqlite_a_search_finding_few_rows_for_its_pages_reads_the_table_and_sorts_them(
+    staff_client, paged, label, index, per_page, read_in_order, monkeypatch
 ):
-    monkeypatch.setattr("core.search.SORTED_BELOW", sorted_below)
+    app_label, model_name = label.split(".")
+    monkeypatch.setattr(admin.site._registry[apps.get_model(label)], "list_per_page", per_page)
     person = Person.objects.get(name="Demo Person 0000003")
     for number in range(10):
         TrainingRecordFactory(person=person, completed_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number))
-    app_label, model_name = label.split(".")
     with CaptureQueriesContext(connection) as captured:
         response = staff_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"), {"q": "0000003"})
     assert response.context["cl"].result_count == 10
     shown = page_plan(captured, response.context["cl"].opts.db_table)
-    if sorted_below >= 10:
+    if read_in_order:
         # The few rows found in one read of the table, then sorted: not each row fetched down the order's index.
         assert index not in shown and "TEMP B-TREE FOR ORDER BY" in shown, shown
     else:
-        # More rows than SORTED_BELOW: the page read down the index (the first page's rows come first).
+        # More than a few pages' worth of one-row pages: the page read down the index (its rows come first).
         assert index in shown, shown
