@@ -2,7 +2,8 @@
 generated part of docs/benchmarks.md for this database.
 
 Every size seeds training records for its synthetic people. Pages: the dashboard, cold (cache emptied) and warm,
-and the exchange admin list (median of 5 renders, query count). Exports of exchanges:
+and the exchange admin list (median of 5 renders, query count); at the end, the dashboard at the largest size against
+a copy of the database kept at the first, side by side. Exports of exchanges:
 CSV, XLSX and JSON, and on PostgreSQL its own COPY of the same query as the reference; on PostgreSQL, at the largest
 size, every dataset's CSV by COPY against a plain COPY of its own SELECTs (every synthetic training record is
 signed), and the computed datasets' and the audit trail's by the Python writer too. At the largest size, the
@@ -64,13 +65,16 @@ def analyze() -> None:
             cursor.execute("VACUUM ANALYZE")
 
 
-def ratios(rows: list[dict]) -> str:
+def ratios(rows: list[dict], compared: dashboard.SideBySide) -> str:
     first, last = rows[0], rows[-1]
-    cold = last["dashboard"]["median_s"] / first["dashboard"]["median_s"]
-    warm = last["dashboard_warm"]["median_s"] / first["dashboard_warm"]["median_s"]
     return (
-        f"Dashboard at {last['exchanges']:,} exchanges against {first['exchanges']:,}, in this run: "
-        f"cold {cold:.1f}× the cold time, warm {warm:.2f}× the warm time"
+        f"Dashboard at {last['exchanges']:,} exchanges against {first['exchanges']:,}, side by side (a copy of the "
+        f"database kept at the first size; {compared.rounds} rounds in turns, each a fresh process's median of "
+        f"{dashboard.RUNS} renders of each size; the rounds' ratios' median): cold **{compared.cold:.2f}×** the cold "
+        f"time ({compared.last_cold * 1000:.0f} ms against {compared.first_cold * 1000:.0f} ms, medians of the "
+        f"rounds), warm {compared.warm:.2f}× the warm time ({compared.last_warm * 1000:.0f} ms against "
+        f"{compared.first_warm * 1000:.0f} ms). The table's times were measured as each size was reached, minutes "
+        "apart"
     )
 
 
@@ -118,7 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     setup_test_environment()
     started = time.time(), os.getloadavg()
-    rows = []
+    rows, first_size = [], None
     for size in args.sizes.split(","):
         wanted_exchanges, wanted_milestones = (int(part) for part in size.split(":"))
         ensure_size(exchanges=wanted_exchanges, milestones=wanted_milestones)
@@ -128,6 +132,11 @@ def main() -> None:
         analyze()
         rows.append(measure_size())
         print(f"measured {rows[-1]['exchanges']:,} exchanges, {rows[-1]['milestones']:,} milestones", flush=True)
+        first_size = first_size or dashboard.keep_first_size()
+    try:
+        compared = dashboard.side_by_side(first_size)
+    finally:
+        dashboard.drop_first_size(first_size)
     lists = admin_lists.lines(admin_lists.measure())
     searches = admin_lists.lines(admin_lists.measure_searches(), first="list: search")
     training_lines = training.report()
@@ -148,7 +157,7 @@ def main() -> None:
         [
             table(rows),
             "",
-            ratios(rows) + ".",
+            ratios(rows, compared) + ".",
             "",
             f"Admin lists at {rows[-1]['exchanges']:,} exchanges against Django's stock changelist of the same rows "
             "(same columns and joined rows, ordered by primary key, no full count; bench/admin_lists.py), "

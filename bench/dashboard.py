@@ -1,11 +1,28 @@
 """Dashboard render time and query count at benchmark size: cold (the cache emptied before each render, so every
-panel is computed) and warm (the panels from the cache, as a second reader of the same view gets them)."""
+panel is computed) and warm (the panels from the cache, as a second reader of the same view gets them).
+
+The dashboard's goal is its time at the largest size against its time at the first: measured side by side, a copy of
+the database at the first size kept for it (``keep_first_size``) and the two read in turns, each by a fresh process
+(``side_by_side``), so that neither the machine's speed drifting over the run nor what seeding left in the bench's own
+process counts for one size and not the other. ``python -m bench.dashboard`` is that process."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
+import psycopg2
+import psycopg2.errors
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection
@@ -14,6 +31,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 RUNS = 5
+ROOT = Path(__file__).resolve().parents[1]
+FIRST_SIZE = "first_size"
 
 
 def measure(url: str, username: str = "manager", *, cold: bool = False) -> dict:
@@ -39,3 +58,105 @@ def dashboard(*, cold: bool) -> dict:
 
 def exchange_admin_list() -> dict:
     return measure(reverse("admin:partners_exchange_changelist"), username="staff")
+
+
+def keep_first_size() -> str:
+    """A copy of the benchmark database as it is now (the first size), for ``side_by_side``: its DATABASE_URL."""
+    here = os.environ["DATABASE_URL"]
+    settings = connection.settings_dict
+    connection.close()
+    if connection.vendor == "sqlite":
+        copy = Path(settings["NAME"]).with_name(f"bench-{FIRST_SIZE}.sqlite3")
+        shutil.copyfile(settings["NAME"], copy)
+        return f"sqlite:///{copy}"
+    name = f"{settings['NAME']}_{FIRST_SIZE}"
+    with maintenance_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        for attempt in range(30):
+            try:
+                cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
+                break
+            except psycopg2.errors.ObjectInUse:
+                # PostgreSQL copies no database another session is connected to (autovacuum's, for a moment).
+                if attempt == 29:
+                    raise
+                time.sleep(1)
+    return urlunparse(urlparse(here)._replace(path=f"/{name}"))
+
+
+def drop_first_size(url: str) -> None:
+    if connection.vendor == "sqlite":
+        Path(urlparse(url).path).unlink(missing_ok=True)
+        return
+    with maintenance_cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{urlparse(url).path.lstrip("/")}"')
+
+
+@contextmanager
+def maintenance_cursor() -> Iterator:
+    """A cursor on PostgreSQL's own database, outside any transaction (CREATE and DROP DATABASE need that)."""
+    settings = connection.settings_dict
+    maintenance = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"],
+        port=settings["PORT"] or None,
+    )
+    maintenance.autocommit = True
+    try:
+        yield maintenance.cursor()
+    finally:
+        maintenance.close()
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    rounds: int
+    first_cold: float  # medians of the rounds, seconds
+    last_cold: float
+    first_warm: float
+    last_warm: float
+    cold: float  # medians of the rounds' ratios, last size against first
+    warm: float
+
+
+def side_by_side(first_url: str, rounds: int = 5) -> SideBySide:
+    """The dashboard cold and warm at the first size and at this one, ``rounds`` times in turns (which goes first
+    alternates), each a fresh process's median of RUNS renders."""
+    here = os.environ["DATABASE_URL"]
+    first, last = [], []
+    for run in range(rounds):
+        order = ((first_url, first), (here, last))
+        for url, results in order if run % 2 == 0 else reversed(order):
+            done = subprocess.run(
+                [sys.executable, "-m", "bench.dashboard"],
+                env={**os.environ, "DATABASE_URL": url},
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results.append(json.loads(done.stdout.splitlines()[-1]))
+    median = statistics.median
+    return SideBySide(
+        rounds,
+        median(r["cold"] for r in first),
+        median(r["cold"] for r in last),
+        median(r["warm"] for r in first),
+        median(r["warm"] for r in last),
+        median(b["cold"] / a["cold"] for a, b in zip(first, last, strict=True)),
+        median(b["warm"] / a["warm"] for a, b in zip(first, last, strict=True)),
+    )
+
+
+if __name__ == "__main__":
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cdmo.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    django.setup()
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    print(json.dumps({"cold": dashboard(cold=True)["median_s"], "warm": dashboard(cold=False)["median_s"]}))

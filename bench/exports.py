@@ -127,36 +127,45 @@ def copy_statements_timed() -> Iterator[list[float]]:
 
 @dataclass(frozen=True)
 class InTurns:
-    """Medians of rounds, each a plain COPY of a dataset's own SELECTs and then its CSV, so both see the same load."""
+    """Rounds of a plain COPY of a dataset's own SELECTs and its CSV, one right after the other (which goes first
+    alternates): each round's ratio compares the two under the same load, so a machine whose speed drifts between
+    rounds moves the times, not the ratio. Times are medians of the rounds, rates medians of the rounds' ratios."""
 
     rows: int
     plain: float  # the plain COPY statements
     copy: float  # the CSV's own COPY statements: the same SELECTs, formatted and neutralised
     csv: float  # the whole CSV (write_csv into a sink)
     fixed: float  # median of each round's CSV less its COPY statements
-
-    @property
-    def rate(self) -> float:
-        """The CSV's COPY against the plain COPY: the share of COPY's rate the formatting leaves, at any size."""
-        return self.plain / self.copy
-
-    @property
-    def whole_rate(self) -> float:
-        """The whole CSV against the plain COPY: what a small export feels, with its fixed cost."""
-        return self.plain / self.csv
+    rate: float  # the CSV's COPY against the plain COPY: the share of COPY's rate the formatting leaves, at any size
+    whole_rate: float  # the whole CSV against the plain COPY: what a small export feels, with its fixed cost
 
 
 def in_turns(name: str, filters: Filters, runs: int = 5) -> InTurns:
-    plain, copy, csv, fixed, rows = [], [], [], [], 0
-    for _ in range(runs):
+    plain, copy, csv, rows = [], [], [], 0
+
+    def plain_round() -> None:
         plain.append(plain_copy_seconds(name, filters)[0])
+
+    def csv_round() -> None:
+        nonlocal rows
         with copy_statements_timed() as spent:
             seconds, rows = csv_seconds(source(name, filters))
         copy.append(spent[0])
         csv.append(seconds)
-        fixed.append(seconds - spent[0])
+
+    for run in range(runs):
+        for measure in (plain_round, csv_round) if run % 2 == 0 else (csv_round, plain_round):
+            measure()
     median = statistics.median
-    return InTurns(rows, median(plain), median(copy), median(csv), median(fixed))
+    return InTurns(
+        rows,
+        median(plain),
+        median(copy),
+        median(csv),
+        median(whole - statements for whole, statements in zip(csv, copy, strict=True)),
+        median(p / c for p, c in zip(plain, copy, strict=True)),
+        median(p / w for p, w in zip(plain, csv, strict=True)),
+    )
 
 
 # Below this many rows a CSV's time is mostly its fixed cost: its time per row says nothing of its rate.
@@ -164,7 +173,7 @@ PER_ROW_FROM = 10_000
 
 
 def dataset_table(runs: int = 5) -> list[str]:
-    """On PostgreSQL, every dataset's CSV against a plain COPY of its own SELECTs, in turns (medians of ``runs``): the
+    """On PostgreSQL, every dataset's CSV against a plain COPY of its own SELECTs, in turns (``runs`` rounds): the
     share of COPY's rate by the COPY statements alone and by the whole CSV, the fixed cost between the two, and the
     time per row of its COPY statements against the exchanges CSV's."""
     everything = Filters()
