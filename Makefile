@@ -100,7 +100,7 @@ translations-check: install
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench.sqlite3
 bench: install
 	$(PY) -m pip install --quiet -r requirements-bench.txt
-	rm -f $(CURDIR)/bench.sqlite3 $(CURDIR)/bench-first_size.sqlite3
+	rm -f $(CURDIR)/bench.sqlite3 $(CURDIR)/bench.sqlite3-journal $(CURDIR)/bench-first_size.sqlite3
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench $(BENCH_ARGS)
 
