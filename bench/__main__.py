@@ -122,21 +122,25 @@ def main() -> None:
     args = parser.parse_args()
     setup_test_environment()
     started = time.time(), os.getloadavg()
-    rows, first_size = [], None
-    for size in args.sizes.split(","):
-        wanted_exchanges, wanted_milestones = (int(part) for part in size.split(":"))
-        ensure_size(exchanges=wanted_exchanges, milestones=wanted_milestones)
-        training.ensure_training()
-        if connection.vendor == "postgresql":
-            training.ensure_signatures()
-        analyze()
-        rows.append(measure_size())
-        print(f"measured {rows[-1]['exchanges']:,} exchanges, {rows[-1]['milestones']:,} milestones", flush=True)
-        first_size = first_size or dashboard.keep_first_size()
+    sizes = args.sizes.split(",")
+    rows, first_size_url, compared = [], None, None
     try:
-        compared = dashboard.side_by_side(first_size)
+        for size in sizes:
+            wanted_exchanges, wanted_milestones = (int(part) for part in size.split(":"))
+            ensure_size(exchanges=wanted_exchanges, milestones=wanted_milestones)
+            training.ensure_training()
+            if connection.vendor == "postgresql":
+                training.ensure_signatures()
+            analyze()
+            rows.append(measure_size())
+            print(f"measured {rows[-1]['exchanges']:,} exchanges, {rows[-1]['milestones']:,} milestones", flush=True)
+            if first_size_url is None and len(sizes) > 1:
+                first_size_url = dashboard.keep_first_size()
+        if first_size_url is not None:
+            compared = dashboard.side_by_side(first_size_url)
     finally:
-        dashboard.drop_first_size(first_size)
+        if first_size_url is not None:
+            dashboard.drop_first_size(first_size_url)
     lists = admin_lists.lines(admin_lists.measure())
     searches = admin_lists.lines(admin_lists.measure_searches(), first="list: search")
     training_lines = training.report()
@@ -157,8 +161,7 @@ def main() -> None:
         [
             table(rows),
             "",
-            ratios(rows, compared) + ".",
-            "",
+            *([ratios(rows, compared) + ".", ""] if compared else []),
             f"Admin lists at {rows[-1]['exchanges']:,} exchanges against Django's stock changelist of the same rows "
             "(same columns and joined rows, ordered by primary key, no full count; bench/admin_lists.py), "
             f"median of {admin_lists.ROUNDS} interleaved rounds:",
@@ -181,7 +184,9 @@ def main() -> None:
                 [
                     "",
                     f"Every dataset's CSV at {rows[-1]['exchanges']:,} exchanges against a plain COPY of its own "
-                    "SELECTs (medians of five rounds, the two in turns; bench/exports.py `dataset_table`). The CSV's "
+                    f"SELECTs ({exports.ROUNDS} rounds, the two in turns, which goes first alternating; times are the "
+                    "rounds' medians, shares of the rate the medians of the rounds' own; bench/exports.py "
+                    "`dataset_table`). The CSV's "
                     "`COPY` is its COPY statements alone, the whole CSV `write_csv` into a sink: the fixed cost is the "
                     "difference (building and opening the SELECTs, the transaction and its settings, the header), "
                     f"and time per row is given from {exports.PER_ROW_FROM:,} rows:",

@@ -25,7 +25,7 @@ import psycopg2
 import psycopg2.errors
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,6 +33,7 @@ from django.urls import reverse
 RUNS = 5
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_SIZE = "first_size"
+TEMPLATE_ATTEMPTS = 30
 
 
 def measure(url: str, username: str = "manager", *, cold: bool = False) -> dict:
@@ -62,34 +63,42 @@ def exchange_admin_list() -> dict:
 
 def keep_first_size() -> str:
     """A copy of the benchmark database as it is now (the first size), for ``side_by_side``: its DATABASE_URL."""
-    here = os.environ["DATABASE_URL"]
     settings = connection.settings_dict
-    connection.close()
+    here = current_url()
+    connections.close_all()
     if connection.vendor == "sqlite":
         copy = Path(settings["NAME"]).with_name(f"bench-{FIRST_SIZE}.sqlite3")
+        drop_first_size(f"sqlite:///{copy}")  # a journal an interrupted run left would be rolled into the copy
         shutil.copyfile(settings["NAME"], copy)
         return f"sqlite:///{copy}"
     name = f"{settings['NAME']}_{FIRST_SIZE}"
     with maintenance_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        for attempt in range(30):
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for _attempt in range(TEMPLATE_ATTEMPTS):
             try:
                 cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{settings["NAME"]}"')
                 break
             except psycopg2.errors.ObjectInUse:
                 # PostgreSQL copies no database another session is connected to (autovacuum's, for a moment).
-                if attempt == 29:
-                    raise
                 time.sleep(1)
+        else:
+            raise RuntimeError(f"{settings['NAME']} stayed in use by other sessions: it could not be copied")
     return urlunparse(urlparse(here)._replace(path=f"/{name}"))
 
 
 def drop_first_size(url: str) -> None:
     if connection.vendor == "sqlite":
-        Path(urlparse(url).path).unlink(missing_ok=True)
+        copy = Path(urlparse(url).path)
+        for path in (copy, copy.with_name(copy.name + "-journal")):
+            path.unlink(missing_ok=True)
         return
     with maintenance_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{urlparse(url).path.lstrip("/")}"')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{urlparse(url).path.lstrip("/")}" WITH (FORCE)')
+
+
+def current_url() -> str:
+    """The benchmark database's DATABASE_URL (the settings' own SQLite file when none is set)."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{connection.settings_dict['NAME']}"
 
 
 @contextmanager
@@ -121,22 +130,25 @@ class SideBySide:
     warm: float
 
 
-def side_by_side(first_url: str, rounds: int = 5) -> SideBySide:
+def side_by_side(first_url: str, rounds: int = 6) -> SideBySide:
     """The dashboard cold and warm at the first size and at this one, ``rounds`` times in turns (which goes first
     alternates), each a fresh process's median of RUNS renders."""
-    here = os.environ["DATABASE_URL"]
+    here = current_url()
     first, last = [], []
     for run in range(rounds):
         order = ((first_url, first), (here, last))
         for url, results in order if run % 2 == 0 else reversed(order):
+            # Its log and any traceback go to the bench's own output; its last line is the figures.
             done = subprocess.run(
                 [sys.executable, "-m", "bench.dashboard"],
                 env={**os.environ, "DATABASE_URL": url},
                 cwd=ROOT,
-                capture_output=True,
+                stdout=subprocess.PIPE,
                 text=True,
                 check=True,
             )
+            if not done.stdout.strip():
+                raise RuntimeError(f"python -m bench.dashboard printed no figures for {url}")
             results.append(json.loads(done.stdout.splitlines()[-1]))
     median = statistics.median
     return SideBySide(

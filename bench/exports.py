@@ -125,6 +125,10 @@ def copy_statements_timed() -> Iterator[list[float]]:
         yield spent
 
 
+# Rounds of each comparison in turns: an even number, so that each side goes first as often as the other.
+ROUNDS = 6
+
+
 @dataclass(frozen=True)
 class InTurns:
     """Rounds of a plain COPY of a dataset's own SELECTs and its CSV, one right after the other (which goes first
@@ -140,7 +144,7 @@ class InTurns:
     whole_rate: float  # the whole CSV against the plain COPY: what a small export feels, with its fixed cost
 
 
-def in_turns(name: str, filters: Filters, runs: int = 5) -> InTurns:
+def in_turns(name: str, filters: Filters, runs: int = ROUNDS) -> InTurns:
     plain, copy, csv, rows = [], [], [], 0
 
     def plain_round() -> None:
@@ -172,7 +176,7 @@ def in_turns(name: str, filters: Filters, runs: int = 5) -> InTurns:
 PER_ROW_FROM = 10_000
 
 
-def dataset_table(runs: int = 5) -> list[str]:
+def dataset_table(runs: int = ROUNDS) -> list[str]:
     """On PostgreSQL, every dataset's CSV against a plain COPY of its own SELECTs, in turns (``runs`` rounds): the
     share of COPY's rate by the COPY statements alone and by the whole CSV, the fixed cost between the two, and the
     time per row of its COPY statements against the exchanges CSV's."""
