@@ -285,10 +285,15 @@ def page_plan(captured, table: str) -> str:
     ("label", "index"),
     [("partners.exchange", "exchange_planned_start"), ("training.trainingrecord", "training_completed_on")],
 )
-# Ten rows found: two pages' worth of 100-row pages, but ten pages of one row.
-@pytest.mark.parametrize(("per_page", "read_in_order"), [(100, True), (1, False)], ids=["few found", "many found"])
+# Ten rows found: a tenth of a 100-row page, five 2-row pages (the most that counts as few), ten 1-row pages, or
+# all of them on the one page "Show all" makes.
+@pytest.mark.parametrize(
+    ("per_page", "shown_all", "read_in_order"),
+    [(100, False, True), (2, False, True), (1, False, False), (1, True, True)],
+    ids=["few found", "five pages found", "many found", "all shown"],
+)
 def test_on_sqlite_a_search_finding_few_rows_for_its_pages_reads_the_table_and_sorts_them(
-    staff_client, paged, label, index, per_page, read_in_order, monkeypatch
+    staff_client, paged, label, index, per_page, shown_all, read_in_order, monkeypatch
 ):
     app_label, model_name = label.split(".")
     monkeypatch.setattr(admin.site._registry[apps.get_model(label)], "list_per_page", per_page)
@@ -296,8 +301,10 @@ def test_on_sqlite_a_search_finding_few_rows_for_its_pages_reads_the_table_and_s
     for number in range(10):
         TrainingRecordFactory(person=person, completed_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number))
     with CaptureQueriesContext(connection) as captured:
-        response = staff_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"), {"q": "0000003"})
+        query = {"q": "0000003", **({"all": ""} if shown_all else {})}
+        response = staff_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"), query)
     assert response.context["cl"].result_count == 10
+    assert len(response.context["cl"].result_list) == (10 if shown_all else min(per_page, 10))
     shown = page_plan(captured, response.context["cl"].opts.db_table)
     if read_in_order:
         # The few rows found in one read of the table, then sorted: not each row fetched down the order's index.
