@@ -152,7 +152,7 @@ class SearchedChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
-        page = self.list_max_show_all if self.show_all else self.list_per_page
+        page = self.list_max_show_all if self.show_all and self.can_show_all else self.list_per_page
         few = self.result_count <= SORTED_BELOW_PAGES * page
         if self.query and few and connections[self.queryset.db].vendor == "sqlite":
             self.result_list = sorted_after_reading(self.result_list)

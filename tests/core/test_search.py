@@ -285,18 +285,20 @@ def page_plan(captured, table: str) -> str:
     ("label", "index"),
     [("partners.exchange", "exchange_planned_start"), ("training.trainingrecord", "training_completed_on")],
 )
-# Ten rows found: a tenth of a 100-row page, five 2-row pages (the most that counts as few), ten 1-row pages, or
-# all of them on the one page "Show all" makes.
+# Ten rows found: a tenth of a 100-row page, five 2-row pages (the most that counts as few), ten 1-row pages, all of
+# them on the one page "Show all" makes, or ten 1-row pages again where "Show all" may show five at most.
 @pytest.mark.parametrize(
-    ("per_page", "shown_all", "read_in_order"),
-    [(100, False, True), (2, False, True), (1, False, False), (1, True, True)],
-    ids=["few found", "five pages found", "many found", "all shown"],
+    ("per_page", "shown_all", "show_all_up_to", "read_in_order"),
+    [(100, False, 200, True), (2, False, 200, True), (1, False, 200, False), (1, True, 200, True), (1, True, 5, False)],
+    ids=["few found", "five pages found", "many found", "all shown", "too many to show all"],
 )
 def test_on_sqlite_a_search_finding_few_rows_for_its_pages_reads_the_table_and_sorts_them(
-    staff_client, paged, label, index, per_page, shown_all, read_in_order, monkeypatch
+    staff_client, paged, label, index, per_page, shown_all, show_all_up_to, read_in_order, monkeypatch
 ):
     app_label, model_name = label.split(".")
-    monkeypatch.setattr(admin.site._registry[apps.get_model(label)], "list_per_page", per_page)
+    model_admin = admin.site._registry[apps.get_model(label)]
+    monkeypatch.setattr(model_admin, "list_per_page", per_page)
+    monkeypatch.setattr(model_admin, "list_max_show_all", show_all_up_to)
     person = Person.objects.get(name="Demo Person 0000003")
     for number in range(10):
         TrainingRecordFactory(person=person, completed_on=datetime.date(2025, 1, 1) + datetime.timedelta(days=number))
@@ -304,7 +306,7 @@ def test_on_sqlite_a_search_finding_few_rows_for_its_pages_reads_the_table_and_s
         query = {"q": "0000003", **({"all": ""} if shown_all else {})}
         response = staff_client.get(reverse(f"admin:{app_label}_{model_name}_changelist"), query)
     assert response.context["cl"].result_count == 10
-    assert len(response.context["cl"].result_list) == (10 if shown_all else min(per_page, 10))
+    assert len(response.context["cl"].result_list) == (10 if shown_all and show_all_up_to >= 10 else min(per_page, 10))
     shown = page_plan(captured, response.context["cl"].opts.db_table)
     if read_in_order:
         # The few rows found in one read of the table, then sorted: not each row fetched down the order's index.
