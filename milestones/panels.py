@@ -110,16 +110,10 @@ class Panel:
         raise NotImplementedError
 
 
-# What ``Board.tallies`` and ``Board.milestones`` read: the filtered milestones, those drawn with their partnership,
-# site and company, owner and the decision behind their baseline (``Milestone.objects.for_list``).
+# What ``Board.tallies`` and ``Board.milestones`` read: the filtered milestones, those drawn with their site and the
+# decision behind their baseline (``dashboard.drawn``).
 MILESTONES = ("milestones.Milestone",)
-MILESTONE_NAMES = (
-    "partners.Partnership",
-    "partners.Site",
-    "partners.Company",
-    "partners.Person",
-    "governance.Decision",
-)
+MILESTONE_NAMES = ("partners.Site", "governance.Decision")
 # What the exchange figures read: the exchanges (at a site: hosted there, or of people based there) and the exchange
 # summary, with the parties' short names (``Board.direction_names``).
 EXCHANGES = ("partners.Exchange", "partners.ExchangeMonth", "partners.ExchangeDay")
@@ -254,6 +248,7 @@ class Training(Panel):
     # say: a person's rows change with the person, their records or the requirements, each a write of its own.
     refers_to = (
         *MILESTONE_NAMES,
+        "partners.Company",  # the headcounts' sites, fetched with their company (``SiteManager``)
         "training.Clearance",
         "training.ClearanceCount",
         "training.Holding",

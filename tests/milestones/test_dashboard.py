@@ -234,6 +234,31 @@ def test_timeline_draws_baseline_and_forecast_with_status_shape_and_dependencies
     assert "QC method transfer</td>" in response.text.replace("\n", "")  # in the accessible table's dependency column
 
 
+def test_the_timeline_writes_a_hostile_title_as_text_in_the_chart_and_the_table(manager_client, alliance, today):
+    hostile = '<img src=x onerror=alert(1)> & "Q"'
+    late = milestone(alliance, title=hostile, baseline_date=D(2026, 9, 30), forecast_date=D(2026, 12, 11))
+    text = manager_client.get(URL).text
+    assert "<img src=x" not in text
+    chart = text[text.index("<svg") : text.index("</svg>")]
+    written = "&lt;img src=x onerror=alert(1)&gt; &amp; &quot;Q&quot;"
+    assert f"<title>{written}: baseline 30 Sep 2026, expected 11 Dec 2026 (Late)</title>" in chart
+    assert f'<a href="{late.get_absolute_url()}"><text x="14"' in chart
+    assert f">{written}</text></a>" in chart  # the label, short enough to be whole
+    table = text[text.index('id="milestone-table"') :]
+    assert f'<a href="{late.get_absolute_url()}">{written}</a>' in table
+
+
+def test_the_timeline_and_slips_link_each_milestone_to_its_own_page(manager_client, alliance, today):
+    drawn = [
+        milestone(alliance, title=f"Moved {n}", baseline_date=D(2026, 9, n + 1), forecast_date=D(2026, 12, n + 1))
+        for n in range(3)
+    ]
+    context = manager_client.get(URL).context
+    own_pages = {m.title: m.get_absolute_url() for m in drawn}
+    assert {row.title: row.url for row in context["timeline"].rows} == own_pages
+    assert {slip.title: slip.url for slip in context["slips"]} == own_pages
+
+
 def test_dashboard_runs_the_same_queries_at_any_size(manager_client, alliance, today):
     for n in range(5):
         milestone(alliance, title=f"Small {n}", baseline_date=D(2026, 1 + n, 1), forecast_date=D(2026, 2 + n, 1))
