@@ -13,7 +13,6 @@ What it does not know (editable lists, a changelist whose links are built anothe
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -32,9 +31,10 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils import formats, translation
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
+
+from core.dates import local_date
 
 # Stands for the key in the change link reversed once per page. The admin's quote() and reverse() leave "!" as it
 # is in a path; a query string always has it escaped, so it can only be the key's place.
@@ -137,7 +137,7 @@ def column(cl: ChangeList, index: int, name, link, tag: str) -> Callable[[models
             if related:
                 return wrap(empty if value is None else value, row_class, result)
             if plain_date and type(value) is datetime.date:
-                return wrap(local_date(translation.get_language(), value), row_class, result)
+                return wrap(local_date(value), row_class, result)
             if type(value) in SAME_EVERY_TIME:
                 shown = drawn.get((type(value), value), ABSENT)
                 if shown is ABSENT:
@@ -168,13 +168,6 @@ def column(cl: ChangeList, index: int, name, link, tag: str) -> Callable[[models
         return wrap(shown, f' class="{" ".join(row_classes)}"', result)
 
     return computed
-
-
-@functools.lru_cache(maxsize=8192)
-def local_date(language: str, value: datetime.date) -> str:
-    """A date as the admin shows it in ``language`` (the active one: the argument keys the cache). A list shows the
-    same few pages of dates over and over; formatting one reads the language's format and month names each time."""
-    return formats.localize(value)
 
 
 def _field(opts, name):

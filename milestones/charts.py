@@ -1,17 +1,18 @@
-"""Geometry for the dashboard's SVG charts. Templates draw what these compute; no JavaScript involved."""
+"""Geometry for the dashboard's SVG charts. Templates draw what these compute, except the timeline's rows, written here
+whole (``ROW_SVG``); no JavaScript involved."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from html import escape
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.text import char_width
-from milestones.dashboard import Headcount, detail_urls, short_dates
+from milestones.dashboard import Headcount, detail_urls, short_date
 from milestones.models import Milestone
 from milestones.rag import Rag
 
@@ -170,7 +171,7 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
         return round(PLOT_LEFT + (day - first).days / span * (PLOT_RIGHT - PLOT_LEFT), 1)
 
     rows, groups, y, current_group = [], [], TOP, object()
-    short, url = short_dates(), detail_urls()
+    url = detail_urls()
     rag_labels = {rag: str(rag.label) for rag in Rag}
     statuses = {value: str(label) for value, label in Milestone.Status.choices}
     partnership_wide = str(_("Partnership-wide"))
@@ -183,7 +184,7 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
             current_group = group
         rag = milestone.rag(today)
         title, rag_label = milestone.display_title, rag_labels.get(rag, "")
-        baseline, expected = short(milestone.baseline_date), short(milestone.expected_date)
+        baseline, expected = short_date(milestone.baseline_date), short_date(milestone.expected_date)
         rows.append(
             TimelineRow(
                 milestone=milestone,
@@ -197,8 +198,8 @@ def timeline(milestones: list[Milestone], edges: list[tuple[int, int]], today: d
                 url=url(milestone.pk),
                 site=group,
                 baseline=baseline,
-                forecast=short(milestone.forecast_date),
-                actual=short(milestone.actual_date),
+                forecast=short_date(milestone.forecast_date),
+                actual=short_date(milestone.actual_date),
                 expected=expected,
                 rag_label=rag_label,
                 status=statuses.get(milestone.status, milestone.status),  # as get_status_display() shows it

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Abs, Coalesce
 from django.urls import reverse
-from django.utils import dateformat
-from django.utils.formats import get_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
+from core.dates import local_date
 from core.expressions import CodePoints, DaysBetween
 from milestones.models import Dependency, Milestone
 from milestones.movement import is_forecast_move
@@ -140,23 +138,20 @@ def drawn(filters: Filters, today: datetime.date) -> list[Milestone]:
     return list(scoped.select_related("site", "baseline_decision").filter(picked).order_by(*LIST_ORDER))
 
 
-def short_dates() -> Callable[[datetime.date | None], str]:
-    """What ``|date:"SHORT_DATE_FORMAT"`` writes in the active language, each date formatted once per process and
-    language: a long timeline writes hundreds, mostly the same ones from one request to the next."""
-    return functools.partial(short_date, get_language(), get_format("SHORT_DATE_FORMAT"))
-
-
-@functools.lru_cache(maxsize=4096)
-def short_date(language: str, short: str, day: datetime.date | None) -> str:
-    """``day`` in ``short``, the format of ``language``, which must be the active one (month names are translated)."""
-    return dateformat.format(day, short) if day else ""
+def short_date(day: datetime.date | None) -> str:
+    """What ``|date:"SHORT_DATE_FORMAT"`` writes, formatted once per process and language (``core/dates.py``): the
+    timeline and the slips write three or four dates a milestone."""
+    return local_date(day, "SHORT_DATE_FORMAT")
 
 
 def detail_urls() -> Callable[[int], str]:
     """What ``Milestone.get_absolute_url`` gives, for many milestones with the route reversed once: reversing it for
-    each row of a long timeline cost more than drawing the row."""
-    placeholder = 999_999_999
-    before, after = reverse("milestones:detail", args=[placeholder]).split(str(placeholder))
+    each row of a long timeline cost more than drawing the row. As the admin lists' change links
+    (``core/changelist.py``): a stand-in key, and each row's own ``reverse()`` where the stand-in is not found once."""
+    stand_in = "999999999"
+    before, found, after = reverse("milestones:detail", args=[stand_in]).partition(stand_in)
+    if not found or stand_in in after:
+        return lambda pk: reverse("milestones:detail", args=[pk])
     return lambda pk: f"{before}{pk}{after}"
 
 
@@ -241,7 +236,7 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
         if is_forecast_move(previous.get(pk), dates):
             moves[pk] = (when, who or gettext("system"), reason or "")
         previous[pk] = dates
-    short, url = short_dates(), detail_urls()
+    url = detail_urls()
     result = [
         Slip(
             m,
@@ -249,8 +244,8 @@ def slips(milestones: list[Milestone]) -> list[Slip]:
             *moves.get(pk, (None, "", "")),
             title=m.display_title,
             url=url(pk),
-            baseline=short(m.baseline_date),
-            expected=short(m.expected_date),
+            baseline=short_date(m.baseline_date),
+            expected=short_date(m.expected_date),
         )
         for pk, m in slipped.items()
     ]

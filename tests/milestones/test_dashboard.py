@@ -6,14 +6,14 @@ import re
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_script_prefix
 from django.urls import reverse
 from django.utils import formats, translation
 
 from demo.seed import add_synthetic_exchanges
 from milestones import panels
 from milestones.charts import LABEL_COLUMNS, fit
-from milestones.dashboard import headcount
+from milestones.dashboard import detail_urls, headcount
 from milestones.quarters import Quarter, quarters_between
 from milestones.services import milestone_set_dependencies
 from partners.models import Exchange
@@ -259,6 +259,16 @@ def test_the_timeline_and_slips_link_each_milestone_to_its_own_page(manager_clie
     assert {slip.title: slip.url for slip in context["slips"]} == own_pages
 
 
+@pytest.mark.parametrize("prefix", ["/", "/tracker/", "/t999999999/"])
+def test_milestone_links_made_once_a_page_are_each_milestones_own_under_any_script_prefix(alliance, prefix):
+    """The link is reversed once with a stand-in key; a prefix that holds the stand-in's digits reverses each one."""
+    milestones = [milestone(alliance, title=f"Linked {n}") for n in range(2)]
+    with override_script_prefix(prefix):
+        link = detail_urls()
+        assert [link(m.pk) for m in milestones] == [m.get_absolute_url() for m in milestones]
+        assert link(milestones[0].pk).startswith(prefix)
+
+
 def test_dashboard_runs_the_same_queries_at_any_size(manager_client, alliance, today):
     for n in range(5):
         milestone(alliance, title=f"Small {n}", baseline_date=D(2026, 1 + n, 1), forecast_date=D(2026, 2 + n, 1))
@@ -400,6 +410,10 @@ def test_the_timeline_and_slips_write_dates_as_the_date_filter_does(manager_clie
     text = manager_client.get(URL, HTTP_ACCEPT_LANGUAGE=language).text
     with translation.override(language):
         baseline, forecast = (formats.date_format(day, "SHORT_DATE_FORMAT") for day in (D(2026, 12, 3), D(2027, 1, 9)))
+    with translation.override(language):
+        tooltip = f"{translation.gettext('baseline')} {baseline}, {translation.gettext('expected')} {forecast}"
+    chart = text[text.index("<svg") : text.index("</svg>")]
+    assert f"<title>Dated: {tooltip} (" in chart
     timeline_table = text[text.index('id="milestone-table"') :]
     assert f"<td>{baseline}</td>\n        <td>{forecast}</td>" in timeline_table
     slips_table = text[text.index('id="slips-table"') :]
