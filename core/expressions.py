@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Func, IntegerField
+import datetime
+
+from django.db.models import DateField, Func, IntegerField, Value
 
 
 class DaysBetween(Func):
@@ -34,3 +36,17 @@ class CodePoints(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template='(%(expressions)s) COLLATE "C"', **extra_context)
+
+
+class DateLiteral(Value):
+    """A date written into SQLite's SQL itself rather than passed as a parameter. SQLite matches an expression index
+    only to an expression with the same constants, and a bound parameter is not one: ``COALESCE(actual_end, ?)`` reads
+    the whole ``exchange_on_now`` index and sorts what it found, where ``COALESCE(actual_end, '9999-12-31')`` seeks
+    in it, in its order. PostgreSQL's driver already sends the value written out. A date's ISO form is digits and
+    dashes only, so it needs no quoting."""
+
+    def __init__(self, day: datetime.date) -> None:
+        super().__init__(day, output_field=DateField())
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return f"'{self.value.isoformat()}'", []

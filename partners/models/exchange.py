@@ -4,7 +4,7 @@ import datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import DateField, F, Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat, Greatest
 from django.db.models.lookups import GreaterThanOrEqual
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from audit.history import AuditedQuerySet, audit_history
 from audit.names import iso_date
+from core.expressions import DateLiteral
 from partners.models.company import Company
 from partners.models.partnership import Partnership
 from partners.models.person import Function, Person
@@ -40,7 +41,7 @@ PERIOD_END = Coalesce("actual_end", Greatest("planned_end", PERIOD_START))
 
 # When the person is back: not back yet reads as the last day there is, so "not back before that day" is one range
 # of one value, which the ``exchange_on_now`` index holds in order (an OR of "no end" and "ends later" it cannot).
-BACK_ON = Coalesce("actual_end", Value(datetime.date.max, output_field=DateField()))
+BACK_ON = Coalesce("actual_end", DateLiteral(datetime.date.max))
 
 
 def direction_label(home: str, host: str) -> str:
