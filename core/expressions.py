@@ -43,9 +43,13 @@ class DateLiteral(Value):
     only to an expression with the same constants, and a bound parameter is not one: ``COALESCE(actual_end, ?)`` reads
     the whole ``exchange_on_now`` index and sorts what it found, where ``COALESCE(actual_end, '9999-12-31')`` seeks
     in it, in its order. PostgreSQL's driver already sends the value written out. A date's ISO form is digits and
-    dashes only, so it needs no quoting."""
+    dashes only, so it needs no quoting. What it writes must stay what the schema editor wrote for the index (a
+    ``Value`` in partners' migration 0008): databases keep that text, and a test holds the query's plan to it."""
 
     def __init__(self, day: datetime.date) -> None:
+        # A datetime is a date too, but SQLite keeps those as "YYYY-MM-DD HH:MM:SS", not isoformat()'s "T".
+        if type(day) is not datetime.date:
+            raise TypeError(f"DateLiteral takes a date, not {day!r}")
         super().__init__(day, output_field=DateField())
 
     def as_sqlite(self, compiler, connection, **extra_context):

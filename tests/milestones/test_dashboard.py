@@ -121,6 +121,7 @@ def test_on_sqlite_who_is_on_exchange_now_is_read_down_its_index_as_the_query_is
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = "\n".join(row[3] for row in cursor.fetchall())
     assert "SEARCH partners_exchange USING INDEX exchange_on_now (<expr>>?)" in plan, plan
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan  # the index's order serves the list's first key
 
 
 def test_a_long_list_of_people_on_exchange_links_to_all_active_exchanges(
