@@ -93,6 +93,10 @@ def launched_browser():
 
     Playwright marks its event loop as running between its calls, for as long as it runs: Django then refuses any
     database work in the process (SynchronousOnlyOperation), a test database's setup included.
+
+    V8 runs the pages' scripts with its baseline compiler alone (``--max-opt=1``): its optimising compilers spent more
+    on axe's and the admin's scripts, in each page anew, than a page's short life paid back (a tenth of the machine's
+    CPU during the page checks, same findings).
     """
     from playwright.sync_api import sync_playwright
 
@@ -106,6 +110,7 @@ def launched_browser():
                 "--disable-component-update",
                 "--disable-sync",
                 "--no-first-run",
+                "--js-flags=--max-opt=1",
             ],
         )
         yield browser
