@@ -34,7 +34,7 @@ def migrations_digest() -> str:
 
 def pytest_configure(config):
     if config.getoption("reuse_db"):
-        servers.KEEP_DEMO_IN = KEPT_DATABASES
+        servers.KEEP_IN = KEPT_DATABASES
 
 
 @pytest.hookimpl(optionalhook=True)

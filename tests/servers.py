@@ -165,6 +165,19 @@ def collected_static(tmp_path_factory, env: dict[str, str]) -> Path:
     return folder
 
 
+def collected_for_production(folder: Path, env: dict[str, str]) -> Path:
+    """Production's static files, hashed and compressed, collected with the server's settings (``env``): into
+    ``folder``, or where `make test` keeps them between runs of the same code (``kept_production_static``)."""
+    static = kept_production_static() or folder / "static"
+    if not static.exists():
+        partial = static.with_name(f"{static.name}.partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        manage = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"]
+        subprocess.run(manage, env={**env, "DJANGO_STATIC_ROOT": str(partial)}, cwd=ROOT, check=True)
+        partial.replace(static)
+    return static
+
+
 def demo_database(tmp_path_factory, suffix: str) -> tuple[str, Callable[[], None]]:
     """A database of its own holding the demo data as `make run` seeds it (users' password: DEMO_PASSWORD).
 
@@ -209,19 +222,37 @@ def demo_database(tmp_path_factory, suffix: str) -> tuple[str, Callable[[], None
     return url, drop
 
 
-# Set by tests/conftest.py under `--reuse-db` on SQLite (`make test`): the folder where the demo database is kept
-# between runs, as the test databases are. None: every run builds it.
-KEEP_DEMO_IN: Path | None = None
+# Set by tests/conftest.py under `--reuse-db` (`make test`): the folder where what the real-server tests build from
+# the code is kept between runs, as the test databases are. None: every run builds it.
+KEEP_IN: Path | None = None
 
 
 def kept_demo_database() -> Path | None:
-    """Where the demo database built by this checkout's code today is kept, or None if it is not kept.
+    """Where the demo database built by this checkout's code today is kept (SQLite only), or None if it is not kept.
 
     Migrating and seeding take half a minute that every real-server test waits for. The name carries a digest of
-    every file outside tests/ and docs/ (any code could change what seeding writes) and today's date (the demo's
-    dates are relative to it), so an edit or a new day builds it anew.
+    the code (any code could change what seeding writes) and today's date (the demo's dates are relative to it), so an
+    edit or a new day builds it anew.
     """
-    if KEEP_DEMO_IN is None or _postgres():
+    if _postgres():
+        return None
+    return kept_for_code("demo", ".sqlite3", datetime.date.today().isoformat(), DEMO_PASSWORD)
+
+
+def kept_production_static() -> Path | None:
+    """Where production's static files collected by this checkout's code are kept, or None if they are not kept.
+
+    Collecting them for production compresses every file (gzip and Brotli at its best, which is slow): about two
+    core-minutes, the most CPU any one fixture of the suite spends. What it writes depends on the code and the
+    packages it pins (requirements.txt is part of the digest), not on the database or the day.
+    """
+    return kept_for_code("static-production", "")
+
+
+def kept_for_code(kind: str, suffix: str, *also: str) -> Path | None:
+    """``KEEP_IN/<kind>-<digest><suffix>``, the digest of every file outside tests/ and docs/ and of ``also``; the
+    ones of the same kind that older code built are dropped. None when nothing is kept or this is not a checkout."""
+    if KEEP_IN is None:
         return None
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
@@ -231,14 +262,18 @@ def kept_demo_database() -> Path | None:
     )
     if listed.returncode != 0:
         return None
-    digest = hashlib.sha256(f"{datetime.date.today().isoformat()}\0{DEMO_PASSWORD}".encode())
+    digest = hashlib.sha256("\0".join(also).encode())
     for name in sorted(filter(None, listed.stdout.decode().split("\0"))):
         path = ROOT / name
         if not name.startswith(("tests/", "docs/")) and path.is_file():
             digest.update(name.encode() + b"\0" + path.read_bytes())
-    KEEP_DEMO_IN.mkdir(parents=True, exist_ok=True)
-    kept = KEEP_DEMO_IN / f"demo-{digest.hexdigest()[:12]}.sqlite3"
-    for older in KEEP_DEMO_IN.glob("demo-*.sqlite3"):
-        if older != kept:
+    KEEP_IN.mkdir(parents=True, exist_ok=True)
+    kept = KEEP_IN / f"{kind}-{digest.hexdigest()[:12]}{suffix}"
+    for older in KEEP_IN.glob(f"{kind}-*{suffix}"):
+        if older == kept or older.name.endswith(".partial"):
+            continue
+        if older.is_dir():
+            shutil.rmtree(older, ignore_errors=True)
+        else:
             older.unlink(missing_ok=True)
     return kept

@@ -1,7 +1,9 @@
-"""The demo database `make test` keeps between runs is used again only by the same code on the same day."""
+"""What `make test` keeps between runs is used again only by the code that built it: the demo database (on the same
+day too), production's static files."""
 
 import datetime
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -18,9 +20,21 @@ def checkout(tmp_path, monkeypatch):
     (root / "partners" / "models.py").write_text("RULE = 1\n")
     (root / "tests" / "test_rule.py").write_text("def test_rule(): pass\n")
     monkeypatch.setattr(servers, "ROOT", root)
-    monkeypatch.setattr(servers, "KEEP_DEMO_IN", tmp_path / "kept")
+    monkeypatch.setattr(servers, "KEEP_IN", tmp_path / "kept")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return root
+
+
+def next_day(monkeypatch) -> None:
+    """Tomorrow, as tests/servers.py reads the date."""
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+
+    class Tomorrow(datetime.date):
+        @classmethod
+        def today(cls):
+            return tomorrow
+
+    monkeypatch.setattr(servers.datetime, "date", Tomorrow)
 
 
 def test_an_edit_to_the_code_names_another_kept_demo_database_and_drops_the_old_one(checkout):
@@ -40,20 +54,76 @@ def test_an_edit_to_the_tests_keeps_the_demo_database(checkout):
 
 def test_a_new_day_names_another_kept_demo_database(checkout, monkeypatch):
     first = servers.kept_demo_database()
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
-
-    class Tomorrow(datetime.date):
-        @classmethod
-        def today(cls):
-            return tomorrow
-
-    monkeypatch.setattr(servers.datetime, "date", Tomorrow)
+    next_day(monkeypatch)
     assert servers.kept_demo_database() != first
 
 
-def test_nothing_is_kept_without_reuse_db_or_on_postgresql(checkout, monkeypatch):
-    monkeypatch.setattr(servers, "KEEP_DEMO_IN", None)
+def test_nothing_is_kept_without_reuse_db(checkout, monkeypatch):
+    monkeypatch.setattr(servers, "KEEP_IN", None)
     assert servers.kept_demo_database() is None
-    monkeypatch.setattr(servers, "KEEP_DEMO_IN", checkout.parent / "kept")
+    assert servers.kept_production_static() is None
+
+
+def test_postgresql_keeps_the_static_files_but_not_the_demo_database(checkout, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance")
     assert servers.kept_demo_database() is None
+    assert servers.kept_production_static() is not None
+
+
+def test_an_edit_to_the_code_names_other_static_files_and_drops_the_old_ones(checkout):
+    first = servers.kept_production_static()
+    (first / "css").mkdir(parents=True)
+    (first / "css" / "app.css.gz").write_bytes(b"built by RULE = 1")
+    demo = servers.kept_demo_database()
+    demo.write_text("built by RULE = 1")
+    (checkout / "partners" / "models.py").write_text("RULE = 2\n")
+    second = servers.kept_production_static()
+    assert second != first
+    assert not first.exists()
+    # Each kind drops only its own older copies.
+    assert demo.exists()
+
+
+def test_an_edit_to_the_tests_or_a_new_day_keeps_the_static_files(checkout, monkeypatch):
+    first = servers.kept_production_static()
+    (checkout / "tests" / "test_rule.py").write_text("def test_rule(): assert True\n")
+    next_day(monkeypatch)
+    assert servers.kept_production_static() == first
+
+
+@pytest.fixture
+def collectstatic(monkeypatch):
+    """collectstatic as a stand-in that writes one file where it is told, and the folders it was told."""
+    told, real_run = [], subprocess.run
+
+    def run(command, **kwargs):
+        if "collectstatic" not in command:
+            return real_run(command, **kwargs)
+        told.append(Path(kwargs["env"]["DJANGO_STATIC_ROOT"]))
+        (told[-1] / "css").mkdir(parents=True)
+        (told[-1] / "css" / "app.css.gz").write_bytes(b"compressed")
+
+    monkeypatch.setattr(servers.subprocess, "run", run)
+    return told
+
+
+def test_production_static_files_are_collected_once_for_the_same_code(checkout, collectstatic, tmp_path):
+    first = servers.collected_for_production(tmp_path / "one", {})
+    again = servers.collected_for_production(tmp_path / "two", {})
+    assert first == again == servers.kept_production_static()
+    assert (first / "css" / "app.css.gz").read_bytes() == b"compressed"
+    assert len(collectstatic) == 1
+    # Collected beside the kept folder and moved in once complete: a run stopped halfway leaves no kept folder.
+    assert collectstatic[0].name.endswith(".partial")
+
+
+def test_without_reuse_db_each_run_collects_its_own_production_static_files(
+    checkout, collectstatic, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(servers, "KEEP_IN", None)
+    first = servers.collected_for_production(tmp_path / "one", {})
+    second = servers.collected_for_production(tmp_path / "two", {})
+    assert first == tmp_path / "one" / "static"
+    assert second == tmp_path / "two" / "static"
+    assert (second / "css" / "app.css.gz").exists()
+    assert len(collectstatic) == 2

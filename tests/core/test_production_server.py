@@ -19,13 +19,20 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.scheduling import heavy
-from tests.servers import DEMO_PASSWORD, Response, Visitor, demo_database, free_port, wait_until_healthy
+from tests.servers import (
+    DEMO_PASSWORD,
+    Response,
+    Visitor,
+    collected_for_production,
+    demo_database,
+    free_port,
+    wait_until_healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = DEMO_PASSWORD
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-# One worker runs every test here under `make test` (--dist loadgroup), so the module's server starts once: its
-# collectstatic compresses every static file (gzip and Brotli): a minute or more of CPU for each worker starting one.
+# One worker runs every test here under `make test` (--dist loadgroup), so the module's server starts once.
 pytestmark = heavy("production-server")
 
 
@@ -41,12 +48,10 @@ def server(tmp_path_factory):
         "DJANGO_SECRET_KEY": "production-test-" + "k" * 50,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_BEHIND_PROXY": "1",
-        "DJANGO_STATIC_ROOT": str(folder / "static"),
         "EXPORT_TEMP_DIR": str(folder / "exports"),
     }
     env.pop("DJANGO_DEBUG", None)
-    collectstatic = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"]
-    subprocess.run(collectstatic, env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    env["DJANGO_STATIC_ROOT"] = str(collected_for_production(folder, env))
     port = free_port()
     log = folder / "gunicorn.log"
     with open(log, "w") as output:
