@@ -43,8 +43,8 @@ HEAVY: dict[str, float] = {
     # tests/browser/test_accessibility.py: every page in one language, axe and the Nu Html Checker.
     "pages-en": 74,
     "pages-ja": 74,
-    # tests/core/test_production_server.py: gunicorn on a demo database, its static files compressed (most of it; a
-    # run that finds them kept takes a fifth of this).
+    # tests/core/test_production_server.py: gunicorn on a demo database, its static files compressed (most of it).
+    # The cost of a run that compresses them (CI, a first run): one that finds them kept takes a fifth of this.
     "production-server": 45,
     # tests/accounts/test_access.py: the URL × persona table, each persona a test (33 s on a busy machine, halved).
     "access-table": 15,

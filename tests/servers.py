@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import http.client
+import importlib.metadata
 import json
 import os
 import shutil
@@ -167,14 +169,17 @@ def collected_static(tmp_path_factory, env: dict[str, str]) -> Path:
 
 def collected_for_production(folder: Path, env: dict[str, str]) -> Path:
     """Production's static files, hashed and compressed, collected with the server's settings (``env``): into
-    ``folder``, or where `make test` keeps them between runs of the same code (``kept_production_static``)."""
-    static = kept_production_static() or folder / "static"
-    if not static.exists():
-        partial = static.with_name(f"{static.name}.partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        manage = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"]
-        subprocess.run(manage, env={**env, "DJANGO_STATIC_ROOT": str(partial)}, cwd=ROOT, check=True)
-        partial.replace(static)
+    ``folder``, or where `make test` keeps them between runs of the same code (``kept_production_static``), under a
+    lock that another process collecting them waits on."""
+    kept = kept_production_static(env)
+    static = kept or folder / "static"
+    with FileLock(kept.with_name("static-production.lock")) if kept else contextlib.nullcontext():
+        if not static.exists():
+            partial = static.with_name(f"{static.name}.partial")
+            shutil.rmtree(partial, ignore_errors=True)
+            manage = [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "--verbosity", "0"]
+            subprocess.run(manage, env={**env, "DJANGO_STATIC_ROOT": str(partial)}, cwd=ROOT, check=True)
+            partial.replace(static)
     return static
 
 
@@ -239,14 +244,16 @@ def kept_demo_database() -> Path | None:
     return kept_for_code("demo", ".sqlite3", datetime.date.today().isoformat(), DEMO_PASSWORD)
 
 
-def kept_production_static() -> Path | None:
+def kept_production_static(env: dict[str, str]) -> Path | None:
     """Where production's static files collected by this checkout's code are kept, or None if they are not kept.
 
     Collecting them for production compresses every file (gzip and Brotli at its best, which is slow): about two
-    core-minutes, the most CPU any one fixture of the suite spends. What it writes depends on the code and the
-    packages it pins (requirements.txt is part of the digest), not on the database or the day.
+    core-minutes, the most CPU any one fixture of the suite spends. What it writes depends on the code, the packages
+    installed (their static files) and the apps the server's settings (``env``) install, not on the database or the
+    day.
     """
-    return kept_for_code("static-production", "")
+    installed = sorted(f"{package.name}=={package.version}" for package in importlib.metadata.distributions())
+    return kept_for_code("static-production", "", sys.version, env.get("TASKS_BACKEND", ""), *installed)
 
 
 def kept_for_code(kind: str, suffix: str, *also: str) -> Path | None:
@@ -270,7 +277,7 @@ def kept_for_code(kind: str, suffix: str, *also: str) -> Path | None:
     KEEP_IN.mkdir(parents=True, exist_ok=True)
     kept = KEEP_IN / f"{kind}-{digest.hexdigest()[:12]}{suffix}"
     for older in KEEP_IN.glob(f"{kind}-*{suffix}"):
-        if older == kept or older.name.endswith(".partial"):
+        if older in (kept, kept.with_name(f"{kept.name}.partial")):
             continue
         if older.is_dir():
             shutil.rmtree(older, ignore_errors=True)

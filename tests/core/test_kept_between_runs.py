@@ -12,7 +12,7 @@ from tests import servers
 
 @pytest.fixture
 def checkout(tmp_path, monkeypatch):
-    """A checkout of two files, one of the app and one of its tests, and a folder beside it to keep databases in."""
+    """A checkout of two files, one of the app and one of its tests, and a folder beside it to keep things in."""
     root = tmp_path / "checkout"
     (root / "partners").mkdir(parents=True)
     (root / "tests").mkdir()
@@ -61,23 +61,23 @@ def test_a_new_day_names_another_kept_demo_database(checkout, monkeypatch):
 def test_nothing_is_kept_without_reuse_db(checkout, monkeypatch):
     monkeypatch.setattr(servers, "KEEP_IN", None)
     assert servers.kept_demo_database() is None
-    assert servers.kept_production_static() is None
+    assert servers.kept_production_static({}) is None
 
 
 def test_postgresql_keeps_the_static_files_but_not_the_demo_database(checkout, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alliance")
     assert servers.kept_demo_database() is None
-    assert servers.kept_production_static() is not None
+    assert servers.kept_production_static({}) is not None
 
 
 def test_an_edit_to_the_code_names_other_static_files_and_drops_the_old_ones(checkout):
-    first = servers.kept_production_static()
+    first = servers.kept_production_static({})
     (first / "css").mkdir(parents=True)
     (first / "css" / "app.css.gz").write_bytes(b"built by RULE = 1")
     demo = servers.kept_demo_database()
     demo.write_text("built by RULE = 1")
     (checkout / "partners" / "models.py").write_text("RULE = 2\n")
-    second = servers.kept_production_static()
+    second = servers.kept_production_static({})
     assert second != first
     assert not first.exists()
     # Each kind drops only its own older copies.
@@ -85,10 +85,10 @@ def test_an_edit_to_the_code_names_other_static_files_and_drops_the_old_ones(che
 
 
 def test_an_edit_to_the_tests_or_a_new_day_keeps_the_static_files(checkout, monkeypatch):
-    first = servers.kept_production_static()
+    first = servers.kept_production_static({})
     (checkout / "tests" / "test_rule.py").write_text("def test_rule(): assert True\n")
     next_day(monkeypatch)
-    assert servers.kept_production_static() == first
+    assert servers.kept_production_static({}) == first
 
 
 @pytest.fixture
@@ -102,6 +102,8 @@ def collectstatic(monkeypatch):
         told.append(Path(kwargs["env"]["DJANGO_STATIC_ROOT"]))
         (told[-1] / "css").mkdir(parents=True)
         (told[-1] / "css" / "app.css.gz").write_bytes(b"compressed")
+        if kwargs["env"].get("STOP_HALFWAY"):
+            raise KeyboardInterrupt
 
     monkeypatch.setattr(servers.subprocess, "run", run)
     return told
@@ -110,7 +112,7 @@ def collectstatic(monkeypatch):
 def test_production_static_files_are_collected_once_for_the_same_code(checkout, collectstatic, tmp_path):
     first = servers.collected_for_production(tmp_path / "one", {})
     again = servers.collected_for_production(tmp_path / "two", {})
-    assert first == again == servers.kept_production_static()
+    assert first == again == servers.kept_production_static({})
     assert (first / "css" / "app.css.gz").read_bytes() == b"compressed"
     assert len(collectstatic) == 1
     # Collected beside the kept folder and moved in once complete: a run stopped halfway leaves no kept folder.
@@ -127,3 +129,40 @@ def test_without_reuse_db_each_run_collects_its_own_production_static_files(
     assert second == tmp_path / "two" / "static"
     assert (second / "css" / "app.css.gz").exists()
     assert len(collectstatic) == 2
+
+
+def test_a_run_stopped_while_collecting_leaves_nothing_kept_and_the_next_collects_again(
+    checkout, collectstatic, tmp_path
+):
+    with pytest.raises(KeyboardInterrupt):
+        servers.collected_for_production(tmp_path / "one", {"STOP_HALFWAY": "1"})
+    assert not servers.kept_production_static({}).exists()
+    again = servers.collected_for_production(tmp_path / "two", {})
+    assert (again / "css" / "app.css.gz").exists()
+    assert len(collectstatic) == 2
+
+
+def test_another_package_version_or_tasks_backend_names_other_static_files(checkout, monkeypatch):
+    first = servers.kept_production_static({})
+    assert servers.kept_production_static({"TASKS_BACKEND": "rq"}) != first
+    installed = list(servers.importlib.metadata.distributions())
+
+    class Upgraded:
+        name, version = installed[0].name, installed[0].version + ".post1"
+
+    monkeypatch.setattr(servers.importlib.metadata, "distributions", lambda: [Upgraded, *installed[1:]])
+    assert servers.kept_production_static({}) != first
+
+
+def test_pruning_leaves_test_databases_and_the_current_collection_alone(checkout):
+    kept = servers.kept_production_static({})
+    test_database = servers.KEEP_IN / "test-gw0-0123456789ab.sqlite3"
+    test_database.write_text("a worker's test database")
+    current = kept.with_name(f"{kept.name}.partial")
+    current.mkdir()
+    stale = servers.KEEP_IN / "static-production-0123456789ab.partial"
+    stale.mkdir()
+    assert servers.kept_production_static({}) == kept
+    assert test_database.exists()
+    assert current.exists()
+    assert not stale.exists()
