@@ -69,8 +69,13 @@ def test_a_request_prints_one_line_and_no_banner(tmp_path):
             "DJANGO_SETTINGS_MODULE": "cdmo.settings",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
             "PATH": "/usr/bin:/bin",
-            # Where `make test` keeps compiled modules: read from there, not compiled into the checkout.
-            **({"PYTHONPYCACHEPREFIX": prefix} if (prefix := os.environ.get("PYTHONPYCACHEPREFIX")) else {}),
+            # Where `make test` keeps compiled modules, or the run's wish not to write any: nothing compiled into the
+            # checkout either way.
+            **{
+                name: os.environ[name]
+                for name in ("PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE")
+                if name in os.environ
+            },
         },
         capture_output=True,
         text=True,
