@@ -7,6 +7,7 @@ what the proxy would add, X-Forwarded-Proto and X-Forwarded-For.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import subprocess
@@ -16,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
+import brotli
 import pytest
 
 from tests.scheduling import heavy
@@ -161,6 +163,20 @@ def test_pages_are_not_stored_but_static_files_are_cached(server):
     assert static.status == 200
     assert "no-store" not in static.headers["cache-control"]
     assert "immutable" in static.headers["cache-control"]
+
+
+def test_static_files_are_sent_in_brotli_or_gzip_as_the_browser_accepts(server):
+    visitor = Browser(server["port"])
+    page = visitor.get("/accounts/login/")
+    stylesheet = re.search(r'href="(/static/js-lib-bootstrap5/css/bootstrap\.min\.[0-9a-f]+\.css)"', page.text).group(1)
+    plain = visitor.request("GET", stylesheet, headers={"Accept-Encoding": "identity"})
+    gzipped = visitor.request("GET", stylesheet, headers={"Accept-Encoding": "gzip"})
+    brotli_sent = visitor.request("GET", stylesheet, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert "content-encoding" not in plain.headers
+    assert gzipped.headers["content-encoding"] == "gzip"
+    assert brotli_sent.headers["content-encoding"] == "br"
+    assert brotli.decompress(brotli_sent.body) == gzip.decompress(gzipped.body) == plain.body
+    assert len(brotli_sent.body) < len(gzipped.body) < len(plain.body) / 4
 
 
 def test_the_server_logged_no_error(server):
