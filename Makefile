@@ -42,8 +42,8 @@ $(A11Y_TOOLS): tools/a11y/package-lock.json
 # The suite runs on every core (pytest-xdist); each worker has its own test database (and, for the browser journeys,
 # its own app server and journeys database). Each worker keeps its test database between runs and migrate brings it
 # up to date; after editing or removing a migration, `make test PYTEST_DB=--create-db` builds it anew (CI always
-# does). Production's compressed static files are kept too, named for the code and packages that built them, and
-# on SQLite the demo database, named for the code and the day.
+# does). Production's compressed static files are kept too, named for the static folders, settings and packages
+# they are built from, and on SQLite the demo database, named for the code and the day.
 # Tests marked with one xdist_group run on one worker (--dist loadgroup): the page checks of one language share a
 # visit of every page; the long units (tests/scheduling.py, HEAVY) start first, longest first.
 # PYTEST_WORKERS=0 runs everything in this one process.

@@ -245,20 +245,33 @@ def kept_demo_database() -> Path | None:
 
 
 def kept_production_static(env: dict[str, str]) -> Path | None:
-    """Where production's static files collected by this checkout's code are kept, or None if they are not kept.
+    """Where production's static files collected from this checkout are kept, or None if they are not kept.
 
-    Collecting them for production compresses every file (gzip and Brotli at its best, which is slow): about two
-    core-minutes, the most CPU any one fixture of the suite spends. What it writes depends on the code, the packages
-    installed (their static files) and the apps the server's settings (``env``) install, not on the database or the
-    day.
+    Collecting them for production compresses every file (gzip and Brotli at its best, which is slow): a core-minute
+    or more, the most CPU any one fixture of the suite spends. What it writes depends on the static folders, the
+    settings (the storage, the apps whose static files are collected), the packages installed (their static files and
+    the compressors) and the apps the server's settings (``env``) install: not on the rest of the code, the database
+    or the day, so an edit to a view or a model uses them again.
     """
     installed = sorted(f"{package.name}=={package.version}" for package in importlib.metadata.distributions())
-    return kept_for_code("static-production", "", sys.version, env.get("TASKS_BACKEND", ""), *installed)
+    also = (sys.version, env.get("TASKS_BACKEND", ""), *installed)
+    return kept_for_code("static-production", "", *also, built_from=static_sources)
 
 
-def kept_for_code(kind: str, suffix: str, *also: str) -> Path | None:
-    """``KEEP_IN/<kind>-<digest><suffix>``, the digest of every file outside tests/ and docs/ and of ``also``; the
-    ones of the same kind that older code built are dropped. None when nothing is kept or this is not a checkout."""
+def the_code(name: str) -> bool:
+    """Every file of the checkout but the tests and the documentation."""
+    return not name.startswith(("tests/", "docs/"))
+
+
+def static_sources(name: str) -> bool:
+    """The files of the checkout that collectstatic reads: the static folders, and the settings that say how."""
+    return name.startswith("cdmo/") or "/static/" in f"/{name}"
+
+
+def kept_for_code(kind: str, suffix: str, *also: str, built_from: Callable[[str], bool] = the_code) -> Path | None:
+    """``KEEP_IN/<kind>-<digest><suffix>``, the digest of ``also`` and of the checkout's files it is ``built_from``
+    (by their path: the code, by default); the ones of the same kind built from other files are dropped. None when
+    nothing is kept or this is not a checkout."""
     if KEEP_IN is None:
         return None
     listed = subprocess.run(
@@ -272,7 +285,7 @@ def kept_for_code(kind: str, suffix: str, *also: str) -> Path | None:
     digest = hashlib.sha256("\0".join(also).encode())
     for name in sorted(filter(None, listed.stdout.decode().split("\0"))):
         path = ROOT / name
-        if not name.startswith(("tests/", "docs/")) and path.is_file():
+        if built_from(name) and path.is_file():
             digest.update(name.encode() + b"\0" + path.read_bytes())
     KEEP_IN.mkdir(parents=True, exist_ok=True)
     kept = KEEP_IN / f"{kind}-{digest.hexdigest()[:12]}{suffix}"

@@ -1,5 +1,5 @@
-"""What `make test` keeps between runs is used again only by the code that built it: the demo database (on the same
-day too), production's static files."""
+"""What `make test` keeps between runs is used again only where what built it is unchanged: the demo database (the
+code, and the same day), production's static files (the static folders, the settings and the packages)."""
 
 import datetime
 import subprocess
@@ -12,12 +12,14 @@ from tests import servers
 
 @pytest.fixture
 def checkout(tmp_path, monkeypatch):
-    """A checkout of two files, one of the app and one of its tests, and a folder beside it to keep things in."""
+    """A checkout of an app's model, its settings, a stylesheet and a test, and a folder beside it to keep things in."""
     root = tmp_path / "checkout"
-    (root / "partners").mkdir(parents=True)
-    (root / "tests").mkdir()
+    for folder in ("partners", "cdmo", "static/css", "tests"):
+        (root / folder).mkdir(parents=True)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)  # noqa: S607
     (root / "partners" / "models.py").write_text("RULE = 1\n")
+    (root / "cdmo" / "settings.py").write_text("STATIC_URL = 'static/'\n")
+    (root / "static" / "css" / "app.css").write_text("body { color: black; }\n")
     (root / "tests" / "test_rule.py").write_text("def test_rule(): pass\n")
     monkeypatch.setattr(servers, "ROOT", root)
     monkeypatch.setattr(servers, "KEEP_IN", tmp_path / "kept")
@@ -70,13 +72,24 @@ def test_postgresql_keeps_the_static_files_but_not_the_demo_database(checkout, m
     assert servers.kept_production_static({}) is not None
 
 
-def test_an_edit_to_the_code_names_other_static_files_and_drops_the_old_ones(checkout):
+@pytest.mark.parametrize(
+    ("edited", "text"),
+    [
+        ("static/css/app.css", "body { color: navy; }\n"),
+        ("cdmo/settings.py", "STATIC_URL = 'assets/'\n"),
+        ("exports/static/exports/job.js", "poll();\n"),  # a new app's static folder
+    ],
+)
+def test_an_edit_to_a_static_file_or_the_settings_names_other_static_files_and_drops_the_old_ones(
+    checkout, edited, text
+):
     first = servers.kept_production_static({})
     (first / "css").mkdir(parents=True)
-    (first / "css" / "app.css.gz").write_bytes(b"built by RULE = 1")
+    (first / "css" / "app.css.gz").write_bytes(b"built from the first stylesheet")
     demo = servers.kept_demo_database()
-    demo.write_text("built by RULE = 1")
-    (checkout / "partners" / "models.py").write_text("RULE = 2\n")
+    demo.write_text("built by the first checkout")
+    (checkout / edited).parent.mkdir(parents=True, exist_ok=True)
+    (checkout / edited).write_text(text)
     second = servers.kept_production_static({})
     assert second != first
     assert not first.exists()
@@ -84,11 +97,15 @@ def test_an_edit_to_the_code_names_other_static_files_and_drops_the_old_ones(che
     assert demo.exists()
 
 
-def test_an_edit_to_the_tests_or_a_new_day_keeps_the_static_files(checkout, monkeypatch):
+def test_an_edit_to_the_app_code_the_tests_or_a_new_day_keeps_the_static_files(checkout, monkeypatch):
     first = servers.kept_production_static({})
+    demo = servers.kept_demo_database()
+    (checkout / "partners" / "models.py").write_text("RULE = 2\n")
     (checkout / "tests" / "test_rule.py").write_text("def test_rule(): assert True\n")
     next_day(monkeypatch)
     assert servers.kept_production_static({}) == first
+    # The model's edit could change what seeding writes: the demo database is built again.
+    assert servers.kept_demo_database() != demo
 
 
 @pytest.fixture
