@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from tests import servers
 
@@ -80,9 +81,7 @@ def test_postgresql_keeps_the_static_files_but_not_the_demo_database(checkout, m
         ("exports/static/exports/job.js", "poll();\n"),  # a new app's static folder
     ],
 )
-def test_an_edit_to_a_static_file_or_the_settings_names_other_static_files_and_drops_the_old_ones(
-    checkout, edited, text
-):
+def test_a_changed_or_new_static_file_or_settings_name_other_static_files_and_drop_the_old_ones(checkout, edited, text):
     first = servers.kept_production_static({})
     (first / "css").mkdir(parents=True)
     (first / "css" / "app.css.gz").write_bytes(b"built from the first stylesheet")
@@ -97,15 +96,20 @@ def test_an_edit_to_a_static_file_or_the_settings_names_other_static_files_and_d
     assert demo.exists()
 
 
-def test_an_edit_to_the_app_code_the_tests_or_a_new_day_keeps_the_static_files(checkout, monkeypatch):
+def test_an_edit_to_a_model_keeps_the_static_files_but_builds_the_demo_database_again(checkout):
     first = servers.kept_production_static({})
     demo = servers.kept_demo_database()
     (checkout / "partners" / "models.py").write_text("RULE = 2\n")
+    assert servers.kept_production_static({}) == first
+    # The model's edit could change what seeding writes.
+    assert servers.kept_demo_database() != demo
+
+
+def test_an_edit_to_the_tests_or_a_new_day_keeps_the_static_files(checkout, monkeypatch):
+    first = servers.kept_production_static({})
     (checkout / "tests" / "test_rule.py").write_text("def test_rule(): assert True\n")
     next_day(monkeypatch)
     assert servers.kept_production_static({}) == first
-    # The model's edit could change what seeding writes: the demo database is built again.
-    assert servers.kept_demo_database() != demo
 
 
 @pytest.fixture
@@ -183,3 +187,20 @@ def test_pruning_leaves_test_databases_and_the_current_collection_alone(checkout
     assert test_database.exists()
     assert current.exists()
     assert not stale.exists()
+
+
+def test_collectstatic_reads_nothing_of_the_checkout_outside_what_names_the_kept_static_files():
+    """The kept folder's name follows ``static_sources`` (cdmo/, folders named static): a static folder by another
+    name, or a storage, finder or collectstatic of the project's own elsewhere, would be read without being named."""
+    for folder in settings.STATICFILES_DIRS:
+        relative = Path(folder).resolve().relative_to(servers.ROOT)
+        assert servers.static_sources(f"{relative.as_posix()}/any.css"), folder
+    found = subprocess.run(
+        ["git", "grep", "-l", "-E", "StaticFilesStorage|BaseFinder|BaseStorageFinder|staticfiles.management"],  # noqa: S607
+        cwd=servers.ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    outside = [name for name in found if name.endswith(".py") and servers.the_code(name)]
+    assert [name for name in outside if not servers.static_sources(name)] == []
