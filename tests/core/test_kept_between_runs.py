@@ -201,6 +201,8 @@ def test_collectstatic_reads_nothing_of_the_checkout_outside_what_names_the_kept
         capture_output=True,
         text=True,
         check=False,
-    ).stdout.split()
-    outside = [name for name in found if name.endswith(".py") and servers.the_code(name)]
+    )
+    if found.returncode not in (0, 1):  # 1: no file matched
+        pytest.skip("not a git checkout: make test keeps nothing outside one")
+    outside = [name for name in found.stdout.split() if name.endswith(".py") and servers.the_code(name)]
     assert [name for name in outside if not servers.static_sources(name)] == []
