@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import os
 import subprocess
 import sys
 import threading
 import time
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -80,15 +82,42 @@ def redis_url() -> str | None:
         return None
 
 
-@pytest.mark.skipif(redis_url() is None, reason="no Redis for the RQ set-up")
-def test_on_rq_the_scheduled_job_runs_the_digests_task(alliance, settings):
+needs_redis = pytest.mark.skipif(redis_url() is None, reason="no Redis for the RQ set-up")
+
+
+@pytest.fixture
+def on_rq(settings):
+    settings.RQ_QUEUES = {"default": {"URL": redis_url()}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    settings.TASKS_BACKEND = "rq"
+
+
+@needs_redis
+def test_the_schedule_is_read_in_tokyo_time_whatever_the_machines_zone_and_the_command_says_when(on_rq):
+    import django_rq
+
+    # As an operator runs it, on a machine whose own zone is New York's.
+    done = settings_run(
+        "schedule_digests", "--cron", "0 6 * * *", TASKS_BACKEND="rq", REDIS_URL=redis_url(), TZ="America/New_York"
+    )
+    scheduler = django_rq.get_scheduler("default")
+    [at] = [at for job, at in scheduler.get_jobs(with_times=True) if job.id == "alliance-send-digests"]
+    scheduler.cancel("alliance-send-digests")
+    assert done.returncode == 0, done.stderr
+    in_tokyo = at.replace(tzinfo=datetime.UTC).astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
+    assert (in_tokyo.hour, in_tokyo.minute) == (6, 0)
+    assert datetime.timedelta(0) < in_tokyo - timezone.now() <= datetime.timedelta(days=1)
+    assert done.stdout.strip().endswith(f"next run {in_tokyo:%Y-%m-%d} 06:00 Asia/Tokyo")
+    # Nothing else: in particular not crontab's notice of a change the pinned version does not make.
+    assert done.stderr == ""
+
+
+@needs_redis
+def test_on_rq_the_scheduled_job_runs_the_digests_task(alliance, on_rq):
     import django_rq
     from django_tasks_rq import Job
     from rq import SimpleWorker
 
-    settings.RQ_QUEUES = {"default": {"URL": redis_url()}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
-    settings.TASKS_BACKEND = "rq"
     ActionFactory(
         partnership=alliance.partnership, owner=alliance.agc_person, due_on=today_in_tokyo().replace(year=2020)
     )
