@@ -82,57 +82,60 @@ def redis_url() -> str | None:
         return None
 
 
-needs_redis = pytest.mark.skipif(redis_url() is None, reason="no Redis for the RQ set-up")
+JOB_ID = "alliance-send-digests"
 
 
-@pytest.fixture
-def on_rq(settings):
-    settings.RQ_QUEUES = {"default": {"URL": redis_url()}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
-    settings.TASKS_BACKEND = "rq"
+def scheduled(scheduler) -> list[tuple[object, datetime.datetime]]:
+    """The digests' job as rq-scheduler holds it, with when it next runs, in Tokyo time (rq-scheduler: naive UTC)."""
+    tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
+    return [
+        (job, at.replace(tzinfo=datetime.UTC).astimezone(tokyo))
+        for job, at in scheduler.get_jobs(with_times=True)
+        if job.id == JOB_ID
+    ]
 
 
-@needs_redis
-def test_the_schedule_is_read_in_tokyo_time_whatever_the_machines_zone_and_the_command_says_when(on_rq):
-    import django_rq
-
-    # As an operator runs it, on a machine whose own zone is New York's.
-    done = settings_run(
-        "schedule_digests", "--cron", "0 6 * * *", TASKS_BACKEND="rq", REDIS_URL=redis_url(), TZ="America/New_York"
-    )
-    scheduler = django_rq.get_scheduler("default")
-    [at] = [at for job, at in scheduler.get_jobs(with_times=True) if job.id == "alliance-send-digests"]
-    scheduler.cancel("alliance-send-digests")
-    assert done.returncode == 0, done.stderr
-    in_tokyo = at.replace(tzinfo=datetime.UTC).astimezone(zoneinfo.ZoneInfo("Asia/Tokyo"))
-    assert (in_tokyo.hour, in_tokyo.minute) == (6, 0)
-    assert datetime.timedelta(0) < in_tokyo - timezone.now() <= datetime.timedelta(days=1)
-    assert done.stdout.strip().endswith(f"next run {in_tokyo:%Y-%m-%d} 06:00 Asia/Tokyo")
-    # Nothing else: in particular not crontab's notice of a change the pinned version does not make.
-    assert done.stderr == ""
-
-
-@needs_redis
-def test_on_rq_the_scheduled_job_runs_the_digests_task(alliance, on_rq):
+@pytest.mark.skipif(redis_url() is None, reason="no Redis for the RQ set-up")
+def test_on_rq_the_schedule_is_read_in_tokyo_time_whatever_the_machines_zone_and_runs_the_digests_task(
+    alliance, settings
+):
     import django_rq
     from django_tasks_rq import Job
     from rq import SimpleWorker
 
+    settings.RQ_QUEUES = {"default": {"URL": redis_url()}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    settings.TASKS_BACKEND = "rq"
     ActionFactory(
         partnership=alliance.partnership, owner=alliance.agc_person, due_on=today_in_tokyo().replace(year=2020)
     )
     reader("manager", roles.MANAGER)
     queue = django_rq.get_queue("default")
     queue.empty()
-    call_command("schedule_digests", stdout=io.StringIO())
-    call_command("schedule_digests", "--cron", "0 6 * * *", stdout=io.StringIO())
     scheduler = django_rq.get_scheduler("default")
-    jobs = [job for job in scheduler.get_jobs() if job.id == "alliance-send-digests"]
-    assert [job.meta["cron_string"] for job in jobs] == ["0 6 * * *"]  # replaced, not added
+    call_command("schedule_digests", stdout=io.StringIO())
+    # Registered again, as an operator runs it, on a machine whose own zone is New York's.
+    done = settings_run(
+        "schedule_digests", "--cron", "0 6 * * *", TASKS_BACKEND="rq", REDIS_URL=redis_url(), TZ="America/New_York"
+    )
+    try:
+        assert done.returncode == 0, done.stderr
+        [(job, first)] = scheduled(scheduler)  # replaced, not added
+        assert job.meta["cron_string"] == "0 6 * * *"
+        assert (first.hour, first.minute) == (6, 0)
+        assert datetime.timedelta(0) < first - timezone.now() <= datetime.timedelta(days=1)
+        assert done.stdout.strip().endswith(f"next run {first:%Y-%m-%d} 06:00 Asia/Tokyo")
+        # Nothing else: in particular not crontab's notice of a change the pinned version does not make.
+        assert done.stderr == ""
 
-    scheduler.enqueue_job(jobs[0])  # what rqscheduler does when the time comes
-    SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
-    scheduler.cancel("alliance-send-digests")
+        # What rqscheduler does when the time comes: the job goes to the queue, and back on the schedule for the
+        # next 06:00 in Tokyo.
+        scheduler.enqueue_job(job)
+        [(_job, again)] = scheduled(scheduler)
+        assert again == first
+        SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    finally:
+        scheduler.cancel(JOB_ID)
     assert [message.to for message in mail.outbox] == [["manager@example.com"]]
 
 
